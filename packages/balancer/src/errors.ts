@@ -1,0 +1,142 @@
+/**
+ * Errors with stable codes. Every error carries a `code` and a brand registered with
+ * `Symbol.for`, so `instanceof` and the `is...` guards work even when two copies of this package
+ * are installed side by side (the brand is shared through the global symbol registry).
+ */
+
+const BRAND = Symbol.for('@datapunk/balancer/error');
+
+/** Stable error codes. */
+export const ErrorCodes = Object.freeze({
+  CONFIG: 'ERR_BALANCER_CONFIG',
+  NO_AVAILABLE_INSTANCE: 'ERR_NO_AVAILABLE_INSTANCE',
+  ATTEMPT_TIMEOUT: 'ERR_BALANCER_ATTEMPT_TIMEOUT',
+  CLOSED: 'ERR_BALANCER_CLOSED',
+} as const);
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+function hasBrand(value: unknown): value is { code: string } {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** Base class of every error this package throws. */
+export class BalancerError extends Error {
+  /** The stable code of this kind of error. Subclasses override it. */
+  static readonly code: ErrorCode | undefined = undefined;
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+
+  /** Brand check: works across duplicate installs of the package. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (!hasBrand(value)) return false;
+    const code = (this as { code?: string }).code;
+    return code === undefined || value.code === code;
+  }
+}
+
+/** One problem found while validating options. */
+export interface ConfigIssue {
+  /** Dotted path of the offending field, e.g. `services.orders.healthCheck.intervalMs`. */
+  readonly path: string;
+  /** What was wrong, e.g. `expected a positive integer, got -5`. */
+  readonly message: string;
+}
+
+/** Thrown by `createBalancer` when options are invalid; lists every problem with its path. */
+export class BalancerConfigError extends BalancerError {
+  static override readonly code = ErrorCodes.CONFIG;
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    const lines = issues.map((i) => `  ${i.path}: ${i.message}`);
+    super(
+      ErrorCodes.CONFIG,
+      `invalid balancer options (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+    );
+    this.issues = Object.freeze([...issues]);
+  }
+}
+
+/** Why no instance could be picked. */
+export type UnavailableReason =
+  | 'none-discovered'
+  | 'all-ejected'
+  | 'all-unhealthy'
+  | 'all-draining'
+  | 'panic-fail-fast'
+  | 'all-tried'
+  | 'closed';
+
+const REASON_TEXT: Record<UnavailableReason, string> = {
+  'none-discovered': 'no instances discovered yet',
+  'all-ejected': 'every instance is ejected by outlier detection',
+  'all-unhealthy': 'every instance is failing health checks',
+  'all-draining': 'every instance is draining',
+  'panic-fail-fast': 'too few healthy instances (panic) and panic mode is fail-fast',
+  'all-tried': 'every available instance was already tried by this request',
+  closed: 'the balancer is closed',
+};
+
+/** No instance of a service could take the request. */
+export class NoAvailableInstanceError extends BalancerError {
+  static override readonly code = ErrorCodes.NO_AVAILABLE_INSTANCE;
+  readonly service: string;
+  readonly reason: UnavailableReason;
+
+  constructor(service: string, reason: UnavailableReason, detail?: string) {
+    super(
+      ErrorCodes.NO_AVAILABLE_INSTANCE,
+      `no available instance for service "${service}": ${REASON_TEXT[reason]}${detail ? ` (${detail})` : ''}`,
+    );
+    this.service = service;
+    this.reason = reason;
+  }
+}
+
+/** An attempt exceeded the per-attempt timeout; the instance is blamed, the request may retry. */
+export class AttemptTimeoutError extends BalancerError {
+  static override readonly code = ErrorCodes.ATTEMPT_TIMEOUT;
+  readonly service: string;
+  readonly instance: string;
+  readonly timeoutMs: number;
+
+  constructor(service: string, instance: string, timeoutMs: number) {
+    super(
+      ErrorCodes.ATTEMPT_TIMEOUT,
+      `attempt to ${instance} (service "${service}") exceeded the per-attempt timeout of ${timeoutMs} ms`,
+    );
+    this.service = service;
+    this.instance = instance;
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** True for any error thrown by this package (any installed copy). */
+export function isBalancerError(value: unknown): value is BalancerError {
+  return hasBrand(value);
+}
+
+/** True for `ERR_NO_AVAILABLE_INSTANCE` errors. */
+export function isNoAvailableInstanceError(value: unknown): value is NoAvailableInstanceError {
+  return hasBrand(value) && value.code === ErrorCodes.NO_AVAILABLE_INSTANCE;
+}
+
+/** True for `ERR_BALANCER_CONFIG` errors. */
+export function isBalancerConfigError(value: unknown): value is BalancerConfigError {
+  return hasBrand(value) && value.code === ErrorCodes.CONFIG;
+}
+
+/** True for `ERR_BALANCER_ATTEMPT_TIMEOUT` errors. */
+export function isAttemptTimeoutError(value: unknown): value is AttemptTimeoutError {
+  return hasBrand(value) && value.code === ErrorCodes.ATTEMPT_TIMEOUT;
+}

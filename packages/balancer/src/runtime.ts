@@ -1,0 +1,69 @@
+/**
+ * The runtime: the only place the core reads the clock, schedules timers or draws random numbers.
+ *
+ * Every component takes a `Runtime` instead of calling `Date.now`, `setTimeout` or `Math.random`
+ * directly, so that tests (and a simulator) can drive time and randomness deterministically.
+ * See `testing/fake-runtime.ts` for the fake used by tests.
+ */
+
+/** A scheduled timer; `cancel()` is idempotent. */
+export interface Timer {
+  cancel(): void;
+}
+
+export interface TimerOptions {
+  /**
+   * When true the timer does not keep the process alive (Node's `unref`). Background work
+   * (health checks, ejection expiry, drain timeouts, discovery refresh) uses `true`; timers on a
+   * request's path (retry backoff) use `false`, or a script awaiting a request could exit early.
+   * Defaults to `true`.
+   */
+  readonly unref?: boolean;
+}
+
+export interface Runtime {
+  /** Monotonic time in milliseconds. Only differences are meaningful. */
+  now(): number;
+  /** Runs `fn` once after `delayMs` milliseconds (clamped to >= 0). */
+  setTimeout(fn: () => void, delayMs: number, options?: TimerOptions): Timer;
+  /** A uniformly distributed number in [0, 1). */
+  random(): number;
+}
+
+/** Node's `setTimeout` cannot take more than 2^31-1 ms; longer delays fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** The real runtime: `performance.now()`, Node timers and `Math.random()`. */
+export const realRuntime: Runtime = Object.freeze({
+  now: () => performance.now(),
+  setTimeout(fn: () => void, delayMs: number, options?: TimerOptions): Timer {
+    const handle = setTimeout(fn, Math.min(Math.max(0, delayMs), MAX_TIMER_MS));
+    if (options?.unref ?? true) handle.unref();
+    return { cancel: () => clearTimeout(handle) };
+  },
+  random: () => Math.random(),
+});
+
+/**
+ * Waits `delayMs` on the runtime's clock; rejects with the signal's reason if `signal` aborts
+ * first. The timer keeps the process alive (it sits on a request's path).
+ */
+export function delay(runtime: Runtime, delayMs: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  if (delayMs <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      timer.cancel();
+      reject(signal?.reason);
+    };
+    const timer = runtime.setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      delayMs,
+      { unref: false },
+    );
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * The strategy interface: how one instance is chosen among the eligible ones.
+ *
+ * A strategy knows nothing of health, ejection, panic or draining: the service balancer hands it
+ * only the endpoints that may take traffic, and calls `build` again whenever that set or a weight
+ * changes. `build` returns an immutable picker; `pick` must be synchronous and cheap (O(1) for
+ * all built-ins but ring-hash, which is O(log n)).
+ *
+ * Users may pass their own object implementing `Strategy` wherever a strategy name is accepted.
+ */
+
+/** What a strategy sees of an instance. The same object is passed across rebuilds. */
+export interface StrategyEndpoint {
+  /** Stable identity: the normalised origin, e.g. `http://127.0.0.1:8081`. */
+  readonly id: string;
+  /**
+   * Current weight (> 0): the configured weight scaled by slow start. Fixed for the life of a
+   * picker; a change triggers a rebuild.
+   */
+  readonly weight: number;
+  /** Requests in flight to this endpoint right now (live, read at pick time). */
+  readonly inFlight: number;
+  /**
+   * Scratch space owned by the service's strategy (e.g. an EWMA), kept across rebuilds.
+   * `undefined` until the strategy sets it. Other code never touches it.
+   */
+  slot: unknown;
+}
+
+/** Per-request input to a pick. */
+export interface PickContext {
+  /** The request's hash key for ring-hash and maglev; `undefined` when the request has none. */
+  readonly hashKey: string | undefined;
+  /** Current time in ms from the runtime, read once per decision. */
+  readonly now: number;
+}
+
+/** What `build` receives besides the endpoints. */
+export interface StrategyBuildContext {
+  /** Uniform random numbers in [0, 1) from the injected runtime. */
+  readonly random: () => number;
+}
+
+/** An immutable picker over a fixed, non-empty list of endpoints. */
+export interface Picker<E extends StrategyEndpoint> {
+  /** Returns one of the endpoints the picker was built with. */
+  pick(context: PickContext): E;
+}
+
+/** An outcome sample fed back to the strategy after each finished attempt. */
+export interface StrategySample {
+  /** Attempt latency in ms. */
+  readonly latencyMs: number;
+  /** True when the instance failed (5xx, 429, connection error, attempt timeout). */
+  readonly failed: boolean;
+  /** Current time in ms from the runtime. */
+  readonly now: number;
+}
+
+export interface Strategy {
+  /** Name used in logs, metrics and snapshots. */
+  readonly name: string;
+  /** Builds a picker over `endpoints` (never empty). Called on every membership or weight change. */
+  build<E extends StrategyEndpoint>(endpoints: readonly E[], context: StrategyBuildContext): Picker<E>;
+  /** Optional: learns from a finished attempt (latency, failure). Cancelled attempts are not fed. */
+  observe?(endpoint: StrategyEndpoint, sample: StrategySample): void;
+  /** Optional: JSON-serialisable per-endpoint figures for `snapshot()` (e.g. `{ ewmaMs }`). */
+  describe?(endpoint: StrategyEndpoint, now: number): Record<string, number | string | boolean>;
+}
+
+/** Names of the built-in strategies. */
+export type StrategyName =
+  | 'round-robin'
+  | 'weighted-round-robin'
+  | 'random'
+  | 'least-request'
+  | 'peak-ewma'
+  | 'ring-hash'
+  | 'maglev';
