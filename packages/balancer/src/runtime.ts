@@ -28,6 +28,8 @@ export interface Runtime {
   setTimeout(fn: () => void, delayMs: number, options?: TimerOptions): Timer;
   /** A uniformly distributed number in [0, 1). */
   random(): number;
+  /** Wall-clock time, ms since the epoch; used only to read HTTP dates (Retry-After). */
+  wallNow(): number;
 }
 
 /** Node's `setTimeout` cannot take more than 2^31-1 ms; longer delays fire at once. */
@@ -42,6 +44,7 @@ export const realRuntime: Runtime = Object.freeze({
     return { cancel: () => clearTimeout(handle) };
   },
   random: () => Math.random(),
+  wallNow: () => Date.now(),
 });
 
 /**

@@ -29,6 +29,8 @@ export interface FakeRuntime extends Runtime {
 export interface FakeRuntimeOptions {
   /** Starting value of `now()`, ms. Defaults to 0. */
   readonly start?: number;
+  /** Wall-clock epoch ms at `now() = 0`. Defaults to 2026-01-01T00:00:00Z. */
+  readonly wallStart?: number;
   /** Seed for `random()`. Defaults to 1. */
   readonly seed?: number;
 }
@@ -36,6 +38,7 @@ export interface FakeRuntimeOptions {
 /** Creates a deterministic runtime for tests: no real time passes, randomness is seeded. */
 export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime {
   let now = options.start ?? 0;
+  const wallStart = options.wallStart ?? Date.UTC(2026, 0, 1);
   let seq = 0;
   let random = seededRandom(options.seed ?? 1);
   let queue: Scheduled[] = [];
@@ -60,6 +63,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
   return {
     now: () => now,
     random: () => random(),
+    wallNow: () => wallStart + now,
     setTimeout(fn: () => void, delayMs: number, timerOptions?: TimerOptions): Timer {
       const s: Scheduled = {
         at: now + Math.max(0, delayMs),

@@ -1,0 +1,209 @@
+/**
+ * A call: one logical request to a service, made of one or more attempts. This is the API
+ * adapters use: they translate their client's lifecycle into `next()`, `attempt.end()` and the
+ * returned retry decision, and hold no policy of their own.
+ *
+ *   const call = balancer.call({ method, url, header });   // undefined: not a service, pass through
+ *   for (;;) {
+ *     const a = call.next();                               // pick (avoiding instances tried)
+ *     if (!a.ok) throw a.error;                            // ERR_NO_AVAILABLE_INSTANCE
+ *     ...send to a.url (a.timeoutMs per attempt)...
+ *     const d = a.end({ status, retryAfter } | { error } | { cancelled: true });
+ *     if (!d.retry) break;
+ *     await call.delay(d.delayMs, signal);
+ *   }
+ */
+import type { HashKeyRequest } from './config/options.js';
+import { AttemptTimeoutError, type NoAvailableInstanceError } from './errors.js';
+import type { InstanceRecord } from './instance/instance.js';
+import { outcomeFromError, outcomeLabel, type Outcome } from './outcome.js';
+import { fullJitterBackoffMs, parseRetryAfterMs } from './retry/backoff.js';
+import type { RetryBudget } from './retry/budget.js';
+import { retryVerdict, type RetryDecision } from './retry/policy.js';
+import { delay, type Runtime } from './runtime.js';
+import type { Lease } from './service/lease.js';
+import type { ServiceObserver } from './service/observer.js';
+import type { Service } from './service/service.js';
+
+/** What an adapter tells the core about a request. */
+export interface CallRequest {
+  /** HTTP method (any case). */
+  readonly method: string;
+  /** The logical URL, e.g. `http://orders/api/v1/orders/42?x=1`. */
+  readonly url: URL;
+  /** Reads a request header by lower-case name (for the hash key). */
+  readonly header?: (name: string) => string | undefined;
+  /** False when the body is a one-shot stream. Default true (no body, or a buffer/string). */
+  readonly bodyReplayable?: boolean;
+}
+
+/** How an attempt ended, as raw facts; the core classifies them. */
+export interface AttemptResult {
+  /** Response status, when headers arrived. */
+  readonly status?: number;
+  /** Retry-After header of that response. */
+  readonly retryAfter?: string | null;
+  /** The transport error, when the attempt failed. */
+  readonly error?: unknown;
+  /** The caller aborted or its own timeout fired: never the instance's fault. */
+  readonly cancelled?: boolean;
+  /** The response body was already handed to the caller: no retry possible. */
+  readonly responseStarted?: boolean;
+  /** Latency to report instead of the time since the pick, ms. */
+  readonly latencyMs?: number;
+}
+
+/** One attempt: where to send it, and how to report its end. */
+export class Attempt {
+  readonly ok = true as const;
+  private ended = false;
+
+  constructor(
+    private readonly call: Call,
+    private readonly lease: Lease,
+    /** Attempt number, 0 for the first. */
+    readonly index: number,
+  ) {}
+
+  /** The chosen instance's origin, e.g. `http://127.0.0.1:8081`. */
+  get origin(): string {
+    return this.lease.instance.url;
+  }
+  get instance(): InstanceRecord {
+    return this.lease.instance;
+  }
+  /** The full URL for this attempt: the instance origin with the logical path and query. */
+  get url(): URL {
+    const url = new URL(this.call.request.url.href);
+    const target = new URL(this.lease.instance.url);
+    url.protocol = target.protocol;
+    url.host = target.host;
+    return url;
+  }
+  /** Host header to send, or undefined to let the client derive it from `url` (the default). */
+  get hostHeader(): string | undefined {
+    return this.call.service.config.hostHeader === 'service' ? this.call.request.url.host : undefined;
+  }
+  /** TLS servername to use, or undefined for the instance's host (the default). */
+  get servername(): string | undefined {
+    return this.call.service.config.hostHeader === 'service' ? this.call.request.url.hostname : undefined;
+  }
+  /** Per-attempt timeout, ms, or undefined. */
+  get timeoutMs(): number | undefined {
+    return this.call.service.config.retry.perAttemptTimeoutMs;
+  }
+
+  /**
+   * Arms the per-attempt timeout (when configured): `onTimeout` receives an
+   * `AttemptTimeoutError` to abort the attempt with. Returns a disarm function; call it when the
+   * attempt ends (or the response is handed to the caller).
+   */
+  armTimeout(onTimeout: (error: AttemptTimeoutError) => void): () => void {
+    const ms = this.timeoutMs;
+    if (ms === undefined) return () => {};
+    const timer = this.call.runtime.setTimeout(
+      () => onTimeout(new AttemptTimeoutError(this.call.service.name, this.origin, ms)),
+      ms,
+      { unref: false },
+    );
+    return () => timer.cancel();
+  }
+
+  /** Reports the end of the attempt (once) and says whether and when to retry. */
+  end(result: AttemptResult): RetryDecision {
+    if (this.ended) return { retry: false, reason: 'not-retryable' };
+    this.ended = true;
+    const outcome = toOutcome(result);
+    this.lease.done(outcome);
+    return this.call.decide(outcome, result);
+  }
+}
+
+function toOutcome(result: AttemptResult): Outcome {
+  const latency = result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs };
+  if (result.cancelled) return { kind: 'cancelled', ...latency };
+  if (result.error !== undefined) return outcomeFromError(result.error, result.latencyMs);
+  if (result.status !== undefined) return { kind: 'response', status: result.status, ...latency };
+  return { kind: 'failure', failure: 'other', ...latency };
+}
+
+export type NextAttempt = Attempt | { readonly ok: false; readonly error: NoAvailableInstanceError };
+
+export class Call {
+  readonly method: string;
+  readonly hashKey: string | undefined;
+  private readonly tried = new Set<InstanceRecord>();
+  private attempts = 0;
+
+  constructor(
+    readonly service: Service,
+    readonly request: CallRequest,
+    readonly runtime: Runtime,
+    private readonly budget: RetryBudget | undefined,
+    private readonly observer: ServiceObserver,
+  ) {
+    this.method = request.method.toUpperCase();
+    const hashKeyOf = service.config.hashKey;
+    if (hashKeyOf) {
+      const view: HashKeyRequest = {
+        method: this.method,
+        url: request.url,
+        header: (name) => request.header?.(name.toLowerCase()),
+      };
+      this.hashKey = hashKeyOf(view);
+    }
+    budget?.deposit();
+  }
+
+  /** Attempts started so far. */
+  get attemptCount(): number {
+    return this.attempts;
+  }
+
+  /** Picks the instance for the next attempt, avoiding instances already tried. */
+  next(): NextAttempt {
+    const picked = this.service.pick({ hashKey: this.hashKey, method: this.method, exclude: this.tried });
+    if (!picked.ok) return picked;
+    const lease = picked as Lease;
+    this.tried.add(lease.instance);
+    return new Attempt(this, lease, this.attempts++);
+  }
+
+  /** Waits `ms` on the runtime's clock (backoff), rejecting if `signal` aborts. */
+  delay(ms: number, signal?: AbortSignal): Promise<void> {
+    return delay(this.runtime, ms, signal);
+  }
+
+  /** @internal Called by `Attempt.end`. */
+  decide(outcome: Outcome, result: AttemptResult): RetryDecision {
+    const config = this.service.config.retry;
+    const retries = this.attempts - 1;
+    const verdict = retryVerdict(
+      {
+        outcome,
+        method: this.method,
+        retries,
+        bodyReplayable: this.request.bodyReplayable ?? true,
+        responseStarted: result.responseStarted ?? false,
+        retryAfterMs: parseRetryAfterMs(result.retryAfter, this.runtime.wallNow()),
+      },
+      config,
+    );
+    const refuse = (reason: 'budget' | 'max-retries' | 'no-other-instance' | 'retry-after-too-long'): RetryDecision => {
+      this.observer.retryRefused?.({ service: this.service.name, reason });
+      return { retry: false, reason };
+    };
+    if (!verdict.retry) {
+      if (verdict.reason === 'max-retries' || verdict.reason === 'retry-after-too-long') {
+        return config.maxRetries > 0 ? refuse(verdict.reason) : verdict;
+      }
+      return verdict;
+    }
+    if (!this.service.hasInstanceOtherThan(this.tried)) return refuse('no-other-instance');
+    if (this.budget && !this.budget.tryWithdraw()) return refuse('budget');
+    const backoff = fullJitterBackoffMs(retries + 1, config.backoffBaseMs, config.backoffMaxMs, this.runtime.random);
+    const delayMs = Math.max(verdict.minDelayMs, backoff);
+    this.observer.retried?.({ service: this.service.name, retry: retries + 1, delayMs, cause: outcomeLabel(outcome) });
+    return { retry: true, delayMs };
+  }
+}

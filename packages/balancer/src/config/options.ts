@@ -1,0 +1,238 @@
+/**
+ * Options: what users pass to `createBalancer`. Every field is optional unless stated; the
+ * resolved, validated and frozen form is in `config.ts` (`...Config` types).
+ * Defaults follow Envoy's unless a comment says why not.
+ */
+import type { MeterProvider } from '@opentelemetry/api';
+import type { Logger } from '../logger.js';
+import type { Runtime } from '../runtime.js';
+import type { Strategy, StrategyName } from '../strategies/strategy.js';
+import type { DiscoverySource } from '../discovery/source.js';
+import type { HealthCheckFunction } from '../health/check.js';
+
+export interface BalancerOptions {
+  /** Target services by name. The name is the host used in logical URLs (`http://orders/...`). */
+  readonly services: Readonly<Record<string, ServiceOptions>>;
+  /** pino-compatible logger. Silent by default. */
+  readonly logger?: Logger;
+  /** OpenTelemetry meter provider. Defaults to the global one from `@opentelemetry/api`. */
+  readonly meterProvider?: MeterProvider;
+  /** Metric options. */
+  readonly metrics?: MetricsOptions;
+  /** Clock, timers and randomness. Defaults to the real ones; tests pass a fake. */
+  readonly runtime?: Runtime;
+}
+
+export interface MetricsOptions {
+  /**
+   * Adds the `datapunk.balancer.instance` attribute (the instance origin) to per-request
+   * metrics. Turn off when a service has many instances, to bound cardinality. Default `true`.
+   */
+  readonly perInstance?: boolean;
+}
+
+/** An instance as given in `instances`: an origin string, or an object. */
+export type InstanceEntry = string | InstanceOptions;
+
+export interface InstanceOptions {
+  /** Origin of the instance: `http(s)://host:port`, no path, query or fragment. */
+  readonly url: string;
+  /** Relative weight, an integer from 1 to 10,000. Default 1. */
+  readonly weight?: number;
+  /** Locality label, informational (shown in snapshots, logs). */
+  readonly zone?: string;
+  /** Free-form string labels, informational. */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** Where a request's hash key (for ring-hash and maglev) comes from. */
+export type HashKeyOption =
+  | { readonly header: string }
+  | ((request: HashKeyRequest) => string | undefined);
+
+/** What a hash key function sees of a request. */
+export interface HashKeyRequest {
+  readonly method: string;
+  readonly url: URL;
+  /** Reads a request header by (case-insensitive) name. */
+  header(name: string): string | undefined;
+}
+
+export interface ServiceOptions {
+  /** Static instance list. Either this or `discovery` is required. */
+  readonly instances?: readonly InstanceEntry[];
+  /** A discovery source delivering instance lists over time (DNS, etcd, custom). */
+  readonly discovery?: DiscoverySource;
+  /**
+   * How an instance is chosen: a built-in name or a `Strategy` object. Default `'peak-ewma'`:
+   * Finagle's and Linkerd's default, because it steers away from slow and failing instances
+   * before outlier detection has enough evidence to eject them (Envoy's round robin does not).
+   */
+  readonly strategy?: StrategyName | Strategy;
+  /** Per-request hash key for ring-hash and maglev. Without it those strategies pick at random. */
+  readonly hashKey?: HashKeyOption;
+  /** Active health checking. Off unless given. */
+  readonly healthCheck?: HealthCheckOptions | false;
+  /** Passive outlier detection. On by default; `false` turns it off. */
+  readonly outlierDetection?: OutlierDetectionOptions | false;
+  /** Panic threshold behaviour. */
+  readonly panic?: PanicOptions;
+  /** Slow start for instances that join or recover. Off unless `windowMs` > 0. */
+  readonly slowStart?: SlowStartOptions;
+  /** Retry policy. On by default (one retry on another instance); `false` turns it off. */
+  readonly retry?: RetryOptions | false;
+  /** How long a removed instance may keep in-flight requests before it is forgotten, ms. Default 30,000. */
+  readonly drainTimeoutMs?: number;
+  /**
+   * Host header (and TLS servername) sent to the instance: `'instance'` sends the instance's own
+   * host:port, as a direct call would; `'service'` keeps the service name (for virtual-hosted
+   * backends). Default `'instance'`.
+   */
+  readonly hostHeader?: 'instance' | 'service';
+}
+
+export interface PanicOptions {
+  /**
+   * When the healthy share of non-draining instances falls below this percentage, the service
+   * is in panic. 0 disables panic. Default 50 (Envoy).
+   */
+  readonly thresholdPercent?: number;
+  /**
+   * In panic: `'balance-all'` balances over every non-draining instance, healthy or not (Envoy);
+   * `'fail-fast'` refuses with `ERR_NO_AVAILABLE_INSTANCE`. Default `'balance-all'`.
+   */
+  readonly mode?: 'balance-all' | 'fail-fast';
+}
+
+export interface SlowStartOptions {
+  /** Ramp-up window, ms. 0 turns slow start off. Default 0 (Envoy: off unless configured). */
+  readonly windowMs?: number;
+  /** Curve: weight x max(minWeight, (t / window) ^ (1 / aggression)). Default 1.0 (linear). */
+  readonly aggression?: number;
+  /** Floor of the ramp as a percentage of the full weight, 1 to 100. Default 10. */
+  readonly minWeightPercent?: number;
+}
+
+/** One detector's enforcement: how many failures, and the share of detections acted on. */
+export interface DetectorOptions {
+  /** Failures in a row that trigger ejection. */
+  readonly threshold?: number;
+  /**
+   * Percentage (0-100) of detections that actually eject; the rest are logged and counted as
+   * dry runs. 0 makes the detector a pure dry run.
+   */
+  readonly enforcingPercent?: number;
+}
+
+export interface OutlierDetectionOptions {
+  /** Consecutive instance failures (5xx or transport). Default `{ threshold: 5, enforcingPercent: 100 }`. */
+  readonly consecutiveFailures?: DetectorOptions | false;
+  /**
+   * Consecutive gateway failures (502/503/504 or transport). Default
+   * `{ threshold: 5, enforcingPercent: 0 }` (Envoy: detected, not enforced).
+   */
+  readonly consecutiveGatewayFailures?: DetectorOptions | false;
+  /** Success-rate outlier detection, evaluated every interval. */
+  readonly successRate?: SuccessRateOptions | false;
+  /** Failure-percentage outlier detection, evaluated every interval. */
+  readonly failurePercentage?: FailurePercentageOptions | false;
+  /** How often success rate and failure percentage are evaluated, ms. Default 10,000. */
+  readonly intervalMs?: number;
+  /** Ejection time for the first ejection, ms; multiplied by the number of ejections. Default 30,000. */
+  readonly baseEjectionMs?: number;
+  /** Cap on the ejection time, ms. Default 300,000. */
+  readonly maxEjectionMs?: number;
+  /** A random 0..jitter ms is added to each ejection time. Default 0 (Envoy). */
+  readonly ejectionJitterMs?: number;
+  /** Max percentage of instances ejected at once; at least one may always be ejected. Default 10. */
+  readonly maxEjectionPercent?: number;
+}
+
+export interface SuccessRateOptions {
+  /** Instances with enough requests needed before it runs. Default 5. */
+  readonly minimumHosts?: number;
+  /** Requests per instance in the interval for it to count. Default 100. */
+  readonly requestVolume?: number;
+  /** Ejects below mean - stdevFactor x stdev. Default 1.9. */
+  readonly stdevFactor?: number;
+  /** Percentage of detections enforced. Default 100. */
+  readonly enforcingPercent?: number;
+}
+
+export interface FailurePercentageOptions {
+  /** Failure percentage at or above which an instance is ejected. Default 85. */
+  readonly threshold?: number;
+  /** Instances with enough requests needed before it runs. Default 5. */
+  readonly minimumHosts?: number;
+  /** Requests per instance in the interval for it to count. Default 50. */
+  readonly requestVolume?: number;
+  /** Percentage of detections enforced. Default 0 (Envoy: off unless enforced). */
+  readonly enforcingPercent?: number;
+}
+
+export interface RetryOptions {
+  /** Retries after the first attempt (0 disables retrying). Default 1. */
+  readonly maxRetries?: number;
+  /** Response statuses worth retrying (idempotent methods only). Default [502, 503, 504]. */
+  readonly retryOnStatuses?: readonly number[];
+  /**
+   * Retry non-idempotent methods (POST, PATCH) on retryable statuses, resets and timeouts too.
+   * Connection failures are always retried, whatever the method: the request never left.
+   * Default false.
+   */
+  readonly retryNonIdempotent?: boolean;
+  /** First backoff ceiling, ms; delay = random(0, min(max, base x 2^retry)). Default 25. */
+  readonly backoffBaseMs?: number;
+  /** Backoff cap, ms. Default 250. */
+  readonly backoffMaxMs?: number;
+  /**
+   * A Retry-After longer than this (ms) stops retrying; shorter ones are waited for. Default 1,000.
+   */
+  readonly retryAfterMaxMs?: number;
+  /** Per-attempt timeout, ms: a slow attempt is abandoned and may be retried. Default: none. */
+  readonly perAttemptTimeoutMs?: number;
+  /** Retry budget: retries may be at most this share of requests. Off when `false`. */
+  readonly budget?: RetryBudgetOptions | false;
+}
+
+export interface RetryBudgetOptions {
+  /** Retries allowed as a percentage of requests in the window. Default 20 (Finagle, Envoy). */
+  readonly percent?: number;
+  /** Retries per second always allowed, whatever the traffic. Default 10 (Finagle). */
+  readonly minRetriesPerSecond?: number;
+  /** Sliding window, ms. Default 10,000 (Finagle). */
+  readonly windowMs?: number;
+}
+
+export interface HealthCheckOptions {
+  /** Path probed with HTTP. Default '/health'. Ignored when `check` is given. */
+  readonly path?: string;
+  /** HTTP method. Default 'GET'. */
+  readonly method?: string;
+  /** Extra request headers. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Statuses that pass, as numbers or [from, to] ranges. Default [[200, 299]]. */
+  readonly expectedStatuses?: readonly (number | readonly [number, number])[];
+  /** Interval between checks of a healthy instance, ms. Default 5,000. */
+  readonly intervalMs?: number;
+  /** Interval between checks of an unhealthy instance, ms. Default: `intervalMs`. */
+  readonly unhealthyIntervalMs?: number;
+  /** Per-check timeout, ms (aborts the probe). Default 1,000. */
+  readonly timeoutMs?: number;
+  /** Random jitter added to each interval, as a percentage of it (0-100). Default 10. */
+  readonly jitterPercent?: number;
+  /** Failed checks in a row that mark an instance unhealthy. Default 3 (HAProxy's fall). */
+  readonly unhealthyThreshold?: number;
+  /** Passed checks in a row that mark it healthy again. Default 2 (HAProxy's rise). */
+  readonly healthyThreshold?: number;
+  /** Response body bytes read before it is discarded. Default 65,536. */
+  readonly maxBodyBytes?: number;
+  /** Checks in flight at once per service. Default 16. */
+  readonly maxConcurrent?: number;
+  /** A passing check ends an outlier ejection. Default true. */
+  readonly unejectOnPass?: boolean;
+  /** State of a newly discovered instance until its first check. Default 'healthy'. */
+  readonly initialState?: 'healthy' | 'unhealthy';
+  /** A custom check instead of HTTP: resolve to pass, reject to fail; honour `signal`. */
+  readonly check?: HealthCheckFunction;
+}

@@ -1,0 +1,139 @@
+/**
+ * Small readers that validate one option each, record every problem with its path, and return
+ * the default when the value is absent. Absent means `undefined` only: zero, `false` and `''`
+ * are values (defaults are applied with `??`, never `||`).
+ */
+import type { ConfigIssue } from '../errors.js';
+
+export class Issues {
+  readonly list: ConfigIssue[] = [];
+  add(path: string, message: string): void {
+    this.list.push({ path, message });
+  }
+  get empty(): boolean {
+    return this.list.length === 0;
+  }
+}
+
+/** Renders a value for an error message: `-5`, `"abc"`, `an array`, `null`. */
+export function show(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    case 'function':
+      return 'a function';
+    case 'object':
+      return 'an object';
+    default:
+      return String(value);
+  }
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Checks that `value` is a plain object whose keys are all in `known`. Returns the object, or
+ * undefined (with an issue) when it is not an object. Unknown keys are reported (typos such as
+ * `intervalMS` would otherwise be silently ignored).
+ */
+export function readObject(
+  value: unknown,
+  path: string,
+  issues: Issues,
+  known: readonly string[],
+): Record<string, unknown> | undefined {
+  if (!isPlainObject(value)) {
+    issues.add(path, `expected an object, got ${show(value)}`);
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) issues.add(`${path}.${key}`, `unknown option (known: ${known.join(', ')})`);
+  }
+  return value;
+}
+
+interface NumberRule {
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+  /** When true, `min` itself is not allowed. */
+  readonly exclusiveMin?: boolean;
+}
+
+function describeRule(rule: NumberRule): string {
+  const kind = rule.integer ? 'integer' : 'number';
+  if (rule.min === 0 && rule.exclusiveMin && rule.max === undefined) return `a positive ${kind}`;
+  if (rule.min === 0 && !rule.exclusiveMin && rule.max === undefined) return `a non-negative ${kind}`;
+  const lo = rule.min === undefined ? '' : `${rule.exclusiveMin ? '>' : '>='} ${rule.min}`;
+  const hi = rule.max === undefined ? '' : `<= ${rule.max}`;
+  return `${rule.integer ? 'an integer' : 'a number'} ${[lo, hi].filter(Boolean).join(' and ')}`.trim();
+}
+
+/** Reads a finite number obeying `rule`; returns `fallback` when absent or invalid. */
+export function readNumber(value: unknown, path: string, issues: Issues, rule: NumberRule, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (!rule.integer || Number.isInteger(value)) &&
+    (rule.min === undefined || (rule.exclusiveMin ? value > rule.min : value >= rule.min)) &&
+    (rule.max === undefined || value <= rule.max);
+  if (!ok) {
+    issues.add(path, `expected ${describeRule(rule)}, got ${show(value)}`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Durations in ms: non-negative integers (`positive` forbids 0). */
+export function readMs(value: unknown, path: string, issues: Issues, fallback: number, positive = false): number {
+  return readNumber(value, path, issues, { min: 0, integer: true, exclusiveMin: positive, max: 2_147_483_647 }, fallback);
+}
+
+/** Percentages from 0 to 100. */
+export function readPercent(value: unknown, path: string, issues: Issues, fallback: number): number {
+  return readNumber(value, path, issues, { min: 0, max: 100 }, fallback);
+}
+
+export function readBoolean(value: unknown, path: string, issues: Issues, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    issues.add(path, `expected true or false, got ${show(value)}`);
+    return fallback;
+  }
+  return value;
+}
+
+export function readEnum<T extends string>(
+  value: unknown,
+  path: string,
+  issues: Issues,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    issues.add(path, `expected one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${show(value)}`);
+    return fallback;
+  }
+  return value as T;
+}
+
+export function readString(value: unknown, path: string, issues: Issues, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.length === 0) {
+    issues.add(path, `expected a non-empty string, got ${show(value)}`);
+    return fallback;
+  }
+  return value;
+}

@@ -1,0 +1,26 @@
+/**
+ * The discovery interface: a source that delivers instance lists (and errors) to a service over
+ * time. The service diffs each list against what it has: kept instances keep their state, new
+ * ones join, missing ones drain. A source never needs to validate entries itself: the service
+ * skips bad entries with a warning and keeps the good ones.
+ */
+
+/** What a source reports to. */
+export interface DiscoverySink {
+  /**
+   * A complete, current list of instances: origin strings or `{ url, weight?, zone?, metadata? }`.
+   * Bad entries are skipped with a warning. An empty list is applied (every instance drains).
+   */
+  update(entries: readonly unknown[]): void;
+  /** The source failed to refresh; the last good list stays in use. */
+  error(error: unknown): void;
+}
+
+export interface DiscoverySource {
+  /** Short name for logs and metrics, e.g. `static`, `dns`, `etcd`. */
+  readonly kind: string;
+  /** Starts delivering to `sink`. Called once per service. */
+  start(sink: DiscoverySink): void;
+  /** Stops every timer, watch and socket. */
+  close(): Promise<void> | void;
+}

@@ -1,0 +1,128 @@
+/**
+ * Outcomes: what happened to one attempt, and what it says about the instance.
+ *
+ * Adapters report raw facts (a status, an error, a cancellation); this module classifies them
+ * once, so every adapter and every consumer (outlier detection, EWMA, metrics, retries) agrees.
+ */
+
+/** How a transport-level failure happened. */
+export type FailureKind =
+  /** The connection could not be made: the request never left (always safe to retry). */
+  | 'connect'
+  /** The connection broke after it was made (reset, premature close, broken pipe). */
+  | 'reset'
+  /** The per-attempt timeout (or a transport timeout) fired before the attempt finished. */
+  | 'timeout'
+  /** Anything else the transport reported (protocol errors, unknown errors). */
+  | 'other';
+
+/** The classified result of one attempt. */
+export type Outcome =
+  /** A response arrived. 5xx counts as an instance failure; 4xx does not. */
+  | { readonly kind: 'response'; readonly status: number; readonly latencyMs?: number }
+  /** The transport failed. Always an instance failure. */
+  | { readonly kind: 'failure'; readonly failure: FailureKind; readonly latencyMs?: number }
+  /** The caller gave up (abort, its own timeout). Never the instance's fault; only frees the slot. */
+  | { readonly kind: 'cancelled'; readonly latencyMs?: number };
+
+/** Statuses that Envoy calls gateway failures. */
+const GATEWAY_STATUSES = new Set([502, 503, 504]);
+
+/** True when the outcome counts against the instance (5xx or transport failure). */
+export function isInstanceFailure(outcome: Outcome): boolean {
+  return outcome.kind === 'failure' || (outcome.kind === 'response' && outcome.status >= 500);
+}
+
+/** True for 502/503/504 and transport failures (Envoy's "gateway failure"). */
+export function isGatewayFailure(outcome: Outcome): boolean {
+  return outcome.kind === 'failure' || (outcome.kind === 'response' && GATEWAY_STATUSES.has(outcome.status));
+}
+
+/**
+ * True when the outcome should make latency-aware strategies avoid the instance: instance
+ * failures and 429 (the instance is shedding load).
+ */
+export function isLatencyPenalised(outcome: Outcome): boolean {
+  return isInstanceFailure(outcome) || (outcome.kind === 'response' && outcome.status === 429);
+}
+
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+const RESET_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED_SOCKET',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'HPE_INVALID_EOF_STATE',
+  'ERR_HTTP2_STREAM_ERROR',
+]);
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ERR_BALANCER_ATTEMPT_TIMEOUT',
+]);
+const CANCEL_CODES = new Set(['ERR_CANCELED', 'ABORT_ERR', 'UND_ERR_ABORTED', 'ERR_ABORTED']);
+
+/** Walks an error and its `cause` chain (bounded) looking for a string `code`. */
+function codesOf(error: unknown): string[] {
+  const codes: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+    const name = (current as { name?: unknown }).name;
+    if (name === 'AbortError') codes.push('ABORT_ERR');
+    if (name === 'TimeoutError') codes.push('ETIMEDOUT');
+    current = (current as { cause?: unknown }).cause;
+  }
+  return codes;
+}
+
+/**
+ * Classifies a transport error by its `code` (looking through `cause`, as `fetch` wraps errors).
+ * Returns `'cancelled'` for aborts. Unknown errors are `'other'` failures.
+ */
+export function classifyError(error: unknown): FailureKind | 'cancelled' {
+  const codes = codesOf(error);
+  for (const code of codes) {
+    if (CONNECT_CODES.has(code)) return 'connect';
+    if (TIMEOUT_CODES.has(code)) return 'timeout';
+    if (RESET_CODES.has(code)) return 'reset';
+  }
+  for (const code of codes) if (CANCEL_CODES.has(code)) return 'cancelled';
+  const message = error instanceof Error ? error.message : '';
+  if (/socket hang up|other side closed/i.test(message)) return 'reset';
+  return 'other';
+}
+
+/** Builds an outcome from an error, using `classifyError`. */
+export function outcomeFromError(error: unknown, latencyMs?: number): Outcome {
+  const kind = classifyError(error);
+  if (kind === 'cancelled') return latencyMs === undefined ? { kind } : { kind, latencyMs };
+  return latencyMs === undefined ? { kind: 'failure', failure: kind } : { kind: 'failure', failure: kind, latencyMs };
+}
+
+/** A short label for metrics and logs: the status code, the failure kind, or `cancelled`. */
+export function outcomeLabel(outcome: Outcome): string {
+  switch (outcome.kind) {
+    case 'response':
+      return String(outcome.status);
+    case 'failure':
+      return outcome.failure;
+    case 'cancelled':
+      return 'cancelled';
+  }
+}

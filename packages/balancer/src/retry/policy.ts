@@ -1,0 +1,69 @@
+/**
+ * Retry decisions that depend only on what happened to an attempt, kept pure. What depends on
+ * the moment (budget, other instances available) is checked by the call afterwards.
+ */
+import type { RetryConfig } from '../config/config.js';
+import type { Outcome } from '../outcome.js';
+
+/** RFC 9110 idempotent methods. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+export function isIdempotent(method: string): boolean {
+  return IDEMPOTENT.has(method.toUpperCase());
+}
+
+/** Why a request is not retried. */
+export type NoRetryReason =
+  /** The attempt succeeded, or failed in a way retrying cannot fix (a 4xx, a 500). */
+  | 'not-retryable'
+  /** The caller cancelled. */
+  | 'cancelled'
+  /** A retryable failure, but the method is not idempotent and the request may have been processed. */
+  | 'non-idempotent'
+  /** The request body was a stream already (partly) sent: it cannot be sent again. */
+  | 'body-not-replayable'
+  /** The response body already reached the caller. */
+  | 'response-started'
+  | 'max-retries'
+  /** The instance asked for a longer wait than `retryAfterMaxMs`. */
+  | 'retry-after-too-long'
+  /** The retry budget is spent. */
+  | 'budget'
+  /** Every available instance was already tried. */
+  | 'no-other-instance';
+
+export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly reason: NoRetryReason };
+
+export interface AttemptFacts {
+  readonly outcome: Outcome;
+  readonly method: string;
+  /** Retries already made (0 after the first attempt). */
+  readonly retries: number;
+  /** False when the body is a one-shot stream. */
+  readonly bodyReplayable: boolean;
+  /** True when the response body was handed to the caller. */
+  readonly responseStarted: boolean;
+  /** Parsed Retry-After, ms, if the response had one. */
+  readonly retryAfterMs: number | undefined;
+}
+
+/**
+ * Decides from the attempt alone: retryable outcome, method and body allow it, retries left,
+ * Retry-After acceptable. Returns the earliest delay a retry may start after (Retry-After or 0);
+ * the caller adds backoff.
+ */
+export function retryVerdict(facts: AttemptFacts, config: RetryConfig): { retry: true; minDelayMs: number } | { retry: false; reason: NoRetryReason } {
+  const { outcome } = facts;
+  if (outcome.kind === 'cancelled') return { retry: false, reason: 'cancelled' };
+  const neverLeft = outcome.kind === 'failure' && outcome.failure === 'connect';
+  const retryable = neverLeft || outcome.kind === 'failure' || config.retryOnStatuses.has(outcome.status);
+  if (!retryable) return { retry: false, reason: 'not-retryable' };
+  if (facts.responseStarted) return { retry: false, reason: 'response-started' };
+  if (!neverLeft && !facts.bodyReplayable) return { retry: false, reason: 'body-not-replayable' };
+  if (!neverLeft && !config.retryNonIdempotent && !isIdempotent(facts.method)) return { retry: false, reason: 'non-idempotent' };
+  if (facts.retries >= config.maxRetries) return { retry: false, reason: 'max-retries' };
+  if (facts.retryAfterMs !== undefined && facts.retryAfterMs > config.retryAfterMaxMs) {
+    return { retry: false, reason: 'retry-after-too-long' };
+  }
+  return { retry: true, minDelayMs: facts.retryAfterMs ?? 0 };
+}

@@ -1,0 +1,146 @@
+/**
+ * What a service reports as it works. Public events, logs and metrics each implement this
+ * interface; the service calls one fan-out, so it never knows who is listening.
+ */
+import type { UnavailableReason } from '../errors.js';
+import type { EjectionReason, Instance, InstanceState } from '../instance/instance.js';
+import type { Outcome } from '../outcome.js';
+
+export interface StateChangeEvent {
+  readonly service: string;
+  readonly instance: Instance;
+  readonly from: InstanceState | 'new';
+  /** `'removed'` when a drained instance is forgotten. */
+  readonly to: InstanceState | 'removed';
+  /** Why, e.g. `consecutive-failures`, `ejection-expired`, `health-check-failed`, `discovery-removed`. */
+  readonly reason: string;
+}
+
+export interface EjectionEvent {
+  readonly service: string;
+  readonly instance: Instance;
+  readonly reason: EjectionReason;
+  /** False for a dry run (enforcing percentage) or when the max ejection share refused it. */
+  readonly enforced: boolean;
+  /** Why it was not enforced: `dry-run` or `max-ejection-percent`. */
+  readonly skipped?: 'dry-run' | 'max-ejection-percent';
+  /** Ejection time, ms (0 when not enforced). */
+  readonly durationMs: number;
+  /** Ejections in a row, including this one. */
+  readonly timesEjected: number;
+}
+
+export interface PanicEvent {
+  readonly service: string;
+  /** True when panic starts, false when it ends. */
+  readonly panic: boolean;
+  readonly healthy: number;
+  /** Instances not draining. */
+  readonly total: number;
+}
+
+export interface AttemptEvent {
+  readonly service: string;
+  readonly instance: Instance;
+  readonly outcome: Outcome;
+  readonly latencyMs: number;
+  /** HTTP method, when the caller said. */
+  readonly method: string | undefined;
+}
+
+export interface PickFailedEvent {
+  readonly service: string;
+  readonly reason: UnavailableReason;
+}
+
+export interface MembershipEvent {
+  readonly service: string;
+  readonly added: number;
+  readonly removed: number;
+  readonly updated: number;
+  /** Entries skipped as invalid, with their problems. */
+  readonly rejected: readonly { readonly path: string; readonly message: string }[];
+  readonly source: string;
+}
+
+export interface DiscoveryErrorEvent {
+  readonly service: string;
+  readonly source: string;
+  readonly error: unknown;
+  /** Instances still in use from the last good list. */
+  readonly kept: number;
+}
+
+export interface RetryEvent {
+  readonly service: string;
+  /** Retry number, 1 for the first retry. */
+  readonly retry: number;
+  readonly delayMs: number;
+  /** The outcome that caused it (status or failure kind). */
+  readonly cause: string;
+}
+
+export interface RetryRefusedEvent {
+  readonly service: string;
+  readonly reason: 'budget' | 'max-retries' | 'no-other-instance' | 'retry-after-too-long';
+}
+
+export interface HealthCheckEvent {
+  readonly service: string;
+  readonly instance: Instance;
+  readonly passed: boolean;
+  readonly durationMs: number;
+  /** Why it failed: `status 500`, `timeout`, `ECONNREFUSED`... */
+  readonly detail: string | undefined;
+  /** Passes or failures in a row, including this one. */
+  readonly streak: number;
+}
+
+/** Every method is optional so partial observers are easy to write. */
+export interface ServiceObserver {
+  stateChanged?(event: StateChangeEvent): void;
+  ejection?(event: EjectionEvent): void;
+  panicChanged?(event: PanicEvent): void;
+  attemptEnded?(event: AttemptEvent): void;
+  pickFailed?(event: PickFailedEvent): void;
+  membershipChanged?(event: MembershipEvent): void;
+  discoveryFailed?(event: DiscoveryErrorEvent): void;
+  retried?(event: RetryEvent): void;
+  retryRefused?(event: RetryRefusedEvent): void;
+  healthChecked?(event: HealthCheckEvent): void;
+}
+
+type Method = keyof ServiceObserver;
+const METHODS: readonly Method[] = [
+  'stateChanged',
+  'ejection',
+  'panicChanged',
+  'attemptEnded',
+  'pickFailed',
+  'membershipChanged',
+  'discoveryFailed',
+  'retried',
+  'retryRefused',
+  'healthChecked',
+];
+
+/**
+ * Combines observers into one whose methods call each observer that implements them. Methods no
+ * observer implements are left undefined, so callers skip building the event (`obs.x?.(...)`).
+ */
+export function fanOut(observers: readonly ServiceObserver[]): ServiceObserver {
+  const out: Record<string, (event: never) => void> = {};
+  for (const method of METHODS) {
+    const fns = observers.flatMap((o) => {
+      const fn = o[method] as ((event: never) => void) | undefined;
+      return fn ? [fn.bind(o)] : [];
+    });
+    if (fns.length === 1) out[method] = fns[0]!;
+    else if (fns.length > 1) {
+      out[method] = (event: never) => {
+        for (const fn of fns) fn(event);
+      };
+    }
+  }
+  return out as ServiceObserver;
+}

@@ -1,0 +1,108 @@
+/**
+ * The service picker: an immutable view of which instances may take traffic right now, built
+ * whenever membership, health, ejection or weights change.
+ *
+ * It applies the panic threshold (Envoy): when the healthy share of non-draining instances falls
+ * below the threshold, balance over every non-draining instance (or fail fast), because sending
+ * all traffic to the few survivors would take them down too. The strategy sees only the chosen
+ * candidates and knows nothing of health.
+ */
+import type { PanicConfig } from '../config/config.js';
+import type { UnavailableReason } from '../errors.js';
+import type { InstanceRecord } from '../instance/instance.js';
+import type { Picker, Strategy } from '../strategies/strategy.js';
+
+/** Tries of the strategy before scanning for an instance not yet tried by the request. */
+const EXCLUSION_TRIES = 3;
+
+export class ServicePicker {
+  private constructor(
+    /** Instances the strategy picks from (empty when unavailable). */
+    readonly candidates: readonly InstanceRecord[],
+    private readonly picker: Picker<InstanceRecord> | undefined,
+    /** Set when no instance may be picked. */
+    readonly unavailable: UnavailableReason | undefined,
+    /** Human detail for the unavailable error, e.g. `2 ejected, 1 unhealthy`. */
+    readonly detail: string | undefined,
+    readonly panic: boolean,
+    readonly healthy: number,
+    readonly total: number,
+    private readonly random: () => number,
+  ) {}
+
+  static build(
+    records: Iterable<InstanceRecord>,
+    strategy: Strategy,
+    panic: PanicConfig,
+    random: () => number,
+  ): ServicePicker {
+    const healthy: InstanceRecord[] = [];
+    const active: InstanceRecord[] = [];
+    let ejected = 0;
+    let unhealthy = 0;
+    let draining = 0;
+    for (const r of records) {
+      if (r.state === 'draining') {
+        draining++;
+        continue;
+      }
+      active.push(r);
+      if (r.state === 'healthy') healthy.push(r);
+      else if (r.state === 'ejected') ejected++;
+      else unhealthy++;
+    }
+    const make = (candidates: InstanceRecord[], reason: UnavailableReason | undefined, detail: string | undefined, inPanic: boolean) =>
+      new ServicePicker(
+        candidates,
+        candidates.length > 0 ? strategy.build(candidates, { random }) : undefined,
+        reason,
+        detail,
+        inPanic,
+        healthy.length,
+        active.length,
+        random,
+      );
+
+    if (active.length === 0) {
+      return draining > 0
+        ? make([], 'all-draining', `${draining} draining`, false)
+        : make([], 'none-discovered', undefined, false);
+    }
+    const inPanic = panic.thresholdPercent > 0 && (healthy.length * 100) / active.length < panic.thresholdPercent;
+    const detail = `${healthy.length} healthy, ${ejected} ejected, ${unhealthy} unhealthy, ${draining} draining`;
+    if (inPanic) {
+      return panic.mode === 'fail-fast' ? make([], 'panic-fail-fast', detail, true) : make(active, undefined, detail, true);
+    }
+    if (healthy.length === 0) {
+      return make([], ejected > 0 && unhealthy === 0 ? 'all-ejected' : 'all-unhealthy', detail, false);
+    }
+    return make(healthy, undefined, undefined, false);
+  }
+
+  /**
+   * Picks an instance, avoiding those in `exclude` (instances this request already tried).
+   * Returns the reason when nothing may be picked.
+   */
+  pick(hashKey: string | undefined, now: number, exclude?: ReadonlySet<InstanceRecord>): InstanceRecord | UnavailableReason {
+    const picker = this.picker;
+    if (!picker) return this.unavailable ?? 'none-discovered';
+    const context = { hashKey, now };
+    if (!exclude || exclude.size === 0) return picker.pick(context);
+    for (let i = 0; i < EXCLUSION_TRIES; i++) {
+      const r = picker.pick(context);
+      if (!exclude.has(r)) return r;
+    }
+    const n = this.candidates.length;
+    const start = Math.floor(this.random() * n);
+    for (let i = 0; i < n; i++) {
+      const r = this.candidates[(start + i) % n]!;
+      if (!exclude.has(r)) return r;
+    }
+    return 'all-tried';
+  }
+
+  /** Whether some candidate is not in `exclude` (a retry would find an instance). */
+  hasOtherThan(exclude: ReadonlySet<InstanceRecord>): boolean {
+    return this.candidates.some((r) => !exclude.has(r));
+  }
+}

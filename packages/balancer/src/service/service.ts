@@ -1,0 +1,378 @@
+/**
+ * A service: its instance table, the current picker, and the one transition function through
+ * which every instance state change goes (update the table, emit, log, count, rebuild).
+ */
+import type { ServiceConfig } from '../config/config.js';
+import { NoAvailableInstanceError } from '../errors.js';
+import { parseInstanceList } from '../instance/entry.js';
+import { InstanceRecord, type InstanceState } from '../instance/instance.js';
+import { isInstanceFailure, isLatencyPenalised, type Outcome } from '../outcome.js';
+import { OutlierDetector, resetConsecutive, type Detection } from '../outlier/detector.js';
+import { ejectionDurationMs, mayEject } from '../outlier/ejection.js';
+import type { Runtime, Timer } from '../runtime.js';
+import { slowStartFactor } from '../slow-start.js';
+import { Lease, type PickResult } from './lease.js';
+import type { ServiceObserver } from './observer.js';
+import { ServicePicker } from './picker.js';
+import { instanceSnapshot, type ServiceSnapshot } from './snapshot.js';
+
+/** Options of a single pick. */
+export interface PickOptions {
+  /** Hash key for ring-hash and maglev. */
+  readonly hashKey?: string | undefined;
+  /** HTTP method, for metrics. */
+  readonly method?: string | undefined;
+  /** Instances this request already tried; avoided when possible. */
+  readonly exclude?: ReadonlySet<InstanceRecord> | undefined;
+}
+
+/** Something that follows the instance table (the health checker). */
+export interface InstanceWatcher {
+  added(record: InstanceRecord): void;
+  removed(record: InstanceRecord): void;
+  close(): Promise<void>;
+}
+
+/** Slow-start weights are recomputed this many times per window. */
+const SLOW_START_STEPS = 10;
+
+export class Service {
+  readonly name: string;
+  private readonly records = new Map<string, InstanceRecord>();
+  private picker: ServicePicker;
+  private readonly detector: OutlierDetector | undefined;
+  private sweepTimer: Timer | undefined;
+  private slowStartTimer: Timer | undefined;
+  private watcher: InstanceWatcher | undefined;
+  /** True once the first instance list was applied: later joins get slow start. */
+  private initialized = false;
+  private batching = false;
+  private closed = false;
+  private drainWaiters: (() => void)[] = [];
+
+  private observer: ServiceObserver = {};
+
+  constructor(
+    readonly config: ServiceConfig,
+    private readonly runtime: Runtime,
+  ) {
+    this.name = config.name;
+    this.detector = config.outlierDetection && new OutlierDetector(config.outlierDetection, runtime.random);
+    this.picker = this.buildPicker();
+  }
+
+  /**
+   * Starts the service: applies the static instances, then starts background work (the outlier
+   * sweep, discovery, and the watcher, i.e. health checks). `observer` receives every event.
+   */
+  start(observer: ServiceObserver, watcher?: InstanceWatcher): void {
+    this.observer = observer;
+    if (this.config.instances) this.setInstances(this.config.instances, 'static');
+    this.watcher = watcher;
+    for (const r of this.records.values()) watcher?.added(r);
+    this.scheduleSweep();
+    this.config.discovery?.start({
+      update: (entries) => {
+        if (!this.closed) this.setInstances(entries, this.config.discovery?.kind ?? 'discovery');
+      },
+      error: (error) => {
+        if (!this.closed) {
+          this.observer.discoveryFailed?.({
+            service: this.name,
+            source: this.config.discovery?.kind ?? 'discovery',
+            error,
+            kept: this.records.size,
+          });
+        }
+      },
+    });
+  }
+
+  /** Picks an instance. Synchronous; the result is data, never an exception. */
+  pick(options?: PickOptions): PickResult {
+    const now = this.runtime.now();
+    const picked = this.closed ? 'closed' : this.picker.pick(options?.hashKey, now, options?.exclude);
+    if (typeof picked === 'string') {
+      this.observer.pickFailed?.({ service: this.name, reason: picked });
+      return { ok: false, error: new NoAvailableInstanceError(this.name, picked, this.picker.detail) };
+    }
+    picked.inFlight++;
+    return new Lease(this, this.name, picked, now, options?.method);
+  }
+
+  /** Whether a retry avoiding `exclude` would find an instance now. */
+  hasInstanceOtherThan(exclude: ReadonlySet<InstanceRecord>): boolean {
+    return !this.closed && this.picker.hasOtherThan(exclude);
+  }
+
+  /** Called by a lease when its attempt ends. */
+  release(lease: Lease, outcome: Outcome): void {
+    const r = lease.instance;
+    const now = this.runtime.now();
+    const latencyMs = outcome.latencyMs ?? now - lease.startedAt;
+    if (r.inFlight > 0) r.inFlight--;
+    this.observer.attemptEnded?.({ service: this.name, instance: r, outcome, latencyMs, method: lease.method });
+    if (!r.live) return;
+    if (outcome.kind === 'cancelled') r.totals.cancelled++;
+    else {
+      r.totals.requests++;
+      if (isInstanceFailure(outcome)) r.totals.failures++;
+      this.config.strategy.observe?.(r, { latencyMs, failed: isLatencyPenalised(outcome), now });
+      const detection = r.draining ? undefined : this.detector?.record(r.outlier, outcome);
+      if (detection) this.tryEject(r, detection, now);
+    }
+    if (r.draining && r.inFlight === 0) this.forget(r, 'drained');
+  }
+
+  /**
+   * Applies a complete instance list: entries are diffed by origin; kept instances keep their
+   * state, new ones join (with slow start after the first list), missing ones drain. Invalid
+   * entries are skipped and reported; a list whose every entry is invalid is not applied.
+   */
+  setInstances(entries: readonly unknown[], source: string): void {
+    const path = source === 'static' ? `services.${this.name}.instances` : `${source}`;
+    const { specs, rejected } = parseInstanceList(entries, path);
+    if (specs.length === 0 && rejected.length > 0) {
+      this.observer.membershipChanged?.({ service: this.name, added: 0, removed: 0, updated: 0, rejected, source });
+      this.observer.discoveryFailed?.({
+        service: this.name,
+        source,
+        error: new Error(`every one of ${rejected.length} entries was invalid; keeping the last good list`),
+        kept: this.records.size,
+      });
+      return;
+    }
+    const now = this.runtime.now();
+    let added = 0;
+    let removed = 0;
+    let updated = 0;
+    this.batch(() => {
+      const seen = new Set<string>();
+      for (const spec of specs) {
+        seen.add(spec.id);
+        const existing = this.records.get(spec.id);
+        if (existing) {
+          if (existing.spec.weight !== spec.weight || existing.spec.zone !== spec.zone) updated++;
+          existing.spec = spec;
+          if (existing.draining) {
+            existing.draining.timer.cancel();
+            existing.draining = undefined;
+            this.transition(existing, 'discovery-readded');
+          }
+          continue;
+        }
+        const r = new InstanceRecord(spec, this.config.healthCheck?.initialState ?? 'healthy');
+        this.records.set(spec.id, r);
+        added++;
+        if (this.initialized) this.beginSlowStart(r, now);
+        this.observer.stateChanged?.({ service: this.name, instance: r, from: 'new', to: r.state, reason: `${source}-added` });
+        this.watcher?.added(r);
+      }
+      for (const r of [...this.records.values()]) {
+        if (!seen.has(r.id) && !r.draining) {
+          this.drain(r, `${source}-removed`, now);
+          removed++;
+        }
+      }
+    });
+    this.initialized = true;
+    if (added + removed + updated + rejected.length > 0 || source !== 'static') {
+      this.observer.membershipChanged?.({ service: this.name, added, removed, updated, rejected, source });
+    }
+  }
+
+  /** Marks an instance healthy or unhealthy (active health checks). */
+  setHealth(r: InstanceRecord, health: 'healthy' | 'unhealthy', reason: string): void {
+    if (!r.live || r.health === health) return;
+    r.health = health;
+    this.transition(r, reason);
+  }
+
+  /** Ends an ejection early (a passing health check) or on expiry. */
+  uneject(r: InstanceRecord, reason: string): void {
+    if (!r.live || !r.ejection) return;
+    r.ejection.timer.cancel();
+    r.ejection = undefined;
+    resetConsecutive(r.outlier);
+    this.transition(r, reason);
+  }
+
+  /** Instance records, for the health checker and tests. */
+  instances(): IterableIterator<InstanceRecord> {
+    return this.records.values();
+  }
+
+  snapshot(): ServiceSnapshot {
+    const now = this.runtime.now();
+    return {
+      name: this.name,
+      strategy: this.config.strategy.name,
+      panic: this.picker.panic,
+      healthy: this.picker.healthy,
+      total: this.picker.total,
+      instances: [...this.records.values()].map((r) => instanceSnapshot(r, now, this.config.strategy)),
+    };
+  }
+
+  /** Stops background work, drains every instance, resolves when none is left. */
+  async close(): Promise<void> {
+    if (this.closed) return this.waitDrained();
+    this.closed = true;
+    this.sweepTimer?.cancel();
+    this.slowStartTimer?.cancel();
+    const now = this.runtime.now();
+    this.batch(() => {
+      for (const r of [...this.records.values()]) if (!r.draining) this.drain(r, 'balancer-closed', now);
+    });
+    await Promise.all([this.config.discovery?.close(), this.watcher?.close()]);
+    return this.waitDrained();
+  }
+
+  // --- the transition function and what feeds it -------------------------------------------
+
+  /** The one place an instance's public state changes. Returns true when it changed. */
+  private transition(r: InstanceRecord, reason: string): boolean {
+    const from = r.state;
+    const to = r.derivedState();
+    if (from === to) return false;
+    r.state = to;
+    if (to === 'healthy' && (from === 'ejected' || from === 'unhealthy')) this.beginSlowStart(r, this.runtime.now());
+    this.observer.stateChanged?.({ service: this.name, instance: r, from, to, reason });
+    this.rebuild();
+    return true;
+  }
+
+  private tryEject(r: InstanceRecord, detection: Detection, now: number): void {
+    if (r.ejection || r.draining) return;
+    const base = { service: this.name, instance: r, reason: detection.reason, durationMs: 0, timesEjected: r.timesEjected };
+    if (!detection.enforced) {
+      this.observer.ejection?.({ ...base, enforced: false, skipped: 'dry-run' });
+      return;
+    }
+    const od = this.config.outlierDetection!;
+    let ejected = 0;
+    let total = 0;
+    for (const x of this.records.values()) {
+      if (x.draining) continue;
+      total++;
+      if (x.ejection) ejected++;
+    }
+    if (!mayEject(ejected, total, od.maxEjectionPercent)) {
+      this.observer.ejection?.({ ...base, enforced: false, skipped: 'max-ejection-percent' });
+      return;
+    }
+    r.timesEjected++;
+    r.totals.ejections++;
+    const durationMs = ejectionDurationMs(r.timesEjected, od.baseEjectionMs, od.maxEjectionMs, od.ejectionJitterMs, this.runtime.random);
+    r.ejection = {
+      reason: detection.reason,
+      until: now + durationMs,
+      timer: this.runtime.setTimeout(() => this.uneject(r, 'ejection-expired'), durationMs),
+    };
+    this.observer.ejection?.({ ...base, enforced: true, durationMs, timesEjected: r.timesEjected });
+    this.transition(r, detection.reason);
+  }
+
+  /** Interval sweep: success rate and failure percentage; ejection multipliers decay. */
+  private scheduleSweep(): void {
+    const od = this.config.outlierDetection;
+    if (!od || !this.detector || this.closed) return;
+    this.sweepTimer = this.runtime.setTimeout(() => {
+      const now = this.runtime.now();
+      const active = [...this.records.values()].filter((r) => !r.draining);
+      for (const r of active) if (!r.ejection && r.timesEjected > 0) r.timesEjected--;
+      for (const { index, detection } of this.detector!.sweep(active.map((r) => r.outlier))) {
+        this.tryEject(active[index]!, detection, now);
+      }
+      this.scheduleSweep();
+    }, od.intervalMs);
+  }
+
+  private drain(r: InstanceRecord, reason: string, now: number): void {
+    if (r.inFlight === 0 || this.config.drainTimeoutMs === 0) {
+      this.forget(r, reason);
+      return;
+    }
+    r.draining = { since: now, timer: this.runtime.setTimeout(() => this.forget(r, 'drain-timeout'), this.config.drainTimeoutMs) };
+    this.transition(r, reason);
+  }
+
+  private forget(r: InstanceRecord, reason: string): void {
+    if (!r.live) return;
+    const from: InstanceState = r.state;
+    r.live = false;
+    r.ejection?.timer.cancel();
+    r.draining?.timer.cancel();
+    this.records.delete(r.id);
+    this.watcher?.removed(r);
+    this.observer.stateChanged?.({ service: this.name, instance: r, from, to: 'removed', reason });
+    if (from !== 'draining') this.rebuild();
+    if (this.records.size === 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private waitDrained(): Promise<void> {
+    if (this.records.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  // --- picker and weights ---------------------------------------------------------------------
+
+  private batch(fn: () => void): void {
+    const outer = this.batching;
+    this.batching = true;
+    try {
+      fn();
+    } finally {
+      this.batching = outer;
+    }
+    if (!outer) this.rebuild();
+  }
+
+  private rebuild(): void {
+    if (this.batching) return;
+    const previous = this.picker;
+    this.refreshWeights(this.runtime.now());
+    this.picker = this.buildPicker();
+    if (previous.panic !== this.picker.panic) {
+      this.observer.panicChanged?.({ service: this.name, panic: this.picker.panic, healthy: this.picker.healthy, total: this.picker.total });
+    }
+  }
+
+  private buildPicker(): ServicePicker {
+    return ServicePicker.build(this.records.values(), this.config.strategy, this.config.panic, this.runtime.random);
+  }
+
+  private beginSlowStart(r: InstanceRecord, now: number): void {
+    const { windowMs } = this.config.slowStart;
+    if (windowMs <= 0) return;
+    r.slowStartSince = now;
+    if (!this.slowStartTimer) this.scheduleSlowStart();
+  }
+
+  private scheduleSlowStart(): void {
+    const step = Math.max(1, Math.floor(this.config.slowStart.windowMs / SLOW_START_STEPS));
+    this.slowStartTimer = this.runtime.setTimeout(() => {
+      this.slowStartTimer = undefined;
+      this.rebuild();
+      if (!this.closed && [...this.records.values()].some((r) => r.slowStartSince !== undefined)) this.scheduleSlowStart();
+    }, step);
+  }
+
+  /** Recomputes slow-start weights; instances past their window return to full weight. */
+  private refreshWeights(now: number): void {
+    const { windowMs, aggression, minWeight } = this.config.slowStart;
+    for (const r of this.records.values()) {
+      if (r.slowStartSince === undefined) {
+        r.weight = r.spec.weight;
+        continue;
+      }
+      const factor = slowStartFactor(now - r.slowStartSince, windowMs, aggression, minWeight);
+      r.weight = r.spec.weight * factor;
+      if (factor >= 1) r.slowStartSince = undefined;
+    }
+  }
+}
