@@ -1,0 +1,11 @@
+export { startServer } from './server.js';
+export type { CloseOptions, TestServer, TestServerOptions } from './server.js';
+export { startFleet } from './fleet.js';
+export type { Fleet, FleetOptions } from './fleet.js';
+export { DEFAULT_BEHAVIOR } from './behavior.js';
+export type { Behavior, BehaviorOptions, HealthBehavior, HealthBehaviorOptions } from './behavior.js';
+export { sampleLatency } from './latency.js';
+export type { LatencyDistribution, LatencySpec } from './latency.js';
+export { seededRandom } from './random.js';
+export type { RandomSource } from './random.js';
+export type { RequestRecord, ServerStats } from './stats.js';
