@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../testing/random.js';
+import { decayedEstimate, nextEstimate, peakEwma } from './peak-ewma.js';
+import { endpoints, sequence, simulate, toShares } from './strategies.test-helpers.js';
+
+const e1 = Math.exp(-1);
+
+describe('peak EWMA arithmetic', () => {
+  it.each([
+    // value, stamp, now, decayMs, expected
+    [100, 0, 0, 10_000, 100],
+    [100, 0, 10_000, 10_000, 100 * e1],
+    [100, 5_000, 25_000, 10_000, 100 * Math.exp(-2)],
+    [100, 1_000, 500, 10_000, 100], // clock before stamp: no growth
+  ])('decayedEstimate(%d, %d, %d, %d)', (value, stamp, now, decayMs, expected) => {
+    expect(decayedEstimate(value, stamp, now, decayMs)).toBeCloseTo(expected, 9);
+  });
+
+  it.each([
+    // value, stamp, rtt, now, expected
+    [10, 0, 50, 0, 50], // peak: jumps up at once
+    [100, 0, 10, 0, 100], // same instant: a lower sample has no weight
+    [100, 0, 10, 10_000, 100 * e1 + 10 * (1 - e1)],
+    [100, 0, 60, 10_000, 60], // above the decayed 36.8: peak again
+  ])('nextEstimate(%d, %d, %d, %d)', (value, stamp, rtt, now, expected) => {
+    expect(nextEstimate(value, stamp, rtt, now, 10_000)).toBeCloseTo(expected, 9);
+  });
+});
+
+describe('peakEwma', () => {
+  it('starts an endpoint at defaultLatencyMs when first seen, and reading does not change it', () => {
+    const s = peakEwma({ defaultLatencyMs: 20 });
+    const eps = endpoints([1, 1]);
+    const a = eps[0];
+    expect(s.describe!(a!, 0)).toEqual({ ewmaMs: 20 });
+    expect(a!.slot).toBeUndefined();
+    s.build(eps, { random: seededRandom(1) }).pick({ hashKey: undefined, now: 1_000 });
+    // stamped at first sight (t = 1 s), then decays without samples
+    expect(s.describe!(a!, 1_000)).toEqual({ ewmaMs: 20 });
+    expect(s.describe!(a!, 11_000)).toEqual({ ewmaMs: 7.36 });
+    expect(s.describe!(a!, 11_000)).toEqual({ ewmaMs: 7.36 });
+  });
+
+  it('prefers lower latency times load', () => {
+    const s = peakEwma();
+    const eps = endpoints([1, 1]);
+    s.observe!(eps[0]!, { latencyMs: 100, failed: false, now: 0 });
+    s.observe!(eps[1]!, { latencyMs: 10, failed: false, now: 0 });
+    const picker = s.build(eps, { random: seededRandom(2) });
+    expect(new Set(sequence(picker, 50))).toEqual(new Set(['b']));
+    eps[1]!.inFlight = 10; // 10 * 11 = 110 > 100 * 1
+    expect(new Set(sequence(picker, 50))).toEqual(new Set(['a']));
+  });
+
+  it('counts a failure as at least failurePenaltyMs', () => {
+    const s = peakEwma({ failurePenaltyMs: 500 });
+    const [a] = endpoints([1]);
+    s.observe!(a!, { latencyMs: 0.1, failed: true, now: 0 });
+    expect(s.describe!(a!, 0)).toEqual({ ewmaMs: 500 });
+    s.observe!(a!, { latencyMs: 2_000, failed: true, now: 0 });
+    expect(s.describe!(a!, 0)).toEqual({ ewmaMs: 2_000 });
+  });
+
+  it('ignores a slot written by another strategy', () => {
+    const s = peakEwma();
+    const [a] = endpoints([1]);
+    a!.slot = { value: 1 };
+    s.observe!(a!, { latencyMs: 45, failed: false, now: 0 });
+    expect(s.describe!(a!, 0)).toEqual({ ewmaMs: 45 });
+  });
+
+  it('sends little traffic to an instance ten times slower (simulated)', () => {
+    // 4 endpoints, d takes 100 ms, the others 10 ms; a request every 1 ms for 20 s.
+    const { picks } = simulate({
+      strategy: peakEwma(),
+      endpoints: endpoints([1, 1, 1, 1]),
+      random: seededRandom(3),
+      latencyMs: (e) => (e.id === 'd' ? 100 : 10),
+      intervalMs: 1,
+      requests: 20_000,
+    });
+    // measured: d gets 0.006 of the picks (vs 0.25 for an even split; seeds 3, 4, 8 alike)
+    expect(toShares(picks).get('d')!).toBeLessThan(0.03);
+  });
+
+  it('sends little traffic to an instance that fails fast (simulated)', () => {
+    // d answers every request with a failure in 0.1 ms; the others succeed in 10 ms.
+    const { picks } = simulate({
+      strategy: peakEwma(),
+      endpoints: endpoints([1, 1, 1, 1]),
+      random: seededRandom(4),
+      latencyMs: (e) => (e.id === 'd' ? 0.1 : 10),
+      failed: (e) => e.id === 'd',
+      intervalMs: 1,
+      requests: 60_000,
+    });
+    // measured: d gets 3 of the 60,000 picks: before its first failure, then a probe once its
+    // 1 s penalty has decayed to the others' cost (~30 s later).
+    expect(picks.get('d')!).toBeGreaterThan(0);
+    expect(toShares(picks).get('d')!).toBeLessThan(0.001);
+  });
+
+  it('lets a penalised endpoint regain traffic once its estimate has decayed', () => {
+    // d failed once at t = 0 (estimate 1000 ms) and then gets no samples; the others keep
+    // answering in 10 ms. d's estimate is 1000 * e^(-t / 10 s): 49.8 ms at 30 s, 6.7 ms at 50 s.
+    const s = peakEwma();
+    const eps = endpoints([1, 1, 1, 1]);
+    s.observe!(eps[3]!, { latencyMs: 0.1, failed: true, now: 0 });
+    const picker = s.build(eps, { random: seededRandom(5) });
+    const shareOfD = (now: number): number => {
+      for (const e of eps.slice(0, 3)) s.observe!(e, { latencyMs: 10, failed: false, now });
+      return sequence(picker, 1_000, undefined, now).filter((id) => id === 'd').length / 1_000;
+    };
+    expect(shareOfD(1_000)).toBe(0);
+    expect(shareOfD(30_000)).toBe(0);
+    expect(s.describe!(eps[3]!, 30_000)).toEqual({ ewmaMs: 49.79 });
+    // At 50 s d is cheaper than the others and wins whenever drawn: half of all pairs include it.
+    expect(shareOfD(50_000)).toBeCloseTo(0.5, 1);
+  });
+
+  it('returns the only endpoint', () => {
+    const picker = peakEwma().build(endpoints([1]), { random: seededRandom(6) });
+    expect(sequence(picker, 3)).toEqual(['a', 'a', 'a']);
+  });
+
+  it('rejects bad options with a TypeError naming the option', () => {
+    expect(() => peakEwma({ decayMs: 0 })).toThrow(TypeError);
+    expect(() => peakEwma({ decayMs: 0 })).toThrow(/decayMs/);
+    expect(() => peakEwma({ decayMs: Infinity })).toThrow(/decayMs/);
+    expect(() => peakEwma({ defaultLatencyMs: -1 })).toThrow(/defaultLatencyMs/);
+    expect(() => peakEwma({ failurePenaltyMs: Number.NaN })).toThrow(/failurePenaltyMs/);
+  });
+});
