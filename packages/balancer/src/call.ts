@@ -53,10 +53,19 @@ export interface AttemptResult {
   readonly latencyMs?: number;
 }
 
-/** One attempt: where to send it, and how to report its end. */
+/**
+ * One attempt: where to send it, and how to report its end.
+ *
+ * Clients that buffer the response report once, with `end()`. Streaming clients report the
+ * response headers with `headers()` (which decides whether to retry before any byte reaches the
+ * caller) and, unless it said retry, the end of the body with `end()`: the instance stays in
+ * flight until then, and a body that fails midway is still the instance's failure.
+ */
 export class Attempt {
   readonly ok = true as const;
   private ended = false;
+  /** Status seen by `headers()` when the response went on to the caller. */
+  private status: number | undefined;
 
   constructor(
     private readonly call: Call,
@@ -109,14 +118,43 @@ export class Attempt {
     return () => timer.cancel();
   }
 
+  /**
+   * Reports response headers and says whether to retry. On `retry: true` the attempt is over
+   * (discard the response); otherwise hand the response to the caller and call `end()` when its
+   * body is finished, failed or abandoned.
+   */
+  headers(result: { readonly status: number; readonly retryAfter?: string | null }): RetryDecision {
+    if (this.ended || this.status !== undefined) return { retry: false, reason: 'response-started' };
+    const outcome: Outcome = { kind: 'response', status: result.status };
+    const decision = this.call.decide(outcome, result);
+    if (decision.retry) {
+      this.ended = true;
+      this.lease.done(outcome);
+    } else this.status = result.status;
+    return decision;
+  }
+
   /** Reports the end of the attempt (once) and says whether and when to retry. */
   end(result: AttemptResult): RetryDecision {
     if (this.ended) return { retry: false, reason: 'not-retryable' };
     this.ended = true;
-    const outcome = toOutcome(result);
+    const merged: AttemptResult =
+      this.status === undefined ? result : { ...result, status: result.status ?? this.status, responseStarted: true };
+    const outcome = toOutcome(merged);
     this.lease.done(outcome);
-    return this.call.decide(outcome, result);
+    return this.call.decide(outcome, merged);
   }
+}
+
+/**
+ * Whether a request body can be sent again on a retry: absent, strings, buffers, typed arrays,
+ * `URLSearchParams` and `Blob`s can; streams, async iterables and anything unknown cannot.
+ */
+export function isReplayableBody(body: unknown): boolean {
+  if (body === undefined || body === null) return true;
+  if (typeof body === 'string' || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return true;
+  if (body instanceof URLSearchParams || body instanceof Blob) return true;
+  return false;
 }
 
 function toOutcome(result: AttemptResult): Outcome {

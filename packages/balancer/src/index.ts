@@ -4,7 +4,7 @@
  */
 export { createBalancer } from './balancer.js';
 export type { Balancer } from './balancer.js';
-export { Attempt, Call } from './call.js';
+export { Attempt, Call, isReplayableBody } from './call.js';
 export type { AttemptResult, CallRequest, NextAttempt } from './call.js';
 export type {
   BalancerOptions,
@@ -39,6 +39,8 @@ export {
 export type { ConfigIssue, ErrorCode, UnavailableReason } from './errors.js';
 export type { Disposable, Event } from './events.js';
 export type { DiscoverySink, DiscoverySource } from './discovery/source.js';
+export { staticDiscovery } from './discovery/static.js';
+export type { StaticDiscovery } from './discovery/static.js';
 export type { HealthCheckFunction, HealthCheckTarget } from './health/check.js';
 export type { EjectionReason, Instance, InstanceState } from './instance/instance.js';
 export { parseInstanceEntry } from './instance/entry.js';

@@ -97,8 +97,16 @@ export function readNumber(value: unknown, path: string, issues: Issues, rule: N
 
 /** Durations in ms: non-negative integers (`positive` forbids 0). */
 export function readMs(value: unknown, path: string, issues: Issues, fallback: number, positive = false): number {
-  return readNumber(value, path, issues, { min: 0, integer: true, exclusiveMin: positive, max: 2_147_483_647 }, fallback);
+  const ms = readNumber(value, path, issues, { min: 0, integer: true, exclusiveMin: positive }, fallback);
+  if (ms > MAX_MS) {
+    issues.add(path, `expected at most ${MAX_MS} ms (about 24.8 days), got ${ms}`);
+    return fallback;
+  }
+  return ms;
 }
+
+/** Longest delay Node timers support. */
+const MAX_MS = 2_147_483_647;
 
 /** Percentages from 0 to 100. */
 export function readPercent(value: unknown, path: string, issues: Issues, fallback: number): number {

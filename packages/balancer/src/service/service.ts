@@ -4,7 +4,8 @@
  */
 import type { ServiceConfig } from '../config/config.js';
 import { NoAvailableInstanceError } from '../errors.js';
-import { parseInstanceList } from '../instance/entry.js';
+import type { ConfigIssue } from '../errors.js';
+import { parseInstanceList, type InstanceSpec } from '../instance/entry.js';
 import { InstanceRecord, type InstanceState } from '../instance/instance.js';
 import { isInstanceFailure, isLatencyPenalised, type Outcome } from '../outcome.js';
 import { OutlierDetector, resetConsecutive, type Detection } from '../outlier/detector.js';
@@ -67,7 +68,7 @@ export class Service {
    */
   start(observer: ServiceObserver, watcher?: InstanceWatcher): void {
     this.observer = observer;
-    if (this.config.instances) this.setInstances(this.config.instances, 'static');
+    if (this.config.instances) this.applyInstances(this.config.instances, [], 'static');
     this.watcher = watcher;
     for (const r of this.records.values()) watcher?.added(r);
     this.scheduleSweep();
@@ -130,8 +131,11 @@ export class Service {
    * entries are skipped and reported; a list whose every entry is invalid is not applied.
    */
   setInstances(entries: readonly unknown[], source: string): void {
-    const path = source === 'static' ? `services.${this.name}.instances` : `${source}`;
-    const { specs, rejected } = parseInstanceList(entries, path);
+    const { specs, rejected } = parseInstanceList(entries, source);
+    this.applyInstances(specs, rejected, source);
+  }
+
+  private applyInstances(specs: readonly InstanceSpec[], rejected: readonly ConfigIssue[], source: string): void {
     if (specs.length === 0 && rejected.length > 0) {
       this.observer.membershipChanged?.({ service: this.name, added: 0, removed: 0, updated: 0, rejected, source });
       this.observer.discoveryFailed?.({

@@ -1,0 +1,320 @@
+import { describe, expect, it } from 'vitest';
+import { isNoAvailableInstanceError } from '../errors.js';
+import { staticDiscovery } from '../discovery/static.js';
+import { cancelled, harness, ok, refused, s404, s503, urls } from './service.test-helpers.js';
+
+const [A, B, C] = urls(3) as [string, string, string];
+
+describe('outlier detection in a service', () => {
+  it('ejects after the configured consecutive failures and returns after the ejection time', () => {
+    const h = harness({
+      instances: urls(3),
+      strategy: 'round-robin',
+      outlierDetection: { consecutiveFailures: { threshold: 3 }, baseEjectionMs: 10_000, maxEjectionPercent: 50 },
+    });
+    h.fail(A, s503, 2);
+    expect(h.state(A)).toBe('healthy');
+    h.fail(A, s503, 1);
+    expect(h.state(A)).toBe('ejected');
+    const seen = new Set(Array.from({ length: 30 }, () => h.hit(ok)));
+    expect(seen.has(A)).toBe(false);
+    h.runtime.advance(9_999);
+    expect(h.state(A)).toBe('ejected');
+    h.runtime.advance(1);
+    expect(h.state(A)).toBe('healthy');
+    expect(h.changes.filter((c) => c.instance.id === A).map((c) => `${c.from}->${c.to}:${c.reason}`)).toEqual([
+      'healthy->ejected:consecutive-failures',
+      'ejected->healthy:ejection-expired',
+    ]);
+  });
+
+  it('a success in between resets the count; 4xx and cancellations are not failures', () => {
+    const h = harness({ instances: urls(3), strategy: 'round-robin', outlierDetection: { consecutiveFailures: { threshold: 3 } } });
+    h.fail(A, s503, 2);
+    h.fail(A, ok, 1);
+    h.fail(A, s503, 2);
+    h.fail(A, s404, 20);
+    h.fail(A, cancelled, 20);
+    expect(h.state(A)).toBe('healthy');
+  });
+
+  it('connection failures count, and gateway detection works alone', () => {
+    const h = harness({
+      instances: urls(3),
+      strategy: 'round-robin',
+      outlierDetection: { consecutiveFailures: false, consecutiveGatewayFailures: { threshold: 2, enforcingPercent: 100 } },
+    });
+    h.fail(A, refused, 2);
+    expect(h.state(A)).toBe('ejected');
+    expect(h.balancer.snapshot().services.orders!.instances[0]!.ejection?.reason).toBe('consecutive-gateway-failures');
+  });
+
+  it('ejection time grows with each ejection in a row, capped', () => {
+    const h = harness({
+      instances: urls(3),
+      strategy: 'round-robin',
+      outlierDetection: { consecutiveFailures: { threshold: 1 }, baseEjectionMs: 1_000, maxEjectionMs: 2_500, maxEjectionPercent: 50, intervalMs: 600_000 },
+    });
+    const durations: number[] = [];
+    h.balancer.onEjection((e) => durations.push(e.durationMs));
+    for (let i = 0; i < 4; i++) {
+      h.fail(A, s503, 1);
+      const remaining = h.balancer.snapshot().services.orders!.instances[0]!.ejection!.remainingMs;
+      h.runtime.advance(remaining);
+      expect(h.state(A)).toBe('healthy');
+    }
+    expect(durations).toEqual([1_000, 2_000, 2_500, 2_500]);
+  });
+
+  it('the multiplier decays while the instance behaves (one step per interval)', () => {
+    const h = harness({
+      instances: urls(3),
+      strategy: 'round-robin',
+      outlierDetection: { consecutiveFailures: { threshold: 1 }, baseEjectionMs: 1_000, intervalMs: 5_000, maxEjectionPercent: 50 },
+    });
+    const durations: number[] = [];
+    h.balancer.onEjection((e) => durations.push(e.durationMs));
+    h.fail(A, s503, 1);
+    h.runtime.advance(1_000);
+    h.fail(A, s503, 1); // second in a row: 2 s
+    h.runtime.advance(2_000);
+    h.runtime.advance(10_000); // two sweeps: multiplier 2 -> 0
+    h.fail(A, s503, 1);
+    expect(durations).toEqual([1_000, 2_000, 1_000]);
+  });
+
+  it('respects the max ejection share, but one may always be ejected', () => {
+    const h = harness({
+      instances: urls(10),
+      strategy: 'round-robin',
+      outlierDetection: { consecutiveFailures: { threshold: 2 }, maxEjectionPercent: 20 },
+    });
+    const skipped: string[] = [];
+    h.balancer.onEjection((e) => !e.enforced && skipped.push(`${e.instance.id}:${e.skipped}`));
+    const all = urls(10);
+    for (const id of all.slice(0, 4)) h.fail(id, s503, 2);
+    const states = h.balancer.snapshot().services.orders!.instances.map((i) => i.state);
+    expect(states.filter((s) => s === 'ejected')).toHaveLength(2);
+    expect(skipped).toEqual([`${all[2]}:max-ejection-percent`, `${all[3]}:max-ejection-percent`]);
+
+    const two = harness({ instances: urls(2), strategy: 'round-robin', outlierDetection: { consecutiveFailures: { threshold: 2 }, maxEjectionPercent: 1 } });
+    two.fail(A, s503, 2);
+    expect(two.state(A)).toBe('ejected');
+  });
+
+  it('enforcing 0% is a dry run: reported, not ejected', () => {
+    const h = harness({ instances: urls(3), strategy: 'round-robin', outlierDetection: { consecutiveFailures: { threshold: 2, enforcingPercent: 0 } } });
+    const events: string[] = [];
+    h.balancer.onEjection((e) => events.push(`${e.enforced}:${e.skipped}`));
+    h.fail(A, s503, 4);
+    expect(h.state(A)).toBe('healthy');
+    expect(events).toEqual(['false:dry-run', 'false:dry-run']);
+  });
+
+  it('success-rate detection ejects the outlier at the interval', () => {
+    const h = harness({
+      instances: urls(6),
+      strategy: 'round-robin',
+      outlierDetection: {
+        consecutiveFailures: false,
+        successRate: { minimumHosts: 5, requestVolume: 20, stdevFactor: 1.9 },
+        intervalMs: 10_000,
+        maxEjectionPercent: 50,
+      },
+    });
+    const bad = urls(6)[5]!;
+    for (let i = 0; i < 600; i++) {
+      const p = h.pick();
+      p.done(p.instance.id === bad && i % 2 === 0 ? s503 : ok);
+    }
+    expect(h.state(bad)).toBe('healthy');
+    h.runtime.advance(10_000);
+    expect(h.state(bad)).toBe('ejected');
+    expect(h.balancer.snapshot().services.orders!.instances[5]!.ejection?.reason).toBe('success-rate');
+  });
+
+  it('failure-percentage detection ejects when enforced', () => {
+    const h = harness({
+      instances: urls(5),
+      strategy: 'round-robin',
+      outlierDetection: {
+        consecutiveFailures: false,
+        successRate: false,
+        failurePercentage: { threshold: 50, minimumHosts: 5, requestVolume: 10, enforcingPercent: 100 },
+        maxEjectionPercent: 50,
+      },
+    });
+    const bad = urls(5)[2]!;
+    for (let i = 0; i < 100; i++) {
+      const p = h.pick();
+      p.done(p.instance.id === bad && i % 5 !== 0 ? s503 : ok);
+    }
+    h.runtime.advance(10_000);
+    expect(h.state(bad)).toBe('ejected');
+  });
+});
+
+describe('panic', () => {
+  const od = { consecutiveFailures: { threshold: 1 }, maxEjectionPercent: 100, baseEjectionMs: 5_000 };
+
+  it('enters below the threshold, balances over all instances, and leaves when they recover', () => {
+    const h = harness({ instances: urls(3), strategy: 'round-robin', outlierDetection: od });
+    const panics: boolean[] = [];
+    h.balancer.onPanic((e) => panics.push(e.panic));
+    h.fail(A, s503, 1);
+    expect(h.balancer.snapshot().services.orders!.panic).toBe(false); // 2 of 3 healthy = 66%
+    h.fail(B, s503, 1);
+    expect(h.balancer.snapshot().services.orders!.panic).toBe(true); // 1 of 3 = 33% < 50%
+    const seen = new Set(Array.from({ length: 30 }, () => h.hit(ok)));
+    expect(seen).toEqual(new Set([A, B, C]));
+    h.runtime.advance(5_000);
+    expect(h.balancer.snapshot().services.orders!.panic).toBe(false);
+    expect(panics).toEqual([true, false]);
+  });
+
+  it('fail-fast mode refuses with ERR_NO_AVAILABLE_INSTANCE', () => {
+    const h = harness({ instances: urls(2), strategy: 'round-robin', outlierDetection: od, panic: { mode: 'fail-fast' } });
+    h.fail(A, s503, 1); // 1 of 2 healthy = 50%, not below
+    expect(h.balancer.pick('orders').ok).toBe(true);
+    h.fail(B, s503, 1);
+    const p = h.balancer.pick('orders');
+    expect(p.ok).toBe(false);
+    if (!p.ok) {
+      expect(isNoAvailableInstanceError(p.error)).toBe(true);
+      expect(p.error.reason).toBe('panic-fail-fast');
+      expect(p.error.message).toMatch(/service "orders".*panic/);
+    }
+  });
+
+  it('threshold 0 disables panic: all ejected gives all-ejected', () => {
+    const h = harness({ instances: urls(2), strategy: 'round-robin', outlierDetection: od, panic: { thresholdPercent: 0 } });
+    h.fail(A, s503, 1);
+    h.fail(B, s503, 1);
+    const p = h.balancer.pick('orders');
+    expect(!p.ok && p.error.reason).toBe('all-ejected');
+    expect(!p.ok && p.error.message).toContain('2 ejected');
+  });
+});
+
+describe('membership and draining', () => {
+  it('a removed instance drains: no new picks, forgotten when its in-flight requests end', () => {
+    const d = staticDiscovery(urls(3));
+    const h = harness({ discovery: d, strategy: 'round-robin' });
+    const held = Array.from({ length: 6 }, () => h.pick()).filter((p) => p.instance.id === A);
+    expect(held).toHaveLength(2);
+    d.set([B, C]);
+    expect(h.state(A)).toBe('draining');
+    for (let i = 0; i < 20; i++) expect(h.hit(ok)).not.toBe(A);
+    held[0]!.done(ok);
+    expect(h.state(A)).toBe('draining');
+    held[1]!.done(ok);
+    expect(h.state(A)).toBeUndefined();
+    expect(h.changes.filter((c) => c.instance.id === A).map((c) => c.to)).toEqual(['draining', 'removed']);
+  });
+
+  it('the drain timeout forgets an instance whose requests never end; late outcomes are ignored', () => {
+    const d = staticDiscovery(urls(2));
+    const h = harness({ discovery: d, strategy: 'round-robin', drainTimeoutMs: 1_000 });
+    const held = [h.pick(), h.pick()].find((p) => p.instance.id === A)!;
+    d.set([B]);
+    h.runtime.advance(999);
+    expect(h.state(A)).toBe('draining');
+    h.runtime.advance(1);
+    expect(h.state(A)).toBeUndefined();
+    expect(() => held.done(s503)).not.toThrow();
+    expect(h.balancer.snapshot().services.orders!.instances.map((i) => i.id)).toEqual([B]);
+  });
+
+  it('an instance re-added while draining keeps its state and takes traffic again', () => {
+    const d = staticDiscovery(urls(2));
+    const h = harness({ discovery: d, strategy: 'round-robin' });
+    const held = [h.pick(), h.pick()].find((p) => p.instance.id === A)!;
+    d.set([B]);
+    d.set([A, B]);
+    expect(h.state(A)).toBe('healthy');
+    expect(h.balancer.snapshot().services.orders!.instances.find((i) => i.id === A)!.inFlight).toBe(1);
+    held.done(ok);
+    expect(new Set(Array.from({ length: 4 }, () => h.hit(ok)))).toEqual(new Set([A, B]));
+  });
+
+  it('kept instances keep their state across updates; bad entries are skipped, not fatal', () => {
+    const d = staticDiscovery(urls(3));
+    const h = harness({ discovery: d, strategy: 'round-robin', outlierDetection: { consecutiveFailures: { threshold: 1 }, maxEjectionPercent: 50 } });
+    h.fail(A, s503, 1);
+    d.set([A, B, C, 'not a url', { url: 'http://127.0.0.1:9', weight: -1 }]);
+    expect(h.state(A)).toBe('ejected');
+    expect(h.balancer.snapshot().services.orders!.instances).toHaveLength(3);
+  });
+
+  it('a list whose every entry is bad is not applied (the last good list stays)', () => {
+    const d = staticDiscovery(urls(2));
+    const h = harness({ discovery: d, strategy: 'round-robin' });
+    d.set(['nope', 42]);
+    expect(h.balancer.snapshot().services.orders!.instances).toHaveLength(2);
+    d.fail(new Error('registry down'));
+    expect(h.balancer.snapshot().services.orders!.instances).toHaveLength(2);
+  });
+
+  it('reasons when nothing is available: none discovered, all draining', () => {
+    const d = staticDiscovery([]);
+    const h = harness({ discovery: d });
+    const p = h.balancer.pick('orders');
+    expect(!p.ok && p.error.reason).toBe('none-discovered');
+    d.set([A]);
+    const held = h.pick();
+    d.set([]);
+    const q = h.balancer.pick('orders');
+    expect(!q.ok && q.error.reason).toBe('all-draining');
+    held.done(ok);
+  });
+});
+
+describe('slow start', () => {
+  it('ramps a joining instance from the minimum weight to its full weight over the window', () => {
+    const d = staticDiscovery([{ url: A, weight: 10 }]);
+    const h = harness({ discovery: d, strategy: 'weighted-round-robin', slowStart: { windowMs: 10_000, minWeightPercent: 10 } });
+    const weight = () => h.balancer.snapshot().services.orders!.instances.find((i) => i.id === B)?.effectiveWeight;
+    expect(h.balancer.snapshot().services.orders!.instances[0]!.effectiveWeight).toBe(10); // initial list: no ramp
+    d.set([{ url: A, weight: 10 }, { url: B, weight: 10 }]);
+    expect(weight()).toBe(1);
+    h.runtime.advance(5_000);
+    expect(weight()).toBe(5);
+    h.runtime.advance(2_000);
+    expect(weight()).toBe(7);
+    h.runtime.advance(3_000);
+    expect(weight()).toBe(10);
+    expect(h.runtime.pendingTimers()).toBe(1); // only the outlier sweep is left
+  });
+
+  it('ramps an instance recovering from ejection', () => {
+    const h = harness({
+      instances: urls(3),
+      strategy: 'round-robin',
+      slowStart: { windowMs: 1_000, aggression: 1 },
+      outlierDetection: { consecutiveFailures: { threshold: 1 }, baseEjectionMs: 1_000, maxEjectionPercent: 50 },
+    });
+    h.fail(A, s503, 1);
+    h.runtime.advance(1_000);
+    expect(h.balancer.snapshot().services.orders!.instances[0]!.effectiveWeight).toBe(0.1);
+    h.runtime.advance(500);
+    expect(h.balancer.snapshot().services.orders!.instances[0]!.effectiveWeight).toBe(0.5);
+  });
+});
+
+describe('close', () => {
+  it('waits for in-flight requests, then leaves no timer behind; picks fail afterwards', async () => {
+    const h = harness({ instances: urls(2), healthCheck: undefined, slowStart: { windowMs: 1_000 } });
+    const p = h.pick();
+    let closed = false;
+    const closing = h.balancer.close().then(() => (closed = true));
+    await h.runtime.settle();
+    expect(closed).toBe(false);
+    const q = h.balancer.pick('orders');
+    expect(!q.ok && q.error.reason).toBe('closed');
+    p.done(ok);
+    await closing;
+    expect(closed).toBe(true);
+    expect(h.runtime.pendingTimers()).toBe(0);
+    expect(h.balancer.snapshot().services.orders!.instances).toHaveLength(0);
+  });
+});
