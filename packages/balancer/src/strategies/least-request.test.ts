@@ -95,5 +95,6 @@ describe('leastRequest', () => {
     expect(() => leastRequest({ activeRequestBias: Number.NaN })).toThrow(/activeRequestBias/);
     expect(() => leastRequest({ activeRequestBias: '1' as unknown as number })).toThrow(/activeRequestBias/);
     expect(() => leastRequest(null as unknown as undefined)).toThrow(TypeError);
+    expect(() => leastRequest({ choicecount: 3 } as never)).toThrow(/unknown option "choicecount"/);
   });
 });

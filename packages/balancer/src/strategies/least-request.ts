@@ -34,7 +34,7 @@ export interface LeastRequestConfig {
 
 /** Power-of-N-choices least request; see the file comment for the weighted variant. */
 export function leastRequest(options?: LeastRequestOptions): Strategy {
-  checkOptionsObject('leastRequest', options);
+  checkOptionsObject('leastRequest', options, ['choiceCount', 'activeRequestBias']);
   const config: LeastRequestConfig = Object.freeze({
     choiceCount: numberOption('leastRequest', 'choiceCount', options?.choiceCount, 2, { min: 2, integer: true }),
     activeRequestBias: numberOption('leastRequest', 'activeRequestBias', options?.activeRequestBias, 1, { min: 0 }),

@@ -38,7 +38,7 @@ export const MAX_TABLE_SIZE = 5_000_011;
 
 /** Maglev consistent hashing; see the file comment. */
 export function maglev(options?: MaglevOptions): Strategy {
-  checkOptionsObject('maglev', options);
+  checkOptionsObject('maglev', options, ['tableSize']);
   const tableSize = numberOption('maglev', 'tableSize', options?.tableSize, 65_537, { min: 2, max: MAX_TABLE_SIZE, integer: true });
   if (!isPrime(tableSize)) throw new TypeError(`maglev: tableSize must be a prime number, got ${tableSize}`);
   const config: MaglevConfig = Object.freeze({ tableSize });

@@ -35,11 +35,16 @@ export function numberOption(
   throw new TypeError(`${strategy}: ${option} must be ${kind}${parts.length ? ` ${parts.join(' and ')}` : ''}, got ${show(value)}`);
 }
 
-/** Throws unless `options` is `undefined` or a plain object. */
-export function checkOptionsObject(strategy: string, options: unknown): void {
+/** Throws unless `options` is `undefined` or an object with no keys but `known` (typos fail). */
+export function checkOptionsObject(strategy: string, options: unknown, known: readonly string[]): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${strategy}: options must be an object, got ${show(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${strategy}: unknown option ${JSON.stringify(key)}; expected ${known.join(', ')}`);
+    }
   }
 }
 

@@ -129,5 +129,6 @@ describe('peakEwma', () => {
     expect(() => peakEwma({ decayMs: Infinity })).toThrow(/decayMs/);
     expect(() => peakEwma({ defaultLatencyMs: -1 })).toThrow(/defaultLatencyMs/);
     expect(() => peakEwma({ failurePenaltyMs: Number.NaN })).toThrow(/failurePenaltyMs/);
+    expect(() => peakEwma({ decay: 5 } as never)).toThrow(/unknown option "decay"/);
   });
 });

@@ -67,7 +67,7 @@ const MIN_ESTIMATE_MS = 1e-9;
 
 /** Latency-aware power of two choices; see the file comment. */
 export function peakEwma(options?: PeakEwmaOptions): Strategy {
-  checkOptionsObject('peakEwma', options);
+  checkOptionsObject('peakEwma', options, ['decayMs', 'defaultLatencyMs', 'failurePenaltyMs']);
   const config: PeakEwmaConfig = Object.freeze({
     decayMs: numberOption('peakEwma', 'decayMs', options?.decayMs, 10_000, { min: 0, exclusiveMin: true }),
     defaultLatencyMs: numberOption('peakEwma', 'defaultLatencyMs', options?.defaultLatencyMs, 30, { min: 0 }),

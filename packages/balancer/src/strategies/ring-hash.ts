@@ -6,17 +6,20 @@
  * owner of the first point at or after `murmur3(key)`, wrapping. A pick without a hash key goes
  * to a uniformly random endpoint.
  *
- * Point counts. Each endpoint gets points in proportion to its weight, and its count depends
- * only on its own weight, never on how many other endpoints there are: weights are measured in
- * units of the power of two nearest their mean (so weights 1 and 100 behave alike) and a unit
- * gets `minRingSize / 2` points. So adding or removing an endpoint moves exactly the keys it
- * takes or gives up and no other (Envoy's rule, `total >= minRingSize` by rescaling everyone,
- * moves extra keys whenever the endpoint count changes: 17% of the others' keys from 3 to 2).
- * Sizes: less than two units of weight in all (one endpoint, or two) are scaled up to fill
- * `minRingSize` points; above
- * `RING_POINT_BUDGET` points (over 2048 endpoints of equal weight with the defaults) the count
- * per unit is halved as often as needed to fit, which is the one case where a membership change
- * can move other keys; `maxRingSize` is a hard cap. Every endpoint gets at least one point.
+ * Point counts. Each endpoint gets points in proportion to its weight, and its count depends on
+ * its own weight only, not on how many other endpoints there are: weights are measured in units
+ * of the power of two nearest their mean (so weights 1 and 100 behave alike) and a unit gets
+ * `minRingSize / 2` points (512 by default). Adding or removing an endpoint therefore moves
+ * exactly the keys it takes or gives up and no other; a weight change (slow start) moves keys to
+ * or from that endpoint only. Envoy instead rescales every endpoint to keep the total near
+ * `minRingSize`, which moves extra keys on each membership change (about 17% of the others' keys
+ * going from 3 endpoints to 2). Exceptions, where all counts change:
+ * - under two units of weight in all (one or two endpoints): scaled up to `minRingSize` points;
+ * - over `RING_POINT_BUDGET` points (more than 2048 endpoints of equal weight by default): the
+ *   points per unit are halved as often as needed to fit, so changes are rare;
+ * - over `maxRingSize` points: scaled down to it;
+ * - the mean weight crossing the midpoint between two powers of two.
+ * Counts are rounded and at least 1, so the bounds hold to within a point per endpoint.
  *
  * Bounded load (`balanceFactorPercent`, "consistent hashing with bounded loads"): if the chosen
  * endpoint has more requests in flight than `ceil((totalInFlight + 1) * share * factor / 100)`,
@@ -32,9 +35,9 @@ import { pickUniform } from './random.js';
 import type { Picker, PickContext, Strategy, StrategyBuildContext, StrategyEndpoint } from './strategy.js';
 
 export interface RingHashOptions {
-  /** Least number of points on the ring (integer >= 1). Defaults to 1024. See the file comment. */
+  /** Least number of points on the ring (integer, 1 to 2^26). Defaults to 1024. See the file comment. */
   readonly minRingSize?: number;
-  /** Most points on the ring (integer >= minRingSize). Defaults to 8,388,608 (2^23). */
+  /** Most points on the ring (integer, minRingSize to 2^26). Defaults to 8,388,608 (2^23). */
   readonly maxRingSize?: number;
   /**
    * Bounded load: how far above its fair share of the requests in flight an endpoint may go
@@ -56,7 +59,7 @@ export const RING_POINT_BUDGET = 1_048_576;
 
 /** Consistent hashing on a ring; see the file comment. */
 export function ringHash(options?: RingHashOptions): Strategy {
-  checkOptionsObject('ringHash', options);
+  checkOptionsObject('ringHash', options, ['minRingSize', 'maxRingSize', 'balanceFactorPercent']);
   const minRingSize = numberOption('ringHash', 'minRingSize', options?.minRingSize, 1024, { min: 1, max: 2 ** 26, integer: true });
   const maxRingSize = numberOption('ringHash', 'maxRingSize', options?.maxRingSize, 8_388_608, {
     min: minRingSize,
