@@ -1,0 +1,177 @@
+/**
+ * The metrics table: every instrument the balancer records, with its name, kind, unit and
+ * attributes (Envoy's stat macro lists). The code creates instruments from this table only, the
+ * README's metrics section is rendered from it (`metricsTableMarkdown`), and the tests check
+ * that what is exported matches it.
+ *
+ * Naming follows the OpenTelemetry conventions: lowercase dot-separated namespaces under
+ * `datapunk.balancer.`, UCUM units (never in names), no `_total`, counters of countable things
+ * pluralised, UpDownCounters not (`.count`, `.active`). Attempt attributes copy the HTTP client
+ * conventions (`http.request.method`, `http.response.status_code`, `error.type`); their names are
+ * copied here, not imported, because the semantic-conventions package is not a dependency.
+ * Enumerated values are spelled as in events and logs (`consecutive-failures`, `dry-run`).
+ */
+import { deepFreeze } from '../config/config.js';
+
+/** Attribute keys, with what each holds. */
+export const ATTRIBUTES = deepFreeze({
+  'datapunk.balancer.service': 'Service name, as configured (`orders`).',
+  'datapunk.balancer.instance':
+    'Instance origin (`http://10.0.0.5:8080`). Omitted everywhere when `metrics.perInstance` is false.',
+  'http.request.method':
+    'HTTP method of the attempt; `_OTHER` for methods outside RFC 9110 and PATCH, or when the caller did not say.',
+  'http.response.status_code': 'Response status, when a response arrived.',
+  'error.type':
+    'Why the attempt did not succeed: the status as a string for status >= 400 (as in the HTTP conventions; ' +
+    'only 5xx counts against the instance), else the failure kind (`connect`, `reset`, `timeout`, `other`) or ' +
+    '`cancelled`. Absent on success. On retries: the outcome that caused the retry.',
+  'datapunk.balancer.state': 'Instance state: `healthy`, `unhealthy`, `ejected`, `draining` (and `removed` on transitions).',
+  'datapunk.balancer.transition.reason':
+    'Why the state changed: `consecutive-failures`, `ejection-expired`, `health-check-failed`, `static-added`, `dns-removed`, `drained`...',
+  'datapunk.balancer.ejection.reason':
+    '`consecutive-failures`, `consecutive-gateway-failures`, `success-rate` or `failure-percentage`.',
+  'datapunk.balancer.ejection.result':
+    '`enforced`; `dry-run` (enforcing percentage); `max-ejection-percent` (too many instances already ejected).',
+  'datapunk.balancer.health_check.result': '`pass` or `fail`.',
+  'datapunk.balancer.retry.refusal.reason': '`budget`, `max-retries`, `no-other-instance` or `retry-after-too-long`.',
+  'datapunk.balancer.pick.failure.reason':
+    '`none-discovered`, `all-ejected`, `all-unhealthy`, `all-draining`, `panic-fail-fast`, `all-tried` or `closed`.',
+  'datapunk.balancer.discovery.source': 'Discovery source kind: `static`, `dns`, `etcd`...',
+  'datapunk.balancer.membership.change': '`added`, `removed`, `updated` or `rejected` (invalid entries skipped).',
+} as const);
+
+export type AttributeKey = keyof typeof ATTRIBUTES;
+
+export type InstrumentKind = 'Counter' | 'Histogram' | 'ObservableGauge' | 'ObservableUpDownCounter';
+
+export interface InstrumentSpec {
+  readonly name: string;
+  readonly kind: InstrumentKind;
+  /** UCUM unit: `s`, `1`, or a curly-braced annotation such as `{request}`. */
+  readonly unit: string;
+  readonly description: string;
+  /** Every attribute key a data point may carry (conditional ones included). */
+  readonly attributes: readonly AttributeKey[];
+  /** Histogram bucket advice, seconds. */
+  readonly buckets?: readonly number[];
+}
+
+/** The HTTP duration bucket advice from the OpenTelemetry HTTP conventions, seconds. */
+export const DURATION_BUCKETS_S = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]);
+
+const SERVICE = 'datapunk.balancer.service';
+const INSTANCE = 'datapunk.balancer.instance';
+const ATTEMPT: readonly AttributeKey[] = [SERVICE, INSTANCE, 'http.request.method', 'http.response.status_code', 'error.type'];
+
+/** Every instrument. Keys are the names the code uses; `name` is what exporters see. */
+export const INSTRUMENTS = deepFreeze({
+  requests: {
+    name: 'datapunk.balancer.requests',
+    kind: 'Counter',
+    unit: '{request}',
+    description: 'Requests sent to instances, by outcome. One per attempt: a retry counts again.',
+    attributes: ATTEMPT,
+  },
+  requestDuration: {
+    name: 'datapunk.balancer.request.duration',
+    kind: 'Histogram',
+    unit: 's',
+    description: 'Duration of requests sent to instances (one per attempt), from pick to reported outcome.',
+    attributes: ATTEMPT,
+    buckets: DURATION_BUCKETS_S,
+  },
+  activeRequests: {
+    name: 'datapunk.balancer.request.active',
+    kind: 'ObservableUpDownCounter',
+    unit: '{request}',
+    description: 'Requests in flight to instances, read from the instance table at collection.',
+    attributes: [SERVICE, INSTANCE],
+  },
+  instances: {
+    name: 'datapunk.balancer.instance.count',
+    kind: 'ObservableUpDownCounter',
+    unit: '{instance}',
+    description: 'Instances by state; every state is reported, 0 included.',
+    attributes: [SERVICE, 'datapunk.balancer.state'],
+  },
+  transitions: {
+    name: 'datapunk.balancer.instance.transitions',
+    kind: 'Counter',
+    unit: '{transition}',
+    description: 'Instance state changes, by new state and reason (joins and removals included).',
+    attributes: [SERVICE, INSTANCE, 'datapunk.balancer.state', 'datapunk.balancer.transition.reason'],
+  },
+  ejections: {
+    name: 'datapunk.balancer.ejections',
+    kind: 'Counter',
+    unit: '{ejection}',
+    description: 'Outlier detections, by reason and whether the ejection was enforced.',
+    attributes: [SERVICE, INSTANCE, 'datapunk.balancer.ejection.reason', 'datapunk.balancer.ejection.result'],
+  },
+  healthChecks: {
+    name: 'datapunk.balancer.health_checks',
+    kind: 'Counter',
+    unit: '{check}',
+    description: 'Active health checks, by result.',
+    attributes: [SERVICE, INSTANCE, 'datapunk.balancer.health_check.result'],
+  },
+  healthCheckDuration: {
+    name: 'datapunk.balancer.health_check.duration',
+    kind: 'Histogram',
+    unit: 's',
+    description: 'Duration of active health checks.',
+    attributes: [SERVICE, INSTANCE, 'datapunk.balancer.health_check.result'],
+    buckets: DURATION_BUCKETS_S,
+  },
+  retries: {
+    name: 'datapunk.balancer.retries',
+    kind: 'Counter',
+    unit: '{retry}',
+    description: 'Retries decided, by the outcome that caused them.',
+    attributes: [SERVICE, 'error.type'],
+  },
+  retryRefusals: {
+    name: 'datapunk.balancer.retry.refusals',
+    kind: 'Counter',
+    unit: '{refusal}',
+    description: 'Retryable failures not retried, by reason (`budget`: the retry budget is spent).',
+    attributes: [SERVICE, 'datapunk.balancer.retry.refusal.reason'],
+  },
+  panic: {
+    name: 'datapunk.balancer.panic',
+    kind: 'ObservableGauge',
+    unit: '1',
+    description: '1 while the service is in panic (too few healthy instances), else 0.',
+    attributes: [SERVICE],
+  },
+  panics: {
+    name: 'datapunk.balancer.panics',
+    kind: 'Counter',
+    unit: '{panic}',
+    description: 'Times the service entered panic.',
+    attributes: [SERVICE],
+  },
+  pickFailures: {
+    name: 'datapunk.balancer.pick.failures',
+    kind: 'Counter',
+    unit: '{pick}',
+    description: 'Picks that found no available instance (`ERR_NO_AVAILABLE_INSTANCE`), by reason.',
+    attributes: [SERVICE, 'datapunk.balancer.pick.failure.reason'],
+  },
+  discoveryFailures: {
+    name: 'datapunk.balancer.discovery.failures',
+    kind: 'Counter',
+    unit: '{failure}',
+    description: 'Discovery refreshes that failed (the last good list stays in use), by source.',
+    attributes: [SERVICE, 'datapunk.balancer.discovery.source'],
+  },
+  membershipChanges: {
+    name: 'datapunk.balancer.membership.changes',
+    kind: 'Counter',
+    unit: '{instance}',
+    description: 'Instances added, removed, updated or rejected by instance-list updates, by source.',
+    attributes: [SERVICE, 'datapunk.balancer.discovery.source', 'datapunk.balancer.membership.change'],
+  },
+} as const satisfies Record<string, InstrumentSpec>);
+
+export type InstrumentId = keyof typeof INSTRUMENTS;

@@ -1,0 +1,74 @@
+/**
+ * The meter the balancer records with (from the meter provider the application passed, else the
+ * global one) and the instruments of the table, created once per meter. The SDK is the
+ * application's choice; this package depends on the API only.
+ */
+import {
+  metrics,
+  ValueType,
+  type Counter,
+  type Histogram,
+  type Meter,
+  type MeterProvider,
+  type MetricOptions,
+  type ObservableGauge,
+  type ObservableUpDownCounter,
+} from '@opentelemetry/api';
+import { INSTRUMENTS, type InstrumentId, type InstrumentKind, type InstrumentSpec } from './instruments.js';
+import { VERSION } from './version.js';
+
+/** Instrumentation scope name: the package name. */
+export const METER_NAME = '@datapunk/balancer';
+
+/**
+ * Returns the `@datapunk/balancer` meter of `meterProvider`, or of the global provider. The
+ * global provider is read once, here: an SDK registered after the balancer was created is not
+ * seen (the API has no proxy meter provider), so register it first or pass `meterProvider`.
+ */
+export function resolveMeter(meterProvider?: MeterProvider): Meter {
+  return (meterProvider ?? metrics.getMeterProvider()).getMeter(METER_NAME, VERSION);
+}
+
+interface ByKind {
+  Counter: Counter;
+  Histogram: Histogram;
+  ObservableGauge: ObservableGauge;
+  ObservableUpDownCounter: ObservableUpDownCounter;
+}
+
+/** One API instrument per table entry, typed by its kind. */
+export type Instruments = { readonly [Id in InstrumentId]: ByKind[(typeof INSTRUMENTS)[Id]['kind']] };
+
+const created = new WeakMap<Meter, Instruments>();
+
+/** The instruments of the table on `meter`, created on first use and shared by every service. */
+export function instrumentsFor(meter: Meter): Instruments {
+  let instruments = created.get(meter);
+  if (!instruments) {
+    const out: Partial<Record<InstrumentId, ByKind[InstrumentKind]>> = {};
+    for (const id of Object.keys(INSTRUMENTS) as InstrumentId[]) out[id] = create(meter, INSTRUMENTS[id]);
+    instruments = out as Instruments;
+    created.set(meter, instruments);
+  }
+  return instruments;
+}
+
+function create(meter: Meter, spec: InstrumentSpec): ByKind[InstrumentKind] {
+  const options: MetricOptions = {
+    description: spec.description,
+    unit: spec.unit,
+    // Durations are fractional seconds; everything else counts whole things.
+    valueType: spec.unit === 's' ? ValueType.DOUBLE : ValueType.INT,
+    ...(spec.buckets ? { advice: { explicitBucketBoundaries: [...spec.buckets] } } : {}),
+  };
+  switch (spec.kind) {
+    case 'Counter':
+      return meter.createCounter(spec.name, options);
+    case 'Histogram':
+      return meter.createHistogram(spec.name, options);
+    case 'ObservableGauge':
+      return meter.createObservableGauge(spec.name, options);
+    case 'ObservableUpDownCounter':
+      return meter.createObservableUpDownCounter(spec.name, options);
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * Metrics for one service: a `ServiceObserver` that turns the service's events into the
+ * instruments of the table (`instruments.ts`), plus a collection callback that reads gauges
+ * (instances by state, requests in flight, panic) from the instance table, so they cannot drift.
+ *
+ * `attemptEnded` runs once per attempt: it looks up a cached, frozen attribute object per
+ * (instance, method, outcome) and records two values, allocating nothing once warm.
+ */
+import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
+import type { Instance, InstanceState } from '../instance/instance.js';
+import { outcomeLabel, type Outcome } from '../outcome.js';
+import type {
+  AttemptEvent,
+  DiscoveryErrorEvent,
+  EjectionEvent,
+  HealthCheckEvent,
+  MembershipEvent,
+  PanicEvent,
+  PickFailedEvent,
+  RetryEvent,
+  RetryRefusedEvent,
+  ServiceObserver,
+  StateChangeEvent,
+} from '../service/observer.js';
+import type { Service } from '../service/service.js';
+import type { AttributeKey } from './instruments.js';
+import { instrumentsFor, type Instruments } from './meter.js';
+
+export interface MetricsObserverOptions {
+  /** Adds `datapunk.balancer.instance` to per-instance metrics (`metrics.perInstance`). */
+  readonly perInstance: boolean;
+}
+
+export interface MetricsObserver extends ServiceObserver {
+  /**
+   * Unregisters the collection callback (instances, in-flight, panic), so the meter no longer
+   * holds the service. Call it after the service closed; events arriving later are still counted.
+   */
+  dispose(): void;
+}
+
+/** Methods the OpenTelemetry HTTP conventions know (RFC 9110 and PATCH); others are `_OTHER`. */
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+const STATES: readonly InstanceState[] = ['healthy', 'unhealthy', 'ejected', 'draining'];
+
+const A = {
+  service: 'datapunk.balancer.service',
+  instance: 'datapunk.balancer.instance',
+  method: 'http.request.method',
+  status: 'http.response.status_code',
+  errorType: 'error.type',
+  state: 'datapunk.balancer.state',
+  transitionReason: 'datapunk.balancer.transition.reason',
+  ejectionReason: 'datapunk.balancer.ejection.reason',
+  ejectionResult: 'datapunk.balancer.ejection.result',
+  healthResult: 'datapunk.balancer.health_check.result',
+  refusalReason: 'datapunk.balancer.retry.refusal.reason',
+  pickFailureReason: 'datapunk.balancer.pick.failure.reason',
+  source: 'datapunk.balancer.discovery.source',
+  change: 'datapunk.balancer.membership.change',
+} as const satisfies Record<string, AttributeKey>;
+
+/** Creates the metrics observer of `service`; its gauges are reported until `dispose()`. */
+export function createMetricsObserver(service: Service, meter: Meter, options: MetricsObserverOptions): MetricsObserver {
+  return new ServiceMetrics(service, meter, options.perInstance);
+}
+
+/** Attributes by outcome key: the status code, the failure kind, or `cancelled`. */
+type ByOutcome = Map<number | string, Attributes>;
+
+class ServiceMetrics implements MetricsObserver {
+  private readonly i: Instruments;
+  private readonly base: Attributes;
+  /** Per instance (or `base` when not per instance): method -> outcome -> attributes. */
+  private readonly attempts = new WeakMap<object, Map<string, ByOutcome>>();
+  private readonly perInstanceAttributes = new WeakMap<Instance, Attributes>();
+  private readonly stateAttributes: Readonly<Record<InstanceState, Attributes>>;
+  private readonly pickFailures = new Map<string, Attributes>();
+  private readonly retryCauses = new Map<string, Attributes>();
+  private readonly refusals = new Map<string, Attributes>();
+  private readonly observables: Observable[];
+  private inPanic: boolean;
+  private disposed = false;
+
+  constructor(
+    private readonly service: Service,
+    private readonly meter: Meter,
+    private readonly perInstance: boolean,
+  ) {
+    this.i = instrumentsFor(meter);
+    this.base = Object.freeze({ [A.service]: service.name });
+    const byState: Partial<Record<InstanceState, Attributes>> = {};
+    for (const state of STATES) byState[state] = this.with(this.base, A.state, state);
+    this.stateAttributes = byState as Record<InstanceState, Attributes>;
+    this.inPanic = service.snapshot().panic;
+    this.observables = [this.i.instances, this.i.activeRequests, this.i.panic];
+    meter.addBatchObservableCallback(this.collect, this.observables);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.meter.removeBatchObservableCallback(this.collect, this.observables);
+  }
+
+  // --- per attempt: the hot path ------------------------------------------------------------
+
+  attemptEnded(e: AttemptEvent): void {
+    const attributes = this.attemptAttributes(e.instance, e.method, e.outcome);
+    this.i.requests.add(1, attributes);
+    this.i.requestDuration.record(Math.max(0, e.latencyMs) / 1000, attributes);
+  }
+
+  private attemptAttributes(instance: Instance, rawMethod: string | undefined, outcome: Outcome): Attributes {
+    const owner = this.perInstance ? instance : this.base;
+    let byMethod = this.attempts.get(owner);
+    if (!byMethod) this.attempts.set(owner, (byMethod = new Map()));
+    const method = rawMethod !== undefined && KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
+    let byOutcome = byMethod.get(method);
+    if (!byOutcome) byMethod.set(method, (byOutcome = new Map()));
+    const key = outcome.kind === 'response' ? outcome.status : outcome.kind === 'failure' ? outcome.failure : 'cancelled';
+    let attributes = byOutcome.get(key);
+    if (!attributes) {
+      const a: Attributes = { ...this.instanceAttributes(instance), [A.method]: method };
+      if (outcome.kind === 'response') a[A.status] = outcome.status;
+      if (outcome.kind !== 'response' || outcome.status >= 400) a[A.errorType] = outcomeLabel(outcome);
+      attributes = Object.freeze(a);
+      byOutcome.set(key, attributes);
+    }
+    return attributes;
+  }
+
+  // --- other events -------------------------------------------------------------------------
+
+  stateChanged(e: StateChangeEvent): void {
+    const a = { ...this.instanceAttributes(e.instance), [A.state]: e.to, [A.transitionReason]: e.reason };
+    this.i.transitions.add(1, a);
+  }
+
+  ejection(e: EjectionEvent): void {
+    const result = e.enforced ? 'enforced' : (e.skipped ?? 'dry-run');
+    this.i.ejections.add(1, { ...this.instanceAttributes(e.instance), [A.ejectionReason]: e.reason, [A.ejectionResult]: result });
+  }
+
+  panicChanged(e: PanicEvent): void {
+    this.inPanic = e.panic;
+    if (e.panic) this.i.panics.add(1, this.base);
+  }
+
+  pickFailed(e: PickFailedEvent): void {
+    this.i.pickFailures.add(1, this.cached(this.pickFailures, A.pickFailureReason, e.reason));
+  }
+
+  retried(e: RetryEvent): void {
+    this.i.retries.add(1, this.cached(this.retryCauses, A.errorType, e.cause));
+  }
+
+  retryRefused(e: RetryRefusedEvent): void {
+    this.i.retryRefusals.add(1, this.cached(this.refusals, A.refusalReason, e.reason));
+  }
+
+  healthChecked(e: HealthCheckEvent): void {
+    const a = this.with(this.instanceAttributes(e.instance), A.healthResult, e.passed ? 'pass' : 'fail');
+    this.i.healthChecks.add(1, a);
+    this.i.healthCheckDuration.record(Math.max(0, e.durationMs) / 1000, a);
+  }
+
+  discoveryFailed(e: DiscoveryErrorEvent): void {
+    this.i.discoveryFailures.add(1, this.with(this.base, A.source, e.source));
+  }
+
+  membershipChanged(e: MembershipEvent): void {
+    const changes = { added: e.added, removed: e.removed, updated: e.updated, rejected: e.rejected.length };
+    const source = this.with(this.base, A.source, e.source);
+    for (const [change, n] of Object.entries(changes)) {
+      if (n > 0) this.i.membershipChanges.add(n, this.with(source, A.change, change));
+    }
+  }
+
+  // --- collection ---------------------------------------------------------------------------
+
+  /** Reads the instance table: counts by state, in-flight requests, panic. */
+  private readonly collect = (result: BatchObservableResult): void => {
+    const counts: Record<InstanceState, number> = { healthy: 0, unhealthy: 0, ejected: 0, draining: 0 };
+    let inFlight = 0;
+    for (const r of this.service.instances()) {
+      counts[r.state]++;
+      if (this.perInstance) result.observe(this.i.activeRequests, r.inFlight, this.instanceAttributes(r));
+      else inFlight += r.inFlight;
+    }
+    if (!this.perInstance) result.observe(this.i.activeRequests, inFlight, this.base);
+    for (const state of STATES) result.observe(this.i.instances, counts[state], this.stateAttributes[state]);
+    result.observe(this.i.panic, this.inPanic ? 1 : 0, this.base);
+  };
+
+  // --- attribute helpers --------------------------------------------------------------------
+
+  /** `{ service, instance }`, or `{ service }` when instances are not distinguished. */
+  private instanceAttributes(instance: Instance): Attributes {
+    if (!this.perInstance) return this.base;
+    let a = this.perInstanceAttributes.get(instance);
+    if (!a) {
+      a = this.with(this.base, A.instance, instance.id);
+      this.perInstanceAttributes.set(instance, a);
+    }
+    return a;
+  }
+
+  /** `base` plus one attribute, cached by its value (for events that can come in bursts). */
+  private cached(cache: Map<string, Attributes>, key: AttributeKey, value: string): Attributes {
+    let a = cache.get(value);
+    if (!a) cache.set(value, (a = this.with(this.base, key, value)));
+    return a;
+  }
+
+  private with(attributes: Attributes, key: AttributeKey, value: string): Attributes {
+    return Object.freeze({ ...attributes, [key]: value });
+  }
+}
