@@ -12,6 +12,9 @@ import { silentLogger, type Logger } from './logger.js';
 import { RetryBudget } from './retry/budget.js';
 import { realRuntime, type Runtime } from './runtime.js';
 import type { PickResult } from './service/lease.js';
+import { createHealthChecker } from './health/checker.js';
+import { resolveMeter } from './metrics/meter.js';
+import { createMetricsObserver, type MetricsObserver } from './metrics/metrics-observer.js';
 import { LogObserver } from './service/log-observer.js';
 import {
   fanOut,
@@ -55,11 +58,11 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
-/** Internal hooks that attach metrics and health checks to each service. */
+/** Internal hooks that attach extra observers, or replace the health checker, per service. */
 export interface BalancerExtensions {
   /** Extra observers (e.g. metrics) for a service. */
   readonly observers?: readonly ((service: Service, logger: Logger) => ServiceObserver | undefined)[];
-  /** A watcher following each service's instances (e.g. the health checker). */
+  /** Replaces the health checker that follows each service's instances (tests). */
   readonly watcher?: (service: Service, observer: ServiceObserver, logger: Logger) => InstanceWatcher | undefined;
 }
 
@@ -76,13 +79,17 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
     panicChanged: (e) => panics.hasListeners && panics.emit(e),
   };
 
+  const meter = resolveMeter(options.meterProvider);
+  const metricsObservers: MetricsObserver[] = [];
   const services = new Map<string, Service>();
   const budgets = new Map<string, RetryBudget | undefined>();
   const observers = new Map<string, ServiceObserver>();
   for (const [name, serviceConfig] of config.services) {
     const logger = rootLogger.child({ service: name });
     const service = new Service(serviceConfig, runtime);
-    const parts: ServiceObserver[] = [events, new LogObserver(logger)];
+    const metrics = createMetricsObserver(service, meter, { perInstance: config.metrics.perInstance });
+    metricsObservers.push(metrics);
+    const parts: ServiceObserver[] = [events, new LogObserver(logger), metrics];
     for (const make of extensions.observers ?? []) {
       const extra = make(service, logger);
       if (extra) parts.push(extra);
@@ -92,7 +99,8 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
     observers.set(name, observer);
     const budget = serviceConfig.retry.budget;
     budgets.set(name, budget && new RetryBudget(budget, () => runtime.now()));
-    service.start(observer, extensions.watcher?.(service, observer, logger));
+    const watcher = extensions.watcher ? extensions.watcher(service, observer, logger) : createHealthChecker(service, observer, runtime);
+    service.start(observer, watcher);
   }
 
   let closing: Promise<void> | undefined;
@@ -136,6 +144,7 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
     close() {
       closing ??= (async () => {
         await Promise.all([...services.values()].map((s) => s.close()));
+        for (const m of metricsObservers) m.dispose();
         stateChanges.clear();
         ejections.clear();
         panics.clear();

@@ -1,6 +1,7 @@
 import type { HealthCheckConfig } from './config.js';
 import type { HealthCheckFunction } from '../health/check.js';
-import { Issues, isPlainObject, readBoolean, readEnum, readMs, readNumber, readObject, readPercent, readString, show } from './validate.js';
+import type { Issues} from './validate.js';
+import { isPlainObject, readBoolean, readEnum, readMs, readNumber, readObject, readPercent, readString, show } from './validate.js';
 
 export const HEALTH_DEFAULTS = {
   path: '/health',

@@ -1,5 +1,6 @@
 import type { DetectorConfig, OutlierDetectionConfig } from './config.js';
-import { Issues, readMs, readNumber, readObject, readPercent } from './validate.js';
+import type { Issues} from './validate.js';
+import { readMs, readNumber, readObject, readPercent } from './validate.js';
 
 /** Envoy's defaults, see the README's configuration table. */
 export const OUTLIER_DEFAULTS = {

@@ -1,5 +1,6 @@
 import type { RetryConfig } from './config.js';
-import { Issues, readBoolean, readMs, readNumber, readObject, readPercent, show } from './validate.js';
+import type { Issues} from './validate.js';
+import { readBoolean, readMs, readNumber, readObject, readPercent, show } from './validate.js';
 
 export const RETRY_DEFAULTS = {
   maxRetries: 1,

@@ -85,3 +85,65 @@ describe.each(STRATEGY_NAMES)('service invariants with %s', (strategy) => {
     );
   });
 });
+
+describe.each(['round-robin', 'peak-ewma', 'maglev'] as const)('service invariants with %s and active health checks', (strategy) => {
+  it('never picks an unhealthy instance outside panic while checks flip instances up and down', async () => {
+    let runsWithUnhealthy = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('pick' as const), key: fc.nat(50) }),
+            fc.record({ op: fc.constant('flip' as const), which: fc.nat(3) }),
+            fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 3_000 }) }),
+          ),
+          { minLength: 1, maxLength: 40 },
+        ),
+        fc.integer({ min: 1, max: 1_000 }),
+        async (ops, seed) => {
+          const runtime = createFakeRuntime({ seed });
+          const down = new Set<string>();
+          const balancer = createBalancer({
+            services: {
+              orders: {
+                instances: ORIGINS.slice(0, 4),
+                strategy,
+                healthCheck: {
+                  intervalMs: 1_000,
+                  unhealthyThreshold: 1,
+                  healthyThreshold: 1,
+                  check: (target) => (down.has(target.id) ? Promise.reject(new Error('down')) : Promise.resolve()),
+                },
+              },
+            },
+            runtime,
+          });
+          let unhealthySeen = 0;
+          for (const o of ops) {
+            if (o.op === 'flip') {
+              const id = ORIGINS[o.which]!;
+              if (down.has(id)) down.delete(id);
+              else down.add(id);
+            } else if (o.op === 'advance') await runtime.advanceAsync(o.ms);
+            else {
+              const p = balancer.pick('orders', { hashKey: `k${o.key}` });
+              const snap = balancer.snapshot().services.orders!;
+              unhealthySeen += snap.instances.filter((i) => i.state === 'unhealthy').length;
+              if (p.ok) {
+                const state = snap.instances.find((i) => i.id === p.instance.id)!.state;
+                if (!snap.panic) expect(state).toBe('healthy');
+                p.done(OUTCOMES[0]!);
+              }
+            }
+          }
+          await balancer.close();
+          expect(runtime.pendingTimers()).toBe(0);
+          if (unhealthySeen > 0) runsWithUnhealthy++;
+        },
+      ),
+      { numRuns: 25 },
+    );
+    // The property is only meaningful if checks really marked instances unhealthy in some runs.
+    expect(runsWithUnhealthy).toBeGreaterThan(3);
+  });
+});
