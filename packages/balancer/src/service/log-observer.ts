@@ -13,6 +13,7 @@ import type {
   RetryRefusedEvent,
   ServiceObserver,
   StateChangeEvent,
+  StrategyErrorEvent,
 } from './observer.js';
 
 export class LogObserver implements ServiceObserver {
@@ -97,5 +98,12 @@ export class LogObserver implements ServiceObserver {
     } else if (e.passed && e.streak === 1) {
       this.log.debug({ event: 'health-check-passed', instance: e.instance.id }, `health check of ${e.instance.id} passed`);
     }
+  }
+
+  strategyFailed(e: StrategyErrorEvent): void {
+    this.log.error(
+      { event: 'strategy-failed', strategy: e.strategy, err: errorFields(e.error) },
+      `strategy ${e.strategy} failed to build (${errorFields(e.error).message}); picking at random until the next change`,
+    );
   }
 }

@@ -96,6 +96,13 @@ export interface HealthCheckEvent {
   readonly streak: number;
 }
 
+export interface StrategyErrorEvent {
+  readonly service: string;
+  readonly strategy: string;
+  /** What `build` threw; a uniform random picker is used until the next rebuild. */
+  readonly error: unknown;
+}
+
 /** Every method is optional so partial observers are easy to write. */
 export interface ServiceObserver {
   stateChanged?(event: StateChangeEvent): void;
@@ -108,6 +115,7 @@ export interface ServiceObserver {
   retried?(event: RetryEvent): void;
   retryRefused?(event: RetryRefusedEvent): void;
   healthChecked?(event: HealthCheckEvent): void;
+  strategyFailed?(event: StrategyErrorEvent): void;
 }
 
 type Method = keyof ServiceObserver;
@@ -122,6 +130,7 @@ const METHODS: readonly Method[] = [
   'retried',
   'retryRefused',
   'healthChecked',
+  'strategyFailed',
 ];
 
 /**

@@ -10,7 +10,11 @@
 import type { PanicConfig } from '../config/config.js';
 import type { UnavailableReason } from '../errors.js';
 import type { InstanceRecord } from '../instance/instance.js';
+import { randomStrategy } from '../strategies/random.js';
 import type { Picker, Strategy } from '../strategies/strategy.js';
+
+/** Stands in when the configured strategy fails to build. */
+const FALLBACK = randomStrategy();
 
 /** Tries of the strategy before scanning for an instance not yet tried by the request. */
 const EXCLUSION_TRIES = 3;
@@ -30,11 +34,17 @@ export class ServicePicker {
     private readonly random: () => number,
   ) {}
 
+  /**
+   * Builds the picker. A strategy whose `build` throws (maglev with more instances than its
+   * table, a buggy custom strategy) must not take the service down: `onStrategyError` is told
+   * and a uniform random picker stands in until the next rebuild.
+   */
   static build(
     records: Iterable<InstanceRecord>,
     strategy: Strategy,
     panic: PanicConfig,
     random: () => number,
+    onStrategyError: (error: unknown) => void = () => {},
   ): ServicePicker {
     const healthy: InstanceRecord[] = [];
     const active: InstanceRecord[] = [];
@@ -51,10 +61,18 @@ export class ServicePicker {
       else if (r.state === 'ejected') ejected++;
       else unhealthy++;
     }
+    const buildStrategy = (candidates: InstanceRecord[]): Picker<InstanceRecord> => {
+      try {
+        return strategy.build(candidates, { random });
+      } catch (error) {
+        onStrategyError(error);
+        return FALLBACK.build(candidates, { random });
+      }
+    };
     const make = (candidates: InstanceRecord[], reason: UnavailableReason | undefined, detail: string | undefined, inPanic: boolean) =>
       new ServicePicker(
         candidates,
-        candidates.length > 0 ? strategy.build(candidates, { random }) : undefined,
+        candidates.length > 0 ? buildStrategy(candidates) : undefined,
         reason,
         detail,
         inPanic,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isNoAvailableInstanceError } from '../errors.js';
+import { createBalancer } from '../balancer.js';
 import { staticDiscovery } from '../discovery/static.js';
+import { maglev } from '../strategies/maglev.js';
+import { createFakeRuntime } from '../testing/fake-runtime.js';
 import { cancelled, harness, ok, refused, s404, s503, urls } from './service.test-helpers.js';
 
 const [A, B, C] = urls(3) as [string, string, string];
@@ -316,5 +319,28 @@ describe('close', () => {
     expect(closed).toBe(true);
     expect(h.runtime.pendingTimers()).toBe(0);
     expect(h.balancer.snapshot().services.orders!.instances).toHaveLength(0);
+  });
+});
+
+describe('strategy build failures', () => {
+  it('a strategy that cannot build (maglev larger than its table) falls back to random picks, with an error log', () => {
+    const runtime = createFakeRuntime();
+    const lines: { level: string; fields: Record<string, unknown> }[] = [];
+    const logger = {
+      child: () => logger,
+      debug: () => {},
+      info: () => {},
+      warn: () => {},
+      error: (fields: Record<string, unknown>) => lines.push({ level: 'error', fields }),
+    };
+    const balancer = createBalancer({ services: { orders: { instances: urls(7), strategy: maglev({ tableSize: 5 }) } }, runtime, logger });
+    const seen = new Set(Array.from({ length: 200 }, () => {
+      const p = balancer.pick('orders', { hashKey: 'k' });
+      if (!p.ok) throw p.error;
+      p.done(ok);
+      return p.instance.id;
+    }));
+    expect(seen.size).toBe(7);
+    expect(lines[0]?.fields).toMatchObject({ event: 'strategy-failed', strategy: 'maglev' });
   });
 });

@@ -347,7 +347,9 @@ export class Service {
   }
 
   private buildPicker(): ServicePicker {
-    return ServicePicker.build(this.records.values(), this.config.strategy, this.config.panic, this.runtime.random);
+    return ServicePicker.build(this.records.values(), this.config.strategy, this.config.panic, this.runtime.random, (error) =>
+      this.observer.strategyFailed?.({ service: this.name, strategy: this.config.strategy.name, error }),
+    );
   }
 
   private beginSlowStart(r: InstanceRecord, now: number): void {
