@@ -1,0 +1,4 @@
+import { coreFetchDriver } from '../drivers/core-fetch.js';
+import { defineScenarios } from './table.js';
+
+defineScenarios(coreFetchDriver);
