@@ -28,6 +28,7 @@ export class LogObserver implements ServiceObserver {
     const fields = { event: 'state-change', instance: e.instance.id, from: e.from, to: e.to, reason: e.reason };
     const msg = `instance ${e.instance.id} ${e.from} -> ${e.to} (${e.reason})`;
     if (e.to === 'ejected' || e.to === 'unhealthy') this.log.warn(fields, msg);
+    else if (e.from === 'new') this.log.debug(fields, msg); // joins are summarised by the membership line
     else this.log.info(fields, msg);
     if (e.to === 'healthy') this.lastPickFailure = undefined;
   }
