@@ -1,86 +1,120 @@
 /**
- * Micro-benchmark: cost of one pick + done through a service, per strategy, for 10, 100 and
- * 1,000 instances (and 10,000 with --large). Prints median ns per pick over several rounds and
- * the growth ratio from the smallest to each larger size. Not a test: figures depend on the
- * machine; read them as ratios.
+ * Micro-benchmark: cost of one pick through a service (and of pick + done), per strategy, for
+ * 10, 100 and 1,000 instances (10,000 with --large). Each strategy runs in its own child process
+ * so that one strategy's JIT state does not slow another's. Figures are medians over rounds;
+ * read them as ratios: the machine is shared and noisy.
  *
- *   pnpm --filter @datapunk/bench pick-cost [-- --rounds 7 --picks 200000 --large --json]
+ *   pnpm --filter @datapunk/bench pick-cost [-- --rounds 7 --batches 200 --large --json]
  */
-import { createBalancer, type Outcome, type StrategyName } from '@datapunk/balancer';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createBalancer, type Outcome, type PickedInstance, type StrategyName } from '@datapunk/balancer';
 
-const STRATEGIES: StrategyName[] = ['round-robin', 'weighted-round-robin', 'random', 'least-request', 'peak-ewma', 'ring-hash', 'maglev'];
+export const STRATEGIES: StrategyName[] = ['round-robin', 'weighted-round-robin', 'random', 'least-request', 'peak-ewma', 'ring-hash', 'maglev'];
 
 export interface PickCostRow {
   strategy: StrategyName;
   instances: number;
-  /** Median ns per pick + done over the rounds. */
-  nsPerPick: number;
-  /** nsPerPick divided by the figure for the smallest size. */
+  /** Median ns per pick (the done calls are outside the timed section). */
+  pickNs: number;
+  /** Median ns per pick + done. */
+  cycleNs: number;
+  /** pickNs divided by pickNs at the smallest size. */
   growth: number;
 }
 
 const OK: Outcome = { kind: 'response', status: 200, latencyMs: 1 };
+const BATCH = 1_000;
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Measures one strategy at one size: median ns per pick+done over `rounds` rounds of `picks`. */
-export function measurePickCost(strategy: StrategyName, instances: number, rounds: number, picks: number): number {
+/** Measures one strategy at one size: medians over `rounds` rounds of `batches` x 1,000 picks. */
+export function measure(strategy: StrategyName, instances: number, rounds: number, batches: number): { pickNs: number; cycleNs: number } {
   const list = Array.from({ length: instances }, (_, i) => ({
     url: `http://10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:8080`,
     weight: 1 + (i % 3),
   }));
-  const balancer = createBalancer({
-    services: { orders: { instances: list, strategy, outlierDetection: false, retry: false } },
-  });
-  const keys = Array.from({ length: 1024 }, (_, i) => `user-${i}`);
+  const balancer = createBalancer({ services: { orders: { instances: list, strategy, outlierDetection: false, retry: false } } });
+  const keys = Array.from({ length: BATCH }, (_, i) => `user-${i}`);
   const hashed = strategy === 'ring-hash' || strategy === 'maglev';
-  const run = (n: number): number => {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) {
-      const p = hashed ? balancer.pick('orders', { hashKey: keys[i & 1023]! }) : balancer.pick('orders');
-      if (p.ok) p.done(OK);
+  const held = new Array<PickedInstance>(BATCH);
+  const round = (n: number): { pick: number; cycle: number } => {
+    let pick = 0n;
+    let cycle = 0n;
+    for (let b = 0; b < n; b++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < BATCH; i++) {
+        const p = hashed ? balancer.pick('orders', { hashKey: keys[i]! }) : balancer.pick('orders');
+        held[i] = p as PickedInstance;
+      }
+      const t1 = process.hrtime.bigint();
+      for (let i = 0; i < BATCH; i++) held[i]!.done(OK);
+      const t2 = process.hrtime.bigint();
+      pick += t1 - t0;
+      cycle += t2 - t0;
     }
-    return Number(process.hrtime.bigint() - start) / n;
+    return { pick: Number(pick) / (n * BATCH), cycle: Number(cycle) / (n * BATCH) };
   };
-  run(Math.min(picks, 50_000)); // warm-up: let the JIT settle
-  const samples: number[] = [];
-  for (let r = 0; r < rounds; r++) samples.push(run(picks));
+  round(Math.max(20, batches / 4)); // warm-up: let the JIT settle
+  const picks: number[] = [];
+  const cycles: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const { pick, cycle } = round(batches);
+    picks.push(pick);
+    cycles.push(cycle);
+  }
   void balancer.close();
-  return median(samples);
+  return { pickNs: median(picks), cycleNs: median(cycles) };
 }
 
-export function pickCostTable(sizes: number[], rounds: number, picks: number, strategies = STRATEGIES): PickCostRow[] {
-  const rows: PickCostRow[] = [];
-  for (const strategy of strategies) {
-    let base: number | undefined;
-    for (const n of sizes) {
-      const ns = measurePickCost(strategy, n, rounds, picks);
-      base ??= ns;
-      rows.push({ strategy, instances: n, nsPerPick: Math.round(ns), growth: Math.round((ns / base) * 100) / 100 });
-    }
-  }
-  return rows;
+/** Runs every strategy in its own child process and collects the rows. */
+export function pickCostTable(sizes: number[], rounds: number, batches: number, strategies = STRATEGIES): PickCostRow[] {
+  const self = fileURLToPath(import.meta.url);
+  return strategies.flatMap((strategy) => {
+    const out = execFileSync(process.execPath, [self, '--one', strategy, '--sizes', sizes.join(','), '--rounds', String(rounds), '--batches', String(batches)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    return JSON.parse(out) as PickCostRow[];
+  });
 }
 
-function arg(name: string, fallback: number): number {
+function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  return i > 0 ? process.argv[i + 1] : undefined;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+function main(): void {
+  const rounds = Number(arg('rounds') ?? 7);
+  const batches = Number(arg('batches') ?? 200);
+  const one = arg('one') as StrategyName | undefined;
+  if (one) {
+    const sizes = (arg('sizes') ?? '10,100,1000').split(',').map(Number);
+    let base: number | undefined;
+    const rows: PickCostRow[] = sizes.map((instances) => {
+      const { pickNs, cycleNs } = measure(one, instances, rounds, batches);
+      base ??= pickNs;
+      return { strategy: one, instances, pickNs: Math.round(pickNs), cycleNs: Math.round(cycleNs), growth: Math.round((pickNs / base) * 100) / 100 };
+    });
+    process.stdout.write(JSON.stringify(rows));
+    return;
+  }
   const sizes = process.argv.includes('--large') ? [10, 100, 1_000, 10_000] : [10, 100, 1_000];
-  const rows = pickCostTable(sizes, arg('rounds', 7), arg('picks', 200_000));
-  if (process.argv.includes('--json')) console.log(JSON.stringify(rows, null, 2));
-  else {
-    console.log(`pick + done cost, median of rounds (Node ${process.version})`);
-    console.log('strategy              ' + sizes.map((n) => `${n}`.padStart(10)).join('') + '   growth');
-    for (const s of STRATEGIES) {
-      const r = rows.filter((x) => x.strategy === s);
-      console.log(s.padEnd(22) + r.map((x) => `${x.nsPerPick} ns`.padStart(10)).join('') + `   x${r.at(-1)!.growth}`);
-    }
+  const rows = pickCostTable(sizes, rounds, batches);
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify(rows, null, 2));
+    return;
+  }
+  console.log(`pick cost through a service, median of ${rounds} rounds (Node ${process.version}); pick + done in brackets`);
+  console.log('strategy              ' + sizes.map((n) => `${n}`.padStart(18)).join('') + '   growth');
+  for (const s of STRATEGIES) {
+    const r = rows.filter((x) => x.strategy === s);
+    console.log(s.padEnd(22) + r.map((x) => `${x.pickNs} ns (${x.cycleNs})`.padStart(18)).join('') + `   x${r.at(-1)!.growth}`);
   }
 }
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();

@@ -128,7 +128,7 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
       return new Call(services.get(name)!, request, runtime, budgets.get(name), observers.get(name)!);
     },
     pick(name, options) {
-      const service = services.get(name.toLowerCase());
+      const service = services.get(name) ?? services.get(name.toLowerCase());
       if (!service) throw new TypeError(`unknown service "${name}" (configured: ${[...services.keys()].join(', ')})`);
       if (closing) return { ok: false, error: new NoAvailableInstanceError(name, 'closed') };
       return service.pick(options);

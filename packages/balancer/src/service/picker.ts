@@ -20,6 +20,8 @@ const FALLBACK = randomStrategy();
 const EXCLUSION_TRIES = 3;
 
 export class ServicePicker {
+  private readonly context: { hashKey: string | undefined; now: number } = { hashKey: undefined, now: 0 };
+
   private constructor(
     /** Instances the strategy picks from (empty when unavailable). */
     readonly candidates: readonly InstanceRecord[],
@@ -104,7 +106,10 @@ export class ServicePicker {
   pick(hashKey: string | undefined, now: number, exclude?: ReadonlySet<InstanceRecord>): InstanceRecord | UnavailableReason {
     const picker = this.picker;
     if (!picker) return this.unavailable ?? 'none-discovered';
-    const context = { hashKey, now };
+    // One mutable context per picker: picks are synchronous, so reuse saves an allocation each.
+    const context = this.context;
+    context.hashKey = hashKey;
+    context.now = now;
     if (!exclude || exclude.size === 0) return picker.pick(context);
     for (let i = 0; i < EXCLUSION_TRIES; i++) {
       const r = picker.pick(context);
