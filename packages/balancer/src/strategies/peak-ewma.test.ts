@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../testing/random.js';
-import { decayedEstimate, nextEstimate, peakEwma } from './peak-ewma.js';
+import { costsLess, decayedEstimate, nextEstimate, peakEwma } from './peak-ewma.js';
 import { endpoints, sequence, simulate, toShares } from './strategies.test-helpers.js';
 
 const e1 = Math.exp(-1);
@@ -130,5 +131,30 @@ describe('peakEwma', () => {
     expect(() => peakEwma({ defaultLatencyMs: -1 })).toThrow(/defaultLatencyMs/);
     expect(() => peakEwma({ failurePenaltyMs: Number.NaN })).toThrow(/failurePenaltyMs/);
     expect(() => peakEwma({ decay: 5 } as never)).toThrow(/unknown option "decay"/);
+  });
+});
+
+describe('costsLess', () => {
+  it('orders two endpoints exactly as comparing their decayed costs at `now` does', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.001, max: 5_000, noNaN: true }),
+        fc.double({ min: 0.001, max: 5_000, noNaN: true }),
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.nat(20),
+        fc.nat(20),
+        fc.integer({ min: 0, max: 60_000 }),
+        (va, vb, ta, tb, na, nb, after) => {
+          const now = Math.max(ta, tb) + after;
+          const costA = decayedEstimate(va, ta, now, 10_000) * (na + 1);
+          const costB = decayedEstimate(vb, tb, now, 10_000) * (nb + 1);
+          // Skip near-ties, where float rounding may legitimately differ.
+          fc.pre(Math.abs(costA - costB) > 1e-9 * Math.max(costA, costB));
+          expect(costsLess(vb, tb, nb, va, ta, na, 10_000)).toBe(costB < costA);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -60,8 +60,24 @@ export function nextEstimate(value: number, stamp: number, rttMs: number, now: n
 }
 
 /**
- * Costs below this (after hours without samples the estimate underflows to 0) are raised to it,
- * so that in-flight counts still separate endpoints.
+ * Whether endpoint b (estimate `vb` stamped `tb`, `nb` in flight) costs less than endpoint a at
+ * any common time after both stamps, where cost = decayed estimate x (inFlight + 1). Both
+ * estimates decay by the same factor from that time back to the later stamp, so only the gap
+ * between the stamps matters: one `Math.exp` instead of two (none when the stamps are equal),
+ * and no overflow however long ago the stamps are. Pure.
+ */
+export function costsLess(vb: number, tb: number, nb: number, va: number, ta: number, na: number, decayMs: number): boolean {
+  const ca = Math.max(va, MIN_ESTIMATE_MS) * (na + 1);
+  const cb = Math.max(vb, MIN_ESTIMATE_MS) * (nb + 1);
+  const gap = tb - ta;
+  if (gap > 0) return cb < ca * Math.exp(-gap / decayMs);
+  if (gap < 0) return cb * Math.exp(gap / decayMs) < ca;
+  return cb < ca;
+}
+
+/**
+ * Stored estimates below this (a 0 ms sample, a 0 default) are raised to it when comparing, so
+ * that in-flight counts still separate endpoints.
  */
 const MIN_ESTIMATE_MS = 1e-9;
 
@@ -82,16 +98,16 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
     return state;
   };
 
-  const cost = (endpoint: StrategyEndpoint, now: number): number => {
-    const s = stateOf(endpoint, now);
-    const estimate = decayedEstimate(s.value, s.stamp, now, config.decayMs);
-    return Math.max(estimate, MIN_ESTIMATE_MS) * (endpoint.inFlight + 1);
+  const cheaper = (b: StrategyEndpoint, a: StrategyEndpoint, now: number): boolean => {
+    const sa = stateOf(a, now);
+    const sb = stateOf(b, now);
+    return costsLess(sb.value, sb.stamp, b.inFlight, sa.value, sa.stamp, a.inFlight, config.decayMs);
   };
 
   return {
     name: 'peak-ewma',
     build<E extends StrategyEndpoint>(endpoints: readonly E[], context: StrategyBuildContext): Picker<E> {
-      return new PeakEwmaPicker(endpoints, context.random, cost);
+      return new PeakEwmaPicker(endpoints, context.random, cheaper);
     },
     observe(endpoint: StrategyEndpoint, sample: StrategySample): void {
       const s = stateOf(endpoint, sample.now);
@@ -110,12 +126,12 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
 class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
   readonly #endpoints: readonly E[];
   readonly #random: () => number;
-  readonly #cost: (endpoint: StrategyEndpoint, now: number) => number;
+  readonly #cheaper: (b: StrategyEndpoint, a: StrategyEndpoint, now: number) => boolean;
 
-  constructor(endpoints: readonly E[], random: () => number, cost: (endpoint: StrategyEndpoint, now: number) => number) {
+  constructor(endpoints: readonly E[], random: () => number, cheaper: (b: StrategyEndpoint, a: StrategyEndpoint, now: number) => boolean) {
     this.#endpoints = endpoints.slice();
     this.#random = random;
-    this.#cost = cost;
+    this.#cheaper = cheaper;
   }
 
   pick(context: PickContext): E {
@@ -130,6 +146,6 @@ class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     if (j >= i) j++;
     const a = endpoints[i]!;
     const b = endpoints[j]!;
-    return this.#cost(b, context.now) < this.#cost(a, context.now) ? b : a;
+    return this.#cheaper(b, a, context.now) ? b : a;
   }
 }
