@@ -1,0 +1,192 @@
+/**
+ * The balanced adapter: wraps axios's own adapter and turns one logical request into one or more
+ * attempts, each sent by the original adapter to the instance the core picked.
+ *
+ * Why the adapter and not interceptors: interceptors run once per logical request, before the
+ * cancellation check, and a throwing interceptor or an early cancel skips the response side, so
+ * in-flight counts kept there leak; and a retry through `instance.request()` would run every
+ * interceptor again. The adapter runs once per real dispatch, after the cancellation check, with
+ * `data` already transformed: the exact place to pick, count, report and retry.
+ *
+ * The core decides everything (instance, failure or not, retry or not, backoff); this file only
+ * translates axios's results into `attempt.end()` / `attempt.headers()` and obeys the decision.
+ */
+import {
+  isReplayableBody,
+  type AttemptTimeoutError,
+  type Attempt,
+  type AttemptResult,
+  type Balancer,
+  type Call,
+  type RetryDecision,
+} from '@datapunk/balancer';
+import axios, {
+  type AxiosAdapter,
+  type AxiosRequestConfig,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
+import { CallerCancellation, follow } from './caller-cancellation.js';
+import { attemptTimeoutError, noAvailableInstanceError } from './errors.js';
+import { withBodyFate } from './request-body.js';
+import { streamedBody, whenBodyEnds } from './response-body.js';
+import { logicalUrl, retarget } from './target.js';
+
+/** What a request's `adapter` option may hold: a name, a function, or a priority list of them. */
+export type AdapterOption = AxiosRequestConfig['adapter'];
+
+/** Builds the logical URL of a request, like `axiosInstance.getUri`. */
+export type GetUri = (config: InternalAxiosRequestConfig) => string;
+
+const BALANCED = Symbol.for('@datapunk/balancer-axios/adapter');
+
+/** True when `adapter` is already a balanced adapter (so it is not wrapped twice). */
+export function isBalancedAdapter(adapter: unknown): adapter is AxiosAdapter {
+  return typeof adapter === 'function' && (adapter as unknown as Record<symbol, unknown>)[BALANCED] === true;
+}
+
+/**
+ * Wraps `original` (what `config.adapter` held; axios's default when undefined). Requests whose
+ * logical host is not a service of `balancer` go to the original adapter untouched.
+ */
+export function balancedAdapter(original: AdapterOption, balancer: Balancer, getUri: GetUri): AxiosAdapter {
+  const adapter: AxiosAdapter = (config) => {
+    const send = axios.getAdapter(original ?? axios.defaults.adapter, config);
+    const url = logicalUrl(config, getUri);
+    const call =
+      url &&
+      balancer.call({
+        method: config.method ?? 'get',
+        url,
+        header: (name) => headerText(config.headers, name),
+        bodyReplayable: isReplayableBody(config.data),
+      });
+    if (!call) return send(config);
+    return runCall(call, config, send, balancer);
+  };
+  Object.defineProperty(adapter, BALANCED, { value: true });
+  return adapter;
+}
+
+/** How one attempt settled. */
+type Settled = { readonly response: AxiosResponse } | { readonly error: unknown };
+
+async function runCall(call: Call, config: InternalAxiosRequestConfig, send: AxiosAdapter, balancer: Balancer): Promise<AxiosResponse> {
+  const caller = new CallerCancellation(config, balancer.runtime);
+  let bodyHandedOver = false;
+  try {
+    for (;;) {
+      const attempt = call.next();
+      if (!attempt.ok) throw noAvailableInstanceError(attempt.error, config);
+
+      const attemptAbort = new AbortController();
+      const unfollow = follow(caller.signal, attemptAbort);
+      let timedOut: AttemptTimeoutError | undefined;
+      const disarm = attempt.armTimeout((error) => {
+        timedOut = error;
+        attemptAbort.abort(error);
+      });
+      const settled = await settle(() => send(attemptConfig(config, attempt, attemptAbort.signal)));
+      disarm();
+
+      const response = 'response' in settled ? settled.response : responseOf(settled.error);
+      const body = response && streamedBody(response.data);
+      let decision: RetryDecision;
+      if (response && body) {
+        decision = attempt.headers(statusOf(response));
+        if (decision.retry) {
+          unfollow();
+          body.destroy();
+        } else {
+          bodyHandedOver = true;
+          caller.stopDeadline();
+          whenBodyEnds(body, () => caller.gaveUp !== undefined, (result) => {
+            attempt.end(result);
+            unfollow();
+            caller.dispose();
+          });
+        }
+      } else {
+        unfollow();
+        decision = attempt.end(response ? statusOf(response) : withBodyFate(errorResult(settled, caller, timedOut), config.data));
+      }
+
+      if (!decision.retry) return finish(settled, config, caller, timedOut);
+      try {
+        await call.delay(decision.delayMs, caller.signal);
+      } catch {
+        throw caller.error();
+      }
+    }
+  } finally {
+    if (!bodyHandedOver) caller.dispose();
+  }
+}
+
+/** Runs one attempt; whatever happens (even a synchronous throw) becomes a result to report. */
+async function settle(run: () => Promise<AxiosResponse>): Promise<Settled> {
+  try {
+    return { response: await run() };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/**
+ * The config for one attempt: the instance's origin (and Host header when the service keeps its
+ * name), the attempt's own signal, no axios timeout (the caller's deadline and the per-attempt
+ * timeout abort through the signal), and its own copy of the headers, which adapters modify.
+ */
+function attemptConfig(config: InternalAxiosRequestConfig, attempt: Attempt, signal: AbortSignal): InternalAxiosRequestConfig {
+  const headers = new axios.AxiosHeaders(config.headers);
+  if (attempt.hostHeader !== undefined) headers.set('Host', attempt.hostHeader);
+  return { ...config, ...retarget(config, attempt.url), headers, signal, timeout: 0, cancelToken: undefined };
+}
+
+/** What an attempt that failed without a response tells the core. */
+function errorResult(settled: Settled, caller: CallerCancellation, timedOut: AttemptTimeoutError | undefined): AttemptResult {
+  if (caller.gaveUp) return { cancelled: true };
+  if (timedOut) return { error: timedOut };
+  return { error: 'error' in settled ? settled.error : undefined };
+}
+
+/** Returns or throws the last attempt's result as axios would, with the caller's own config. */
+function finish(
+  settled: Settled,
+  config: InternalAxiosRequestConfig,
+  caller: CallerCancellation,
+  timedOut: AttemptTimeoutError | undefined,
+): AxiosResponse {
+  if ('response' in settled) {
+    settled.response.config = config;
+    return settled.response;
+  }
+  const { error } = settled;
+  const response = responseOf(error);
+  if (response) response.config = config;
+  else if (caller.gaveUp) throw caller.error(requestOf(error));
+  else if (timedOut) throw attemptTimeoutError(timedOut, config, requestOf(error));
+  if (axios.isAxiosError(error)) error.config = config;
+  throw error;
+}
+
+function statusOf(response: AxiosResponse): { status: number; retryAfter: string | undefined } {
+  return { status: response.status, retryAfter: headerText(response.headers, 'retry-after') };
+}
+
+function responseOf(error: unknown): AxiosResponse | undefined {
+  return axios.isAxiosError(error) ? error.response : undefined;
+}
+
+function requestOf(error: unknown): unknown {
+  return axios.isAxiosError(error) ? error.request : undefined;
+}
+
+/** A header as text, from `AxiosHeaders` or a plain object; undefined when absent. */
+function headerText(headers: unknown, name: string): string | undefined {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const get = (headers as { get?: unknown }).get;
+  const value: unknown = typeof get === 'function' ? get.call(headers, name) : (headers as Record<string, unknown>)[name];
+  if (value === undefined || value === null || value === false) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}

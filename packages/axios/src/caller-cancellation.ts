@@ -1,0 +1,95 @@
+/**
+ * The caller's way out of a logical request, as one signal: its `signal`, its `cancelToken` and
+ * its `timeout`.
+ *
+ * Retries happen inside the adapter, and axios applies `timeout` per adapter call, so each retry
+ * would get the full timeout again. Instead the adapter sends every attempt with `timeout: 0` and
+ * this class turns the caller's `timeout` into a deadline for the whole logical request, backoff
+ * included, failing it with the error axios itself gives (`ECONNABORTED`, or `ETIMEDOUT` with
+ * `transitional.clarifyTimeoutError`). For `responseType: 'stream'` the deadline covers the
+ * response headers; the body is read at the caller's pace, as axios does.
+ */
+import type { Runtime, Timer } from '@datapunk/balancer';
+import axios, { type AxiosError, type InternalAxiosRequestConfig } from 'axios';
+
+/** Why the caller gave up: its signal or cancel token, or its timeout. */
+export type CallerGaveUp = 'aborted' | 'timeout';
+
+export class CallerCancellation {
+  private readonly controller = new AbortController();
+  private readonly cleanups: (() => void)[] = [];
+  private deadline: Timer | undefined;
+  private why: CallerGaveUp | undefined;
+
+  constructor(
+    private readonly config: InternalAxiosRequestConfig,
+    runtime: Runtime,
+  ) {
+    const onAbort = (): void => this.giveUp('aborted');
+    const { signal, cancelToken } = config;
+    if (signal?.aborted) onAbort();
+    else if (signal?.addEventListener) {
+      signal.addEventListener('abort', onAbort);
+      this.cleanups.push(() => signal.removeEventListener?.('abort', onAbort));
+    }
+    if (cancelToken) {
+      cancelToken.subscribe(onAbort); // calls back at once when already cancelled
+      this.cleanups.push(() => cancelToken.unsubscribe(onAbort));
+    }
+    const timeoutMs = Number(config.timeout ?? 0);
+    if (timeoutMs > 0 && !this.why) {
+      this.deadline = runtime.setTimeout(() => this.giveUp('timeout'), timeoutMs, { unref: false });
+    }
+  }
+
+  /** Aborts when the caller gives up. Attempts and backoff waits follow it. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Whether (and why) the caller gave up. */
+  get gaveUp(): CallerGaveUp | undefined {
+    return this.why;
+  }
+
+  /** The error axios gives for this cancellation, with the caller's config. */
+  error(request?: unknown): AxiosError {
+    const { config } = this;
+    if (this.why === 'timeout') {
+      const message = config.timeoutErrorMessage || `timeout of ${String(config.timeout)}ms exceeded`;
+      const code = config.transitional?.clarifyTimeoutError ? axios.AxiosError.ETIMEDOUT : axios.AxiosError.ECONNABORTED;
+      return new axios.AxiosError(message, code, config, request);
+    }
+    const reason: unknown = config.cancelToken?.reason;
+    if (axios.isCancel(reason)) return reason;
+    return new axios.CanceledError(undefined, config, request);
+  }
+
+  /** Stops the deadline: the response was handed to the caller. */
+  stopDeadline(): void {
+    this.deadline?.cancel();
+  }
+
+  /** Stops listening to the caller. Idempotent. */
+  dispose(): void {
+    this.stopDeadline();
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+  }
+
+  private giveUp(why: CallerGaveUp): void {
+    if (this.why) return;
+    this.why = why;
+    this.controller.abort();
+  }
+}
+
+/** Makes `controller` abort when `signal` does; returns the function that stops following. */
+export function follow(signal: AbortSignal, controller: AbortController): () => void {
+  if (signal.aborted) {
+    controller.abort(signal.reason);
+    return () => {};
+  }
+  const onAbort = (): void => controller.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}

@@ -1,0 +1,25 @@
+/**
+ * The balancer's own errors, shaped as axios errors so that axios users' error handlers
+ * (`axios.isAxiosError`, `error.config`, `error.code`) keep working. The `code` is the core's
+ * stable code and `cause` the core's error.
+ */
+import type { AttemptTimeoutError, NoAvailableInstanceError } from '@datapunk/balancer';
+import axios, { type AxiosError, type InternalAxiosRequestConfig } from 'axios';
+
+/** No instance could take the request: code `ERR_NO_AVAILABLE_INSTANCE`, `cause` the core error. */
+export function noAvailableInstanceError(cause: NoAvailableInstanceError, config: InternalAxiosRequestConfig): AxiosError {
+  return withCause(new axios.AxiosError(cause.message, cause.code, config), cause);
+}
+
+/**
+ * The last attempt exceeded the per-attempt timeout and no retry followed: code
+ * `ERR_BALANCER_ATTEMPT_TIMEOUT`, `cause` the core error.
+ */
+export function attemptTimeoutError(cause: AttemptTimeoutError, config: InternalAxiosRequestConfig, request?: unknown): AxiosError {
+  return withCause(new axios.AxiosError(cause.message, cause.code, config, request), cause);
+}
+
+function withCause(error: AxiosError, cause: Error): AxiosError {
+  error.cause = cause;
+  return error;
+}

@@ -1,0 +1,7 @@
+/**
+ * @datapunk/balancer-axios: client-side load balancing for axios through `@datapunk/balancer`.
+ * Explicit public surface: every export is named here.
+ */
+export { withBalancer } from './with-balancer.js';
+export { balancedAdapter, isBalancedAdapter } from './balanced-adapter.js';
+export type { AdapterOption, GetUri } from './balanced-adapter.js';

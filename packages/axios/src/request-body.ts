@@ -1,0 +1,23 @@
+/**
+ * One-shot request bodies. axios pipes a stream body into the request at once, before the
+ * connection is made, so even when the connection is then refused (a failure the core always
+ * retries, since "the request never left") the stream has been read and cannot be sent again:
+ * a retry would send an empty or partial body.
+ *
+ * The core has no field for "the body is gone" yet (see the README); until it has, such an
+ * attempt is reported with `responseStarted: true`, which makes the core refuse the retry with
+ * the outcome (and the blame) unchanged.
+ */
+import type { AttemptResult } from '@datapunk/balancer';
+
+/** True when `data` is a stream that the adapter has started reading. */
+export function bodyConsumed(data: unknown): boolean {
+  if (typeof data !== 'object' || data === null || typeof (data as { pipe?: unknown }).pipe !== 'function') return false;
+  // Streams that do not say whether they were read (legacy `Stream`s such as form-data) count as read.
+  return (data as { readableDidRead?: boolean }).readableDidRead !== false;
+}
+
+/** `result`, marked as not retryable when the request body was a consumed stream. */
+export function withBodyFate(result: AttemptResult, data: unknown): AttemptResult {
+  return bodyConsumed(data) ? { ...result, responseStarted: true } : result;
+}

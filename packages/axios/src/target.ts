@@ -1,0 +1,40 @@
+/**
+ * Where a request goes: the logical URL axios would build, and the same request aimed at one
+ * instance.
+ *
+ * axios joins `baseURL` and `url` and appends the serialised `params` inside the adapter. So the
+ * logical URL (what the balancer routes on) is computed with axios's own `getUri`, and an
+ * attempt changes only the origin of whichever of `baseURL`/`url` decides it: `params` stay in the
+ * config and axios appends them exactly once, with its own serialiser, as it would without us.
+ */
+import type { InternalAxiosRequestConfig } from 'axios';
+
+/** axios's own rule (`helpers/isAbsoluteURL.js`): a scheme followed by `//`, or `//` alone. */
+const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+
+/** The logical URL of a request as axios builds it (`getUri`), or undefined when it is not absolute. */
+export function logicalUrl(config: InternalAxiosRequestConfig, getUri: (config: InternalAxiosRequestConfig) => string): URL | undefined {
+  try {
+    return new URL(getUri(config));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `baseURL`/`url` pair of `config` with the origin replaced by `target`'s protocol and host;
+ * path, query, credentials and `params` are left for axios to join as usual.
+ */
+export function retarget(config: InternalAxiosRequestConfig, target: URL): Pick<InternalAxiosRequestConfig, 'baseURL' | 'url'> {
+  const url = config.url ?? '';
+  const { baseURL } = config;
+  const baseDecides = Boolean(baseURL) && (!ABSOLUTE_URL.test(url) || config.allowAbsoluteUrls === false);
+  return baseDecides ? { baseURL: withOrigin(baseURL!, target), url } : { baseURL, url: withOrigin(url, target) };
+}
+
+function withOrigin(url: string, target: URL): string {
+  const rewritten = new URL(url);
+  rewritten.protocol = target.protocol;
+  rewritten.host = target.host;
+  return rewritten.href;
+}

@@ -1,0 +1,32 @@
+/**
+ * `withBalancer(axiosInstance, balancer)`: routes the instance's requests to logical service URLs
+ * (`http://orders/...`) through the balancer.
+ */
+import type { Balancer } from '@datapunk/balancer';
+import type { AxiosInstance } from 'axios';
+import { balancedAdapter, isBalancedAdapter } from './balanced-adapter.js';
+
+/**
+ * Installs the balancer on `instance` and returns it. Requests whose logical host (after axios
+ * joins `baseURL`, `url` and `params`) is a configured service go to an instance the balancer
+ * picks, are reported back, and are retried on another instance when the balancer says so;
+ * every other request passes through untouched.
+ *
+ * A synchronous request interceptor wraps whatever adapter the request ends up with (the
+ * instance default or a per-request `adapter`); it only wraps a function and counts nothing, so
+ * it cannot leak when another interceptor throws or the request is cancelled before dispatch.
+ * All accounting and retries happen in the wrapped adapter, once per real attempt; user
+ * interceptors run once per logical request, never again on a retry.
+ */
+export function withBalancer<T extends AxiosInstance>(instance: T, balancer: Balancer): T {
+  const getUri = (config: Parameters<T['getUri']>[0]): string => instance.getUri(config);
+  instance.interceptors.request.use(
+    (config) => {
+      if (!isBalancedAdapter(config.adapter)) config.adapter = balancedAdapter(config.adapter, balancer, getUri);
+      return config;
+    },
+    undefined,
+    { synchronous: true },
+  );
+  return instance;
+}
