@@ -4,7 +4,7 @@
  * retries, since "the request never left") the stream has been read and cannot be sent again:
  * a retry would send an empty or partial body.
  *
- * The core has no field for "the body is gone" yet (see the README); until it has, such an
+ * The core has no field for "the body is gone" yet (asked of the core's owner); until it has, such an
  * attempt is reported with `responseStarted: true`, which makes the core refuse the retry with
  * the outcome (and the blame) unchanged.
  */
