@@ -1,0 +1,127 @@
+/**
+ * The handler of one attempt: it reports the attempt's facts to the core (`attempt.headers()`,
+ * `attempt.end()`), arms the per-attempt timeout, and passes on what the caller may see to its
+ * owner, the request's `BalancedHandler`. Once an attempt is over for us (retried, failed,
+ * cancelled, timed out, ended), every later callback from undici is ignored and the transport is
+ * aborted, so each attempt reports exactly one outcome.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Attempt } from '@datapunk/balancer';
+import type { Dispatcher } from 'undici';
+
+type Controller = Dispatcher.DispatchController;
+
+/** What an attempt tells the request it belongs to. */
+export interface AttemptOwner {
+  /** The attempt connected: the caller's pause, resume and raw headers now reach `controller`. */
+  attach(controller: Controller): void;
+  /** The core said retry after `delayMs`. */
+  retry(delayMs: number): void;
+  /** A response head for the caller: a 1xx, or the final response the core accepted. */
+  responseStart(statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void;
+  data(chunk: Buffer): void;
+  upgrade(statusCode: number, headers: IncomingHttpHeaders, socket: Duplex): void;
+  end(trailers: IncomingHttpHeaders): void;
+  /** The request fails with `error` (no retry). */
+  fail(error: Error): void;
+}
+
+const discarded = (): Error => new Error('response discarded: the request is retried on another instance');
+const completed = (): Error => new Error('attempt already completed');
+
+/** The handler of one attempt: reports its facts to the core and forwards what the caller may see. */
+export class AttemptHandler implements Dispatcher.DispatchHandler {
+  readonly #request: AttemptOwner;
+  readonly #attempt: Attempt;
+  readonly #disarm: () => void;
+  #controller: Controller | null = null;
+  /** Why the attempt is over for us, once it is; also the reason a late-starting transport is aborted with. */
+  #over: Error | undefined;
+
+  constructor(request: AttemptOwner, attempt: Attempt) {
+    this.#request = request;
+    this.#attempt = attempt;
+    this.#disarm = attempt.armTimeout((error) => this.#timedOut(error));
+  }
+
+  onRequestStart(controller: Controller): void {
+    if (this.#over) return controller.abort(this.#over);
+    this.#controller = controller;
+    this.#request.attach(controller);
+  }
+
+  onRequestUpgrade(_controller: Controller, statusCode: number, headers: IncomingHttpHeaders, socket: Duplex): void {
+    if (this.#over) return void socket.destroy();
+    this.#disarm();
+    this.#attempt.end({ status: statusCode });
+    this.#request.upgrade(statusCode, headers, socket);
+  }
+
+  onResponseStart(controller: Controller, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    if (this.#over) return;
+    if (statusCode < 200) return this.#request.responseStart(statusCode, headers, statusMessage); // 1xx: not final
+    // The per-attempt timeout covers the wait for the response headers only. From here on the
+    // caller reads the body at its own pace (a slow reader or a long download is not a hung
+    // instance); the caller's own abort or timeout bounds the rest.
+    this.#disarm();
+    const retryAfter = headers['retry-after'];
+    const decision = this.#attempt.headers({ status: statusCode, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter });
+    if (decision.retry) {
+      this.#over = discarded();
+      controller.abort(this.#over);
+      return this.#request.retry(decision.delayMs);
+    }
+    this.#request.responseStart(statusCode, headers, statusMessage);
+  }
+
+  onResponseData(_controller: Controller, chunk: Buffer): void {
+    if (!this.#over) this.#request.data(chunk);
+  }
+
+  onResponseEnd(_controller: Controller, trailers: IncomingHttpHeaders): void {
+    if (this.#over) return;
+    this.#over = completed();
+    this.#attempt.end({});
+    this.#request.end(trailers);
+  }
+
+  onResponseError(_controller: Controller | null, error: Error): void {
+    if (this.#over) return;
+    this.#over = error;
+    this.#disarm();
+    // Workaround until the core classifies it: undici refused the request's own options before
+    // sending anything (a bad header, say). Every instance would refuse it alike; none is to blame.
+    if (this.#controller === null && (error as { code?: unknown }).code === 'UND_ERR_INVALID_ARG') {
+      this.#attempt.end({ error, cancelled: true });
+      return this.#request.fail(error);
+    }
+    this.#failed(error);
+  }
+
+  /** The caller gave up: not the instance's fault. */
+  cancel(reason: Error): void {
+    if (this.#over) return;
+    this.#over = reason;
+    this.#disarm();
+    this.#attempt.end({ cancelled: true });
+    this.#controller?.abort(reason);
+  }
+
+  /**
+   * The per-attempt timeout fired. The attempt fails at once, even if it is still waiting for a
+   * connection (undici gives no controller until then: it is aborted when it starts).
+   */
+  #timedOut(error: Error): void {
+    if (this.#over) return;
+    this.#over = error;
+    this.#controller?.abort(error);
+    this.#failed(error);
+  }
+
+  #failed(error: Error): void {
+    const decision = this.#attempt.end({ error });
+    if (decision.retry) this.#request.retry(decision.delayMs);
+    else this.#request.fail(error);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Request headers as undici's dispatch options carry them: a plain object, a flat
+ * `[name, value, name, value]` array, or an iterable of `[name, value]` pairs (a `Headers`,
+ * a `Map`, a generator). Reads by name and rewrites `Host` without changing any other header.
+ */
+import type { Dispatcher } from 'undici';
+
+/** The `headers` of undici's dispatch options. */
+export type DispatchHeaders = Dispatcher.DispatchOptions['headers'];
+
+type HeaderValue = string | string[] | Buffer | undefined | null;
+
+const join = (value: HeaderValue): string | undefined =>
+  value === undefined || value === null ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
+
+function isPairIterable(headers: object): headers is Iterable<[string, HeaderValue]> {
+  return !Array.isArray(headers) && typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function';
+}
+
+/**
+ * Turns an iterable of pairs into a flat array, so that it can be read for the hash key and sent
+ * again on each attempt (a generator could be read only once). Other shapes are returned as is.
+ */
+export function replayableHeaders(headers: DispatchHeaders): DispatchHeaders {
+  if (headers === null || headers === undefined || !isPairIterable(headers)) return headers;
+  const flat: string[] = [];
+  for (const [name, value] of headers) {
+    if (value === undefined || value === null) continue;
+    for (const v of Array.isArray(value) ? value : [value]) flat.push(name, String(v));
+  }
+  return flat;
+}
+
+/** The value of header `name` (lower case), values of a repeated header joined by `, `. */
+export function readHeader(headers: DispatchHeaders, name: string): string | undefined {
+  if (headers === null || headers === undefined) return undefined;
+  if (Array.isArray(headers)) {
+    const values: string[] = [];
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() === name) values.push(String(headers[i + 1]));
+    }
+    return values.length === 0 ? undefined : join(values);
+  }
+  if (isPairIterable(headers)) {
+    for (const [key, value] of headers) if (key.toLowerCase() === name) return join(value);
+    return undefined;
+  }
+  const record = headers as Record<string, HeaderValue>;
+  for (const key of Object.keys(record)) if (key.toLowerCase() === name) return join(record[key]);
+  return undefined;
+}
+
+/** A copy of `headers` (as made by `replayableHeaders`) with `Host` set to `host`. */
+export function withHost(headers: DispatchHeaders, host: string): DispatchHeaders {
+  if (Array.isArray(headers)) {
+    const kept: string[] = [];
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() !== 'host') kept.push(headers[i]!, headers[i + 1]!);
+    }
+    return [...kept, 'host', host];
+  }
+  const copy: Record<string, HeaderValue> = {};
+  for (const [key, value] of Object.entries((headers ?? {}) as Record<string, HeaderValue>)) {
+    if (key.toLowerCase() !== 'host') copy[key] = value;
+  }
+  copy.host = host;
+  return copy as DispatchHeaders;
+}
