@@ -41,6 +41,7 @@ export type { Disposable, Event } from './events.js';
 export type { DiscoverySink, DiscoverySource } from './discovery/source.js';
 export { staticDiscovery } from './discovery/static.js';
 export type { StaticDiscovery } from './discovery/static.js';
+export { dnsDiscovery, type DnsAddressRecord, type DnsAddressType, type DnsDiscovery, type DnsDiscoveryConfig, type DnsDiscoveryOptions, type DnsDiscoveryStats, type DnsRecordType, type DnsResolver, type DnsSrvRecord } from './discovery/dns.js';
 export type { HealthCheckFunction, HealthCheckTarget } from './health/check.js';
 export { HealthCheckFailure } from './health/failure.js';
 export { httpCheck } from './health/http-check.js';
