@@ -209,3 +209,39 @@ describe('isReplayableBody', () => {
     expect(isReplayableBody(body)).toBe(expected);
   });
 });
+
+describe('one-shot bodies and invalid requests', () => {
+  it('a one-shot body copied by the adapter (bodyReplayable on the result) is retried after a 503', () => {
+    const { balancer } = setup();
+    const call = balancer.call({ method: 'PUT', url: new URL('http://orders/x'), bodyReplayable: false })!;
+    expect(call.bodyBufferLimit).toBe(65_536);
+    const a = call.next();
+    if (!a.ok) throw a.error;
+    expect(a.end({ status: 503, bodyReplayable: true }).retry).toBe(true);
+    const b = balancer.call({ method: 'PUT', url: new URL('http://orders/x'), bodyReplayable: false })!.next();
+    if (!b.ok) throw b.error;
+    expect(b.end({ status: 503 })).toEqual({ retry: false, reason: 'body-not-replayable' });
+  });
+
+  it('a stream already read before the connection failed is not retried (bodyConsumed)', () => {
+    const { balancer } = setup();
+    const a = balancer.call({ method: 'PUT', url: new URL('http://orders/x'), bodyReplayable: false })!.next();
+    if (!a.ok) throw a.error;
+    expect(a.end({ error: refused, bodyConsumed: true })).toEqual({ retry: false, reason: 'body-not-replayable' });
+  });
+
+  it('an invalid request (a bad header) is neither blamed on the instance nor retried', () => {
+    const { balancer } = setup({ outlierDetection: { consecutiveFailures: { threshold: 1 }, maxEjectionPercent: 50 } });
+    const invalid = Object.assign(new TypeError('invalid header'), { code: 'UND_ERR_INVALID_ARG' });
+    const a = balancer.call({ method: 'GET', url: new URL('http://orders/x') })!.next();
+    if (!a.ok) throw a.error;
+    expect(a.end({ error: invalid })).toEqual({ retry: false, reason: 'cancelled' });
+    const snap = balancer.snapshot().services.orders!.instances.find((i) => i.id === a.origin)!;
+    expect(snap).toMatchObject({ state: 'healthy', totals: { failures: 0, cancelled: 1 } });
+  });
+
+  it('retries off means no body copy', () => {
+    const { balancer } = setup({ retry: false });
+    expect(balancer.call({ method: 'PUT', url: new URL('http://orders/x') })!.bodyBufferLimit).toBe(0);
+  });
+});

@@ -16,7 +16,7 @@
 import type { HashKeyRequest } from './config/options.js';
 import { AttemptTimeoutError, type NoAvailableInstanceError } from './errors.js';
 import type { InstanceRecord } from './instance/instance.js';
-import { outcomeFromError, outcomeLabel, type Outcome } from './outcome.js';
+import { classifyError, outcomeFromError, outcomeLabel, type Outcome } from './outcome.js';
 import { fullJitterBackoffMs, parseRetryAfterMs } from './retry/backoff.js';
 import type { RetryBudget } from './retry/budget.js';
 import { retryVerdict, type RetryDecision } from './retry/policy.js';
@@ -49,6 +49,18 @@ export interface AttemptResult {
   readonly cancelled?: boolean;
   /** The response body was already handed to the caller: no retry possible. */
   readonly responseStarted?: boolean;
+  /**
+   * Overrides the request's `bodyReplayable` for this attempt: true when the adapter kept a
+   * complete copy of a one-shot body as it was sent (within `call.bodyBufferLimit` bytes), so a
+   * retry can send the copy.
+   */
+  readonly bodyReplayable?: boolean;
+  /**
+   * Some of a one-shot (non-replayable) request body was already read, even though the
+   * connection failed: it cannot be sent again. Clients that read the body before connecting
+   * (axios, got) set it; undici reads it only once connected.
+   */
+  readonly bodyConsumed?: boolean;
   /** Latency to report instead of the time since the pick, ms. */
   readonly latencyMs?: number;
 }
@@ -159,7 +171,13 @@ export function isReplayableBody(body: unknown): boolean {
 
 function toOutcome(result: AttemptResult): Outcome {
   const latency = result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs };
-  if (result.cancelled) return { kind: 'cancelled', ...latency };
+  if (result.cancelled) {
+    // An error about the request itself stays classified as such even when the adapter saw it
+    // as a cancellation; either way the instance is not blamed and nothing is retried.
+    return result.error !== undefined && classifyError(result.error) === 'invalid-request'
+      ? { kind: 'cancelled', by: 'invalid-request', ...latency }
+      : { kind: 'cancelled', ...latency };
+  }
   if (result.error !== undefined) return outcomeFromError(result.error, result.latencyMs);
   if (result.status !== undefined) return { kind: 'response', status: result.status, ...latency };
   return { kind: 'failure', failure: 'other', ...latency };
@@ -193,6 +211,15 @@ export class Call {
     budget?.deposit();
   }
 
+  /**
+   * Bytes of a one-shot request body an adapter may copy while sending it, so that a retry can
+   * replay it (`retry.bufferBodyBytes`); 0 when retries are off.
+   */
+  get bodyBufferLimit(): number {
+    const retry = this.service.config.retry;
+    return retry.maxRetries > 0 ? retry.bufferBodyBytes : 0;
+  }
+
   /** Attempts started so far. */
   get attemptCount(): number {
     return this.attempts;
@@ -221,7 +248,8 @@ export class Call {
         outcome,
         method: this.method,
         retries,
-        bodyReplayable: this.request.bodyReplayable ?? true,
+        bodyReplayable: result.bodyReplayable ?? this.request.bodyReplayable ?? true,
+        bodyConsumed: result.bodyConsumed ?? false,
         responseStarted: result.responseStarted ?? false,
         retryAfterMs: parseRetryAfterMs(result.retryAfter, this.runtime.wallNow()),
       },

@@ -41,3 +41,13 @@ describe('failure predicates', () => {
     expect(isLatencyPenalised(outcome)).toBe(penalised);
   });
 });
+
+describe('invalid requests', () => {
+  it.each(['UND_ERR_INVALID_ARG', 'ERR_INVALID_HTTP_TOKEN', 'ERR_INVALID_CHAR', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH'])('%s is the request\'s fault, not the instance\'s', async (code) => {
+    const { outcomeFromError, outcomeLabel } = await import('./outcome.js');
+    const outcome = outcomeFromError(err(code));
+    expect(outcome).toEqual({ kind: 'cancelled', by: 'invalid-request' });
+    expect(isInstanceFailure(outcome)).toBe(false);
+    expect(outcomeLabel(outcome)).toBe('invalid-request');
+  });
+});

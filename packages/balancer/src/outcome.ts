@@ -22,8 +22,13 @@ export type Outcome =
   | { readonly kind: 'response'; readonly status: number; readonly latencyMs?: number }
   /** The transport failed. Always an instance failure. */
   | { readonly kind: 'failure'; readonly failure: FailureKind; readonly latencyMs?: number }
-  /** The caller gave up (abort, its own timeout). Never the instance's fault; only frees the slot. */
-  | { readonly kind: 'cancelled'; readonly latencyMs?: number };
+  /**
+   * Not the instance's fault; only frees the slot, never retried. `by: 'caller'` (the default):
+   * the caller gave up (abort, its own timeout). `by: 'invalid-request'`: the request itself was
+   * refused by the client before or while sending (a bad header, a body stream that failed, a
+   * content-length mismatch), so any instance would have failed it.
+   */
+  | { readonly kind: 'cancelled'; readonly by?: 'caller' | 'invalid-request'; readonly latencyMs?: number };
 
 /** Statuses that Envoy calls gateway failures. */
 const GATEWAY_STATUSES = new Set([502, 503, 504]);
@@ -75,6 +80,19 @@ const TIMEOUT_CODES = new Set([
   'ERR_BALANCER_ATTEMPT_TIMEOUT',
 ]);
 const CANCEL_CODES = new Set(['ERR_CANCELED', 'ABORT_ERR', 'UND_ERR_ABORTED', 'ERR_ABORTED']);
+/** Errors raised by the client about the request itself: any instance would fail them. */
+const INVALID_REQUEST_CODES = new Set([
+  'UND_ERR_INVALID_ARG',
+  'UND_ERR_NOT_SUPPORTED',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_ARG_TYPE',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_HTTP_INVALID_HEADER_VALUE',
+  'ERR_UNESCAPED_CHARACTERS',
+  'ERR_INVALID_URL',
+]);
 
 /** Walks an error and its `cause` chain (bounded) looking for a string `code`. */
 function codesOf(error: unknown): string[] {
@@ -93,10 +111,12 @@ function codesOf(error: unknown): string[] {
 
 /**
  * Classifies a transport error by its `code` (looking through `cause`, as `fetch` wraps errors).
- * Returns `'cancelled'` for aborts. Unknown errors are `'other'` failures.
+ * Returns `'cancelled'` for aborts and `'invalid-request'` for errors about the request itself.
+ * Unknown errors are `'other'` failures.
  */
-export function classifyError(error: unknown): FailureKind | 'cancelled' {
+export function classifyError(error: unknown): FailureKind | 'cancelled' | 'invalid-request' {
   const codes = codesOf(error);
+  for (const code of codes) if (INVALID_REQUEST_CODES.has(code)) return 'invalid-request';
   for (const code of codes) {
     if (CONNECT_CODES.has(code)) return 'connect';
     if (TIMEOUT_CODES.has(code)) return 'timeout';
@@ -111,11 +131,13 @@ export function classifyError(error: unknown): FailureKind | 'cancelled' {
 /** Builds an outcome from an error, using `classifyError`. */
 export function outcomeFromError(error: unknown, latencyMs?: number): Outcome {
   const kind = classifyError(error);
-  if (kind === 'cancelled') return latencyMs === undefined ? { kind } : { kind, latencyMs };
+  const latency = latencyMs === undefined ? {} : { latencyMs };
+  if (kind === 'cancelled') return { kind, ...latency };
+  if (kind === 'invalid-request') return { kind: 'cancelled', by: 'invalid-request', ...latency };
   return latencyMs === undefined ? { kind: 'failure', failure: kind } : { kind: 'failure', failure: kind, latencyMs };
 }
 
-/** A short label for metrics and logs: the status code, the failure kind, or `cancelled`. */
+/** A short label for metrics and logs: the status code, the failure kind, `cancelled` or `invalid-request`. */
 export function outcomeLabel(outcome: Outcome): string {
   switch (outcome.kind) {
     case 'response':
@@ -123,6 +145,6 @@ export function outcomeLabel(outcome: Outcome): string {
     case 'failure':
       return outcome.failure;
     case 'cancelled':
-      return 'cancelled';
+      return outcome.by === 'invalid-request' ? 'invalid-request' : 'cancelled';
   }
 }

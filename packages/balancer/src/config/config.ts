@@ -73,6 +73,7 @@ export interface RetryConfig {
   readonly retryAfterMaxMs: number;
   /** undefined when there is no per-attempt timeout. */
   readonly perAttemptTimeoutMs: number | undefined;
+  readonly bufferBodyBytes: number;
   readonly budget: RetryBudgetConfig | undefined;
 }
 

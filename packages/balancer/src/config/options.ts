@@ -191,6 +191,12 @@ export interface RetryOptions {
   readonly retryAfterMaxMs?: number;
   /** Per-attempt timeout, ms: a slow attempt is abandoned and may be retried. Default: none. */
   readonly perAttemptTimeoutMs?: number;
+  /**
+   * A one-shot request body (a stream; `fetch` sends every body as one) up to this many bytes is
+   * copied as it is sent, so a retry can replay it; larger bodies are not retried once sent.
+   * 0 disables the copy. Default 65,536 (Envoy buffers requests for retries the same way).
+   */
+  readonly bufferBodyBytes?: number;
   /** Retry budget: retries may be at most this share of requests. Off when `false`. */
   readonly budget?: RetryBudgetOptions | false;
 }

@@ -9,6 +9,7 @@ export const RETRY_DEFAULTS = {
   backoffBaseMs: 25,
   backoffMaxMs: 250,
   retryAfterMaxMs: 1_000,
+  bufferBodyBytes: 65_536,
   budget: { percent: 20, minRetriesPerSecond: 10, windowMs: 10_000 },
 } as const;
 
@@ -19,6 +20,7 @@ const OFF: Omit<RetryConfig, 'maxRetries'> = {
   backoffMaxMs: 0,
   retryAfterMaxMs: 0,
   perAttemptTimeoutMs: undefined,
+  bufferBodyBytes: 0,
   budget: undefined,
 };
 
@@ -36,6 +38,7 @@ export function resolveRetry(value: unknown, path: string, issues: Issues): Retr
           'backoffMaxMs',
           'retryAfterMaxMs',
           'perAttemptTimeoutMs',
+          'bufferBodyBytes',
           'budget',
         ]) ?? {};
 
@@ -79,6 +82,7 @@ export function resolveRetry(value: unknown, path: string, issues: Issues): Retr
     retryAfterMaxMs: readMs(o.retryAfterMaxMs, `${path}.retryAfterMaxMs`, issues, d.retryAfterMaxMs),
     perAttemptTimeoutMs:
       o.perAttemptTimeoutMs === undefined ? undefined : readMs(o.perAttemptTimeoutMs, `${path}.perAttemptTimeoutMs`, issues, 1, true),
+    bufferBodyBytes: readNumber(o.bufferBodyBytes, `${path}.bufferBodyBytes`, issues, { min: 0, max: 64 * 1024 * 1024, integer: true }, d.bufferBodyBytes),
     budget,
   };
 }

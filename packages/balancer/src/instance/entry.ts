@@ -46,6 +46,7 @@ export function parseOrigin(raw: string): { origin: string; protocol: 'http:' | 
   }
   if (!url.hostname) return `expected a host, got ${show(raw)}`;
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  if (port === 0) return `expected a port from 1 to 65535, got 0 in ${show(raw)}`;
   return { origin: url.origin, protocol: url.protocol, host: url.hostname, port };
 }
 

@@ -118,7 +118,7 @@ class ServiceMetrics implements MetricsObserver {
     const method = rawMethod !== undefined && KNOWN_METHODS.has(rawMethod) ? rawMethod : '_OTHER';
     let byOutcome = byMethod.get(method);
     if (!byOutcome) byMethod.set(method, (byOutcome = new Map()));
-    const key = outcome.kind === 'response' ? outcome.status : outcome.kind === 'failure' ? outcome.failure : 'cancelled';
+    const key = outcome.kind === 'response' ? outcome.status : outcomeLabel(outcome);
     let attributes = byOutcome.get(key);
     if (!attributes) {
       const a: Attributes = { ...this.instanceAttributes(instance), [A.method]: method };

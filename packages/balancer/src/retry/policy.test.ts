@@ -35,6 +35,8 @@ describe('retryVerdict', () => {
     ['cancelled', facts({ kind: 'cancelled' }), 'cancelled'],
     ['stream body, reset', facts(f('reset'), { bodyReplayable: false }), 'body-not-replayable'],
     ['stream body, connect refused', facts(f('connect'), { bodyReplayable: false }), 'retry'],
+    ['stream body already read, connect refused', facts(f('connect'), { bodyReplayable: false, bodyConsumed: true }), 'body-not-replayable'],
+    ['buffered body read, connect refused', facts(f('connect'), { bodyConsumed: true }), 'retry'],
     ['response body reached caller', facts(f('reset'), { responseStarted: true }), 'response-started'],
     ['retries exhausted', facts(s(503), { retries: 2 }), 'max-retries'],
     ['Retry-After within cap', facts(s(503), { retryAfterMs: 1_000 }), 'retry'],

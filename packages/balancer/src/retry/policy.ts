@@ -41,6 +41,11 @@ export interface AttemptFacts {
   readonly retries: number;
   /** False when the body is a one-shot stream. */
   readonly bodyReplayable: boolean;
+  /**
+   * True when some of a one-shot body was already read by the client, even if the connection
+   * then failed (some clients start reading the body before connecting).
+   */
+  readonly bodyConsumed?: boolean;
   /** True when the response body was handed to the caller. */
   readonly responseStarted: boolean;
   /** Parsed Retry-After, ms, if the response had one. */
@@ -59,7 +64,7 @@ export function retryVerdict(facts: AttemptFacts, config: RetryConfig): { retry:
   const retryable = neverLeft || outcome.kind === 'failure' || config.retryOnStatuses.has(outcome.status);
   if (!retryable) return { retry: false, reason: 'not-retryable' };
   if (facts.responseStarted) return { retry: false, reason: 'response-started' };
-  if (!neverLeft && !facts.bodyReplayable) return { retry: false, reason: 'body-not-replayable' };
+  if (!facts.bodyReplayable && (!neverLeft || facts.bodyConsumed)) return { retry: false, reason: 'body-not-replayable' };
   if (!neverLeft && !config.retryNonIdempotent && !isIdempotent(facts.method)) return { retry: false, reason: 'non-idempotent' };
   if (facts.retries >= config.maxRetries) return { retry: false, reason: 'max-retries' };
   if (facts.retryAfterMs !== undefined && facts.retryAfterMs > config.retryAfterMaxMs) {
