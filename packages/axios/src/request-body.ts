@@ -2,11 +2,8 @@
  * One-shot request bodies. axios pipes a stream body into the request at once, before the
  * connection is made, so even when the connection is then refused (a failure the core always
  * retries, since "the request never left") the stream has been read and cannot be sent again:
- * a retry would send an empty or partial body.
- *
- * The core has no field for "the body is gone" yet (asked of the core's owner); until it has, such an
- * attempt is reported with `responseStarted: true`, which makes the core refuse the retry with
- * the outcome (and the blame) unchanged.
+ * a retry would send an empty or partial body. Such an attempt is reported with
+ * `bodyConsumed: true`, and the core refuses the retry (`body-not-replayable`).
  */
 import type { AttemptResult } from '@datapunk/balancer';
 
@@ -17,7 +14,7 @@ export function bodyConsumed(data: unknown): boolean {
   return (data as { readableDidRead?: boolean }).readableDidRead !== false;
 }
 
-/** `result`, marked as not retryable when the request body was a consumed stream. */
+/** `result`, saying whether the request body was a consumed stream. */
 export function withBodyFate(result: AttemptResult, data: unknown): AttemptResult {
-  return bodyConsumed(data) ? { ...result, responseStarted: true } : result;
+  return bodyConsumed(data) ? { ...result, bodyConsumed: true } : result;
 }
