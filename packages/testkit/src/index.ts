@@ -10,3 +10,4 @@ export type { LatencyDistribution, LatencySpec } from './latency.js';
 export { seededRandom } from './random.js';
 export type { RandomSource } from './random.js';
 export type { RequestRecord, ServerStats } from './stats.js';
+export { etcdAvailable, findEtcdBinary, startEtcd, type EtcdServer, type EtcdServerOptions } from './etcd-server.js';

@@ -1,0 +1,140 @@
+/**
+ * Options shared by `etcdDiscovery` and `register`, and their strict resolution: every problem is
+ * collected with its path and thrown at once as an `EtcdConfigError`; defaults apply with `??`.
+ */
+import { realRuntime, silentLogger, type ConfigIssue, type Logger, type Runtime } from '@datapunk/balancer';
+import { EtcdConfigError } from './errors.js';
+import type { EtcdTlsOptions } from './gateway.js';
+import { DEFAULT_PREFIX, segmentProblem, serviceDirectory } from './keys.js';
+
+/** How to reach etcd; common to discovery and registration. */
+export interface EtcdConnectionOptions {
+  /**
+   * etcd client URLs, e.g. `'http://127.0.0.1:2379'` or several members of a cluster (tried in
+   * turn when one fails). `https:` endpoints use `tls`.
+   */
+  readonly endpoints: string | readonly string[];
+  /** Name of the service, e.g. `'orders'`: a single key path segment (no `/`). */
+  readonly service: string;
+  /** Key prefix under which services live. Default `'/datapunk/services/'`. */
+  readonly prefix?: string;
+  /** Timeout of each request to etcd, in milliseconds. Default 5000. */
+  readonly requestTimeoutMs?: number;
+  /** First retry delay after a failure, in milliseconds; doubles per failure, with jitter. Default 250. */
+  readonly backoffBaseMs?: number;
+  /** Largest retry delay, in milliseconds. Default 5000. */
+  readonly backoffMaxMs?: number;
+  /** pino-compatible logger for skipped entries, failures and recoveries. Default: silent. */
+  readonly logger?: Logger;
+  /** Clock, timers and randomness. Default: the real ones, timers unref'd. */
+  readonly runtime?: Runtime;
+  /** TLS settings for `https:` endpoints. */
+  readonly tls?: EtcdTlsOptions;
+}
+
+/** Resolved connection options. */
+export interface EtcdConnectionConfig {
+  readonly endpoints: readonly URL[];
+  readonly service: string;
+  /** The service's directory, `<prefix><service>/`. */
+  readonly directory: string;
+  readonly requestTimeoutMs: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  readonly logger: Logger;
+  readonly runtime: Runtime;
+  readonly tls: EtcdTlsOptions | undefined;
+}
+
+export const CONNECTION_KEYS = [
+  'endpoints',
+  'service',
+  'prefix',
+  'requestTimeoutMs',
+  'backoffBaseMs',
+  'backoffMaxMs',
+  'logger',
+  'runtime',
+  'tls',
+] as const;
+
+/** Collects problems; `throwIfAny` raises them together. */
+export class Issues {
+  readonly list: ConfigIssue[] = [];
+  add(path: string, message: string): void {
+    this.list.push({ path, message });
+  }
+  throwIfAny(): void {
+    if (this.list.length > 0) throw new EtcdConfigError(this.list);
+  }
+}
+
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : String(value);
+}
+
+/** Reports keys of `options` that are not in `known` (typos would otherwise be ignored). */
+export function checkKnownKeys(options: unknown, known: readonly string[], issues: Issues): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    issues.add('options', `expected an object, got ${show(options)}`);
+    issues.throwIfAny();
+  }
+  for (const key of Object.keys(options as object)) {
+    if (!known.includes(key)) issues.add(key, `unknown option (known: ${known.join(', ')})`);
+  }
+}
+
+/** A non-negative integer number of milliseconds (zero means zero), or the default when absent. */
+export function readMs(value: unknown, path: string, issues: Issues, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2_147_483_647) {
+    issues.add(path, `expected an integer number of milliseconds >= ${min}, got ${show(value)}`);
+    return fallback;
+  }
+  return value;
+}
+
+export function resolveConnection(options: EtcdConnectionOptions, issues: Issues): EtcdConnectionConfig {
+  const endpoints: URL[] = [];
+  const raw = typeof options.endpoints === 'string' ? [options.endpoints] : options.endpoints;
+  if (!Array.isArray(raw) || raw.length === 0) {
+    issues.add('endpoints', `expected a URL or a non-empty array of URLs, got ${show(options.endpoints)}`);
+  } else {
+    raw.forEach((value: unknown, i) => {
+      const path = typeof options.endpoints === 'string' ? 'endpoints' : `endpoints[${i}]`;
+      let url: URL | undefined;
+      try {
+        url = typeof value === 'string' ? new URL(value) : undefined;
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '')) {
+        issues.add(path, `expected an etcd client URL like "http://127.0.0.1:2379", got ${show(value)}`);
+      } else endpoints.push(new URL(url.origin));
+    });
+  }
+  const serviceProblem = segmentProblem(options.service, 'service name');
+  if (serviceProblem) issues.add('service', serviceProblem);
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  if (typeof prefix !== 'string' || !prefix.startsWith('/')) {
+    issues.add('prefix', `expected a key prefix starting with "/", got ${show(prefix)}`);
+  }
+  const backoffBaseMs = readMs(options.backoffBaseMs, 'backoffBaseMs', issues, 250);
+  const backoffMaxMs = readMs(options.backoffMaxMs, 'backoffMaxMs', issues, 5_000);
+  if (backoffMaxMs < backoffBaseMs) issues.add('backoffMaxMs', `expected at least backoffBaseMs (${backoffBaseMs}), got ${backoffMaxMs}`);
+  const directory = typeof prefix === 'string' ? serviceDirectory(prefix, String(options.service)) : '';
+  return {
+    endpoints,
+    service: options.service,
+    directory,
+    requestTimeoutMs: readMs(options.requestTimeoutMs, 'requestTimeoutMs', issues, 5_000, 1),
+    backoffBaseMs,
+    backoffMaxMs,
+    logger: options.logger ?? silentLogger,
+    runtime: options.runtime ?? realRuntime,
+    tls: options.tls,
+  };
+}

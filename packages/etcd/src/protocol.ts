@@ -1,0 +1,68 @@
+/**
+ * The shapes of the etcd v3 JSON gateway messages this package reads. Fields at their proto3
+ * default (0, false, empty, PUT) are left out by the gateway, hence every field is optional.
+ * 64-bit integers are decimal strings; keys and values are base64.
+ */
+
+export interface ResponseHeader {
+  readonly revision?: string;
+}
+
+export interface Kv {
+  readonly key: string;
+  readonly value?: string;
+  readonly mod_revision?: string;
+  readonly lease?: string;
+}
+
+export interface RangeResponse {
+  readonly header?: ResponseHeader;
+  readonly kvs?: readonly Kv[];
+}
+
+export interface WatchEvent {
+  /** Absent for PUT (the enum's zero value). */
+  readonly type?: 'PUT' | 'DELETE';
+  readonly kv?: Kv;
+}
+
+export interface WatchResult {
+  readonly header?: ResponseHeader;
+  readonly created?: boolean;
+  readonly canceled?: boolean;
+  readonly compact_revision?: string;
+  readonly cancel_reason?: string;
+  readonly events?: readonly WatchEvent[];
+}
+
+/** One line of a streaming answer. */
+export interface StreamMessage<T> {
+  readonly result?: T;
+  readonly error?: { readonly grpc_code?: number; readonly message?: string };
+}
+
+export type WatchMessage = StreamMessage<WatchResult>;
+
+export interface LeaseGrantResponse {
+  readonly ID?: string;
+  readonly TTL?: string;
+  readonly error?: string;
+}
+
+/** `TTL` is absent (0) when the lease no longer exists. */
+export type KeepAliveMessage = StreamMessage<{ readonly ID?: string; readonly TTL?: string }>;
+
+/** Message and gRPC code of a stream's error object. */
+export function streamErrorDetail(error: NonNullable<StreamMessage<unknown>['error']>): { message: string; grpcCode: number | undefined } {
+  const grpcCode = typeof error.grpc_code === 'number' ? error.grpc_code : undefined;
+  return { message: String(error.message ?? 'unknown error'), grpcCode };
+}
+
+/** An error for a log line: message and code, no stack. */
+export function logError(error: unknown): { message: string; code?: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? { message: error.message, code } : { message: error.message };
+  }
+  return { message: String(error) };
+}
