@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isNoAvailableInstanceError } from '../errors.js';
 import { createBalancer } from '../balancer.js';
+import type { DiscoverySink } from '../discovery/source.js';
 import { staticDiscovery } from '../discovery/static.js';
 import { maglev } from '../strategies/maglev.js';
 import { createFakeRuntime } from '../testing/fake-runtime.js';
@@ -342,5 +343,22 @@ describe('strategy build failures', () => {
     }));
     expect(seen.size).toBe(7);
     expect(lines[0]?.fields).toMatchObject({ event: 'strategy-failed', strategy: 'maglev' });
+  });
+});
+
+describe('records a discovery source skipped itself', () => {
+  it('are reported with the service\'s own rejects, and the good entries applied', () => {
+    const runtime = createFakeRuntime();
+    const lines: Record<string, unknown>[] = [];
+    const logger = { child: () => logger, debug: () => {}, info: () => {}, error: () => {}, warn: (f: Record<string, unknown>) => lines.push(f) };
+    let sink: DiscoverySink | undefined;
+    const balancer = createBalancer({
+      services: { orders: { discovery: { kind: 'etcd', start: (s) => (sink = s), close: () => {} } } },
+      runtime,
+      logger,
+    });
+    sink!.update([A, 'nope'], { rejected: [{ path: '/datapunk/services/orders/b', message: 'invalid JSON' }] });
+    expect(balancer.snapshot().services.orders!.instances.map((i) => i.id)).toEqual([A]);
+    expect(lines.filter((l) => l.event === 'invalid-entry').map((l) => l.path)).toEqual(['/datapunk/services/orders/b', 'etcd[1]']);
   });
 });

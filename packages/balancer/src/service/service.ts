@@ -73,8 +73,8 @@ export class Service {
     for (const r of this.records.values()) watcher?.added(r);
     this.scheduleSweep();
     this.config.discovery?.start({
-      update: (entries) => {
-        if (!this.closed) this.setInstances(entries, this.config.discovery?.kind ?? 'discovery');
+      update: (entries, details) => {
+        if (!this.closed) this.setInstances(entries, this.config.discovery?.kind ?? 'discovery', details?.rejected);
       },
       error: (error) => {
         if (!this.closed) {
@@ -130,9 +130,9 @@ export class Service {
    * state, new ones join (with slow start after the first list), missing ones drain. Invalid
    * entries are skipped and reported; a list whose every entry is invalid is not applied.
    */
-  setInstances(entries: readonly unknown[], source: string): void {
+  setInstances(entries: readonly unknown[], source: string, skipped: readonly ConfigIssue[] = []): void {
     const { specs, rejected } = parseInstanceList(entries, source);
-    this.applyInstances(specs, rejected, source);
+    this.applyInstances(specs, [...skipped, ...rejected], source);
   }
 
   private applyInstances(specs: readonly InstanceSpec[], rejected: readonly ConfigIssue[], source: string): void {
