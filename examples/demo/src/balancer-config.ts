@@ -1,0 +1,78 @@
+/**
+ * The one balancer every client shares. Timings scale with the run so that a short CI run still
+ * shows ejections and recoveries; at the default 30 s: health checks every second, ejections of
+ * 2.5 s (x times ejected), 300 ms per attempt.
+ */
+import type { BalancerOptions, Logger, ServiceOptions, StrategyName } from '@datapunk/balancer';
+import type { MeterProvider } from '@opentelemetry/api';
+
+export interface DemoTimings {
+  readonly healthIntervalMs: number;
+  readonly healthTimeoutMs: number;
+  readonly baseEjectionMs: number;
+  readonly perAttemptTimeoutMs: number;
+  /** The caller's own deadline per request, retries included. */
+  readonly callerDeadlineMs: number;
+}
+
+/**
+ * `orders` keeps the default, peak-EWMA: it steers away from slow and failing instances at once,
+ * often before outlier detection has the evidence to eject. `billing` uses least-request, which
+ * knows nothing of latency or errors (a fast-failing instance even attracts traffic): there,
+ * outlier detection and health checks do the work, and the ejections show.
+ */
+export const STRATEGIES: Readonly<Record<string, StrategyName>> = { orders: 'peak-ewma', billing: 'least-request' };
+
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, Math.round(v)));
+
+/** Timings for a run of `durationMs`: 1 s checks and 2.5 s ejections at 30 s, shorter below. */
+export function demoTimings(durationMs: number): DemoTimings {
+  const healthIntervalMs = clamp(durationMs / 30, 250, 1_000);
+  return {
+    healthIntervalMs,
+    // Generous against a busy machine's late timers; a hung /health still fails fast enough.
+    healthTimeoutMs: clamp(healthIntervalMs / 2, 250, 500),
+    baseEjectionMs: clamp(durationMs / 12, 600, 2_500),
+    perAttemptTimeoutMs: 300,
+    callerDeadlineMs: 2_000,
+  };
+}
+
+export function demoBalancerOptions(
+  instances: ReadonlyMap<string, readonly string[]>,
+  timings: DemoTimings,
+  logger: Logger,
+  meterProvider: MeterProvider,
+): BalancerOptions {
+  const service = (name: string, urls: readonly string[]): ServiceOptions => ({
+    instances: urls,
+    strategy: STRATEGIES[name] ?? 'peak-ewma',
+    healthCheck: {
+      path: '/health',
+      intervalMs: timings.healthIntervalMs,
+      timeoutMs: timings.healthTimeoutMs,
+      unhealthyThreshold: 2,
+      healthyThreshold: 2,
+      // A passing /health does not end an ejection early: billing-2's health endpoint keeps
+      // saying 200 while its API answers 503, and only real traffic can tell.
+      unejectOnPass: false,
+    },
+    outlierDetection: {
+      consecutiveFailures: { threshold: 5 },
+      baseEjectionMs: timings.baseEjectionMs,
+      maxEjectionMs: timings.baseEjectionMs * 2,
+      intervalMs: timings.baseEjectionMs,
+      maxEjectionPercent: 50,
+    },
+    retry: {
+      maxRetries: 2,
+      perAttemptTimeoutMs: timings.perAttemptTimeoutMs,
+      // budget: the default (20% of requests plus 10 per second)
+    },
+  });
+  return {
+    services: Object.fromEntries([...instances].map(([name, urls]) => [name, service(name, urls)])),
+    logger,
+    meterProvider,
+  };
+}
