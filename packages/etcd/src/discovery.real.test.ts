@@ -12,14 +12,19 @@ import { captureLogger, raw, waitFor } from './etcd.test-helpers.js';
 const entry = (port: number): string => JSON.stringify({ url: `http://127.0.0.1:${port}` });
 
 /** A sink that records each delivered list (as origins) and each error. */
-function recorder(): DiscoverySink & { lists: string[][]; errors: unknown[]; last(): string[] | undefined } {
+function recorder(): DiscoverySink & { lists: string[][]; rejected: string[][]; errors: unknown[]; last(): string[] | undefined } {
   const lists: string[][] = [];
+  const rejected: string[][] = [];
   const errors: unknown[] = [];
   return {
     lists,
+    rejected,
     errors,
     last: () => lists.at(-1),
-    update: (entries) => lists.push(entries.map((e) => (e as { url: string }).url)),
+    update: (entries, details) => {
+      lists.push(entries.map((e) => (e as { url: string }).url));
+      rejected.push((details?.rejected ?? []).map((r) => r.path));
+    },
     error: (error) => errors.push(error),
   };
 }
@@ -77,22 +82,20 @@ describe.skipIf(!etcdAvailable())('etcdDiscovery (real etcd)', () => {
     expect(sink.last()).toEqual([]);
   });
 
-  it('skips invalid entries with one warning per change, and keeps the last good list when all are invalid', async () => {
-    const log = captureLogger();
-    const { dir, source: s } = source({ logger: log });
+  it('skips invalid entries, reporting them by key with each list, and keeps the last good list when all are invalid', async () => {
+    const { dir, source: s } = source({});
     await raw.put(etcd.endpoint, `${dir}good`, entry(1001));
     await raw.put(etcd.endpoint, `${dir}bad`, '{"url":');
     const sink = recorder();
     s.start(sink);
     await waitFor('the first list', () => sink.lists.length === 1);
     expect(sink.last()).toEqual(['http://127.0.0.1:1001']);
-    const warnings = () => log.lines.filter((l) => l.fields['event'] === 'etcd-invalid-entry');
-    expect(warnings().map((l) => l.fields['key'])).toEqual([`${dir}bad`]);
+    expect(sink.rejected.at(-1)).toEqual([`${dir}bad`]);
 
-    // More changes: the unchanged bad key is not warned about again.
+    // More changes: the bad key is still reported with each list (the balancer logs it).
     await raw.put(etcd.endpoint, `${dir}good2`, entry(1002));
     await waitFor('the second list', () => sink.lists.length === 2);
-    expect(warnings()).toHaveLength(1);
+    expect(sink.rejected.at(-1)).toEqual([`${dir}bad`]);
 
     // Every remaining entry invalid: not applied, reported as an error instead.
     await raw.put(etcd.endpoint, `${dir}good`, 'not json');
@@ -101,7 +104,7 @@ describe.skipIf(!etcdAvailable())('etcdDiscovery (real etcd)', () => {
     await waitFor('the all-invalid error', () => sink.errors.length === 1);
     expect(sink.errors[0]).toMatchObject({ code: 'ERR_ETCD_INVALID_LIST', message: expect.stringContaining('every one of 3 entries') });
     expect(sink.lists).toHaveLength(3);
-    expect(warnings().map((l) => l.fields['key'])).toEqual([`${dir}bad`, `${dir}good`, `${dir}good2`]);
+    expect(sink.rejected.at(-1)).toEqual([`${dir}bad`, `${dir}good`]);
 
     // Repaired: delivered again.
     await raw.put(etcd.endpoint, `${dir}good2`, entry(1002));

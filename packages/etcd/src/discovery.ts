@@ -240,27 +240,26 @@ class EtcdDiscoverySource implements EtcdDiscovery {
     }
     const key = fromBase64(kv.key).toString('utf8');
     const decoded = decodeEntry(key, kv.value, this.config.maxValueBytes);
-    if (!decoded.ok) {
-      this.config.logger.warn(
-        { event: 'etcd-invalid-entry', key, modRevision, problem: decoded.problem },
-        `skipped invalid instance entry at ${key}: ${decoded.problem}`,
-      );
-    }
     this.slots.set(kv.key, { key, modRevision, decoded });
   }
 
-  /** Delivers the valid entries, unless none is valid while some are present. */
+  /**
+   * Delivers the valid entries, with the skipped ones named by their keys (the balancer logs and
+   * counts them), unless none is valid while some are present.
+   */
   private deliver(): void {
     const slots = [...this.slots.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const entries: EtcdInstanceEntry[] = [];
+    const rejected: { path: string; message: string }[] = [];
     const origins = new Set<string>();
     let invalid = 0;
     for (const slot of slots) {
-      if (!slot.decoded.ok) invalid++;
-      else if (origins.has(slot.decoded.entry.url)) {
+      if (!slot.decoded.ok) {
         invalid++;
-        const { url } = slot.decoded.entry;
-        this.config.logger.warn({ event: 'etcd-duplicate-entry', key: slot.key, url }, `skipped ${slot.key}: another key already lists ${url}`);
+        rejected.push({ path: slot.key, message: slot.decoded.problem });
+      } else if (origins.has(slot.decoded.entry.url)) {
+        invalid++;
+        rejected.push({ path: slot.key, message: `another key already lists ${slot.decoded.entry.url}` });
       } else {
         origins.add(slot.decoded.entry.url);
         entries.push(slot.decoded.entry);
@@ -271,11 +270,11 @@ class EtcdDiscoverySource implements EtcdDiscovery {
       this.report(new EtcdError(EtcdErrorCodes.INVALID_LIST, message));
       return;
     }
-    const fingerprint = JSON.stringify(entries);
+    const fingerprint = JSON.stringify([entries, rejected]);
     if (fingerprint === this.lastDelivered && !this.errorReported) return;
     this.lastDelivered = fingerprint;
     this.errorReported = false;
-    this.sink?.update(entries);
+    this.sink?.update(entries, { rejected });
   }
 
   private failed(error: unknown): void {
