@@ -1,0 +1,16 @@
+/** Runs the built example as a user would and checks what it prints, so it cannot rot. */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { runBuilt } from '../../demo/src/run-built.test-helpers.js';
+
+const main = join(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
+
+it('balances axios requests, retries the 503s and ejects the failing instance', async () => {
+  const run = await runBuilt(main, { timeoutMs: 15_000 });
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('30/30 requests answered 200');
+  expect(run.stdout).toMatch(/^orders-2: ejected \(consecutive-failures\)$/m);
+  expect(run.stdout).toMatch(/^orders-0: healthy$/m);
+});
