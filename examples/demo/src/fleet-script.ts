@@ -12,7 +12,7 @@
  *
  * The last fifth is calm, so every instance is seen coming back.
  */
-import { seededRandom, startFleet, type BehaviorOptions, type Fleet, type LatencySpec, type TestServer } from '@datapunk/testkit';
+import type { BehaviorOptions, LatencySpec, TestServer } from '@datapunk/testkit';
 
 export type FaultKind = 'slow' | 'errors' | 'crash' | 'hang';
 
@@ -48,52 +48,15 @@ function latency(service: string, factor = 1): LatencySpec {
   return { kind: 'lognormal', medianMs: (BASE_LATENCY[service] ?? 8) * factor, sigma: SIGMA };
 }
 
-export interface DemoFleet {
-  /** Service name -> its fleet. */
-  readonly fleets: ReadonlyMap<string, Fleet>;
-  /** Instance origin -> testkit id (`http://127.0.0.1:40123` -> `orders-1`). */
-  readonly names: ReadonlyMap<string, string>;
-  server(id: string): TestServer;
-  close(): Promise<void>;
-}
+/** The services of the demo and their sizes. */
+export const SERVICES: readonly { readonly name: string; readonly count: number }[] = [
+  { name: 'orders', count: 4 },
+  { name: 'billing', count: 3 },
+];
 
-/** Starts `orders` (4) and `billing` (3) on 127.0.0.1 with healthy, fast behaviour. */
-export async function startDemoFleet(seed: number): Promise<DemoFleet> {
-  const sizes: [string, number][] = [
-    ['orders', 4],
-    ['billing', 3],
-  ];
-  const fleets = new Map<string, Fleet>();
-  try {
-    for (const [service, count] of sizes) {
-      const fleet = await startFleet({
-        count,
-        namePrefix: service,
-        host: '127.0.0.1',
-        random: seededRandom(seed + fleets.size),
-        behavior: { latencyMs: latency(service) },
-      });
-      fleets.set(service, fleet);
-    }
-  } catch (error) {
-    await Promise.all([...fleets.values()].map((f) => f.close({ graceMs: 0 })));
-    throw error;
-  }
-  const names = new Map<string, string>();
-  for (const fleet of fleets.values()) for (const s of fleet.servers) names.set(s.url, s.id);
-  return {
-    fleets,
-    names,
-    server(id) {
-      const service = id.slice(0, id.lastIndexOf('-'));
-      const fleet = fleets.get(service);
-      if (!fleet) throw new RangeError(`no fleet for ${id}`);
-      return fleet.get(id);
-    },
-    async close() {
-      await Promise.all([...fleets.values()].map((f) => f.close({ graceMs: 200 })));
-    },
-  };
+/** Healthy behaviour of a service's instances: a lognormal latency around a few ms. */
+export function baseBehavior(service: string): BehaviorOptions {
+  return { latencyMs: latency(service) };
 }
 
 function faultOn(step: FaultStep): BehaviorOptions | undefined {
@@ -122,6 +85,12 @@ function faultOff(step: FaultStep): BehaviorOptions | undefined {
   }
 }
 
+/** Starts or ends `step`'s fault on its server. */
+export async function applyFault(server: TestServer, step: FaultStep, phase: 'start' | 'end'): Promise<void> {
+  if (step.kind === 'crash') await (phase === 'start' ? server.crash() : server.restart());
+  else server.setBehavior((phase === 'start' ? faultOn(step) : faultOff(step)) ?? {});
+}
+
 export interface ScriptRun {
   /** Faults started so far, with their real start (and end, once over). */
   periods(): FaultPeriod[];
@@ -130,37 +99,34 @@ export interface ScriptRun {
 }
 
 /**
- * Plays `script` against the fleet over `durationMs`, calling `onChange` as each fault starts and
- * ends. Time is read from `now` (ms since the run started).
+ * Plays `script` over `durationMs`: `apply` starts and ends each fault on the fleet, `onChange`
+ * hears about it. Time is read from `now` (ms since the run started).
  */
 export function playScript(
-  fleet: DemoFleet,
   script: readonly FaultStep[],
   durationMs: number,
   now: () => number,
+  apply: (step: FaultStep, phase: 'start' | 'end') => Promise<void>,
   onChange: (step: FaultStep, phase: 'start' | 'end') => void,
 ): ScriptRun {
   const timers: NodeJS.Timeout[] = [];
   const started = new Map<FaultStep, number>();
   const ended = new Map<FaultStep, number>();
   const pending = new Set<Promise<unknown>>();
-  const track = (p: Promise<unknown>): void => {
-    const tracked = p.catch(() => {}).finally(() => pending.delete(tracked));
-    pending.add(tracked);
-  };
 
-  const apply = (step: FaultStep, phase: 'start' | 'end'): void => {
+  const run = (step: FaultStep, phase: 'start' | 'end'): void => {
     if (phase === 'start') started.set(step, now());
     else ended.set(step, now());
-    const server = fleet.server(step.instance);
-    if (step.kind === 'crash') track(phase === 'start' ? server.crash() : server.restart());
-    else server.setBehavior((phase === 'start' ? faultOn(step) : faultOff(step)) ?? {});
+    const applied = apply(step, phase)
+      .catch(() => {})
+      .finally(() => pending.delete(applied));
+    pending.add(applied);
     onChange(step, phase);
   };
 
   for (const step of script) {
-    timers.push(setTimeout(() => apply(step, 'start'), step.from * durationMs));
-    timers.push(setTimeout(() => apply(step, 'end'), step.to * durationMs));
+    timers.push(setTimeout(() => run(step, 'start'), step.from * durationMs));
+    timers.push(setTimeout(() => run(step, 'end'), step.to * durationMs));
   }
 
   return {
@@ -169,7 +135,7 @@ export function playScript(
     },
     async stop() {
       for (const t of timers) clearTimeout(t);
-      for (const step of started.keys()) if (!ended.has(step)) apply(step, 'end');
+      for (const step of started.keys()) if (!ended.has(step)) run(step, 'end');
       await Promise.all(pending);
     },
   };

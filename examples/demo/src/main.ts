@@ -9,7 +9,8 @@ import { createBalancer, INSTRUMENTS } from '@datapunk/balancer';
 import { parseDemoArgs, USAGE, UsageError, type DemoArgs } from './args.js';
 import { demoBalancerOptions, demoTimings, STRATEGIES } from './balancer-config.js';
 import { createClients } from './clients.js';
-import { FAULT_SCRIPT, playScript, startDemoFleet, type FaultPeriod } from './fleet-script.js';
+import { startDemoFleet } from './fleet.js';
+import { FAULT_SCRIPT, playScript, type FaultPeriod } from './fleet-script.js';
 import { LiveTable, plainLine, renderTable, type Frame } from './live-table.js';
 import { fileLogger } from './logging.js';
 import { counterBy, counterTotal } from './metric-reading.js';
@@ -38,10 +39,10 @@ async function run(args: DemoArgs): Promise<void> {
   say(`logs: ${files.log}`);
 
   const fleet = await startDemoFleet(args.seed);
-  const instances: InstanceInfo[] = [...fleet.fleets].flatMap(([service, f]) => f.servers.map((s) => ({ service, name: s.id, url: s.url })));
+  const instances: InstanceInfo[] = [...fleet.services].flatMap(([service, list]) => list.map((s) => ({ service, name: s.id, url: s.url })));
   const balancer = createBalancer(
     demoBalancerOptions(
-      new Map([...fleet.fleets].map(([service, f]) => [service, f.urls])),
+      new Map([...fleet.services].map(([service, list]) => [service, list.map((s) => s.url)])),
       timings,
       log.logger,
       telemetry.meterProvider,
@@ -61,14 +62,14 @@ async function run(args: DemoArgs): Promise<void> {
     if (!tty) say(line);
   });
 
-  const script = playScript(fleet, FAULT_SCRIPT, durationMs, now, (step, phase) => {
+  const script = playScript(FAULT_SCRIPT, durationMs, now, (step, phase) => fleet.apply(step, phase), (step, phase) => {
     const line = `fault ${phase === 'start' ? 'starts' : 'ends'}: ${step.instance} ${step.label}`;
     log.logger.info({ event: 'fault', instance: step.instance, kind: step.kind, phase }, line);
     if (!tty && !args.quiet) say(`[${(now() / 1000).toFixed(1).padStart(5)} s] ${line}`);
   });
   const traffic = startTraffic({
     clients,
-    services: [...fleet.fleets.keys()],
+    services: [...fleet.services.keys()],
     rate: args.rate,
     durationMs,
     deadlineMs: timings.callerDeadlineMs,
