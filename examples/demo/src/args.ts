@@ -20,7 +20,7 @@ export interface DemoArgs {
   readonly seed: number;
 }
 
-export const USAGE = `Usage: pnpm demo [-- options]
+export const USAGE = `Usage: pnpm demo [options]   (or: node examples/demo/dist/main.js [options])
 
   --duration <s>       run length in seconds (default 30; 10 is enough for the whole story)
   --rate <req/s>       requests per second over all clients and services (default 150)
