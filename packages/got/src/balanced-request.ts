@@ -1,0 +1,211 @@
+/**
+ * One got request to a service, across got's attempts: it holds the core's `Call` and the
+ * attempt in flight, points got's options at the instance the core picked, and turns what got
+ * reports (a response, an error, an abort, the end of a stream) into exactly one `attempt.end()`
+ * per attempt. It decides nothing: the verdicts and delays are the core's.
+ *
+ * got creates a fresh `Options` object for every retry, copied from the previous one, `context`
+ * included (shallow, symbol keys too): the request travels there, under a private symbol.
+ */
+import { errorMonitor } from 'node:events';
+import type { Attempt, AttemptResult, Call, RetryDecision } from '@datapunk/balancer';
+import type { ClientRequestLike, GotEmitter, GotError, GotOptions, GotResponse } from './got-shapes.js';
+
+const REQUEST = Symbol('@datapunk/balancer-got/request');
+const NO_RETRY: RetryDecision = { retry: false, reason: 'not-retryable' };
+const noop = (): void => {};
+
+/** got errors that carry a complete response: the instance answered, with this status. */
+const ANSWERED = new Set(['HTTPError', 'ParseError', 'MaxRedirectsError', 'RetryError']);
+/** got errors that mean the caller gave up: its `signal`, its `timeout`, `promise.cancel()`. */
+const GAVE_UP = new Set(['AbortError', 'TimeoutError', 'CancelError']);
+
+export class BalancedRequest {
+  private attempt: Attempt | undefined;
+  /** The core's verdict on an attempt that ended with a response, for got's next retry question. */
+  private verdict: RetryDecision | undefined;
+  /** No instance for the first attempt: thrown from `beforeRequest`, so got shapes the error. */
+  private unavailable: Error | undefined;
+  private clientRequest: ClientRequestLike | undefined;
+  /** True once got created the attempt's HTTP request: before that, the instance saw nothing. */
+  private dispatched = false;
+  private timedOut: Error | undefined;
+  private disarm: () => void = noop;
+  private response: GotResponse | undefined;
+  private readonly signal: AbortSignal | undefined;
+  /** A `got.stream()` request: its stream's events report the attempt, not got's retry logic. */
+  private readonly streaming: boolean;
+  /**
+   * False when got itself cannot send the request again: a stream (`got.stream`) belongs to the
+   * caller from the start, and got refuses to retry a one-shot body stream ("Cannot retry with
+   * consumed body stream") even after a connection failure. The core is then told the attempt is
+   * final (`responseStarted`), so it never spends budget on a retry that cannot happen.
+   */
+  private readonly retryable: boolean;
+
+  private constructor(
+    private readonly call: Call,
+    options: GotOptions,
+  ) {
+    this.signal = options.signal;
+    this.streaming = options.isStream === true;
+    this.retryable = !this.streaming && call.request.bodyReplayable !== false;
+  }
+
+  /** Starts tracking a request to a service and stores it in the request's options. */
+  static attach(call: Call, options: GotOptions): BalancedRequest {
+    const request = new BalancedRequest(call, options);
+    options.context[REQUEST] = request;
+    return request;
+  }
+
+  /** The balanced request these options belong to, or undefined (not a service URL). */
+  static of(options: GotOptions | undefined): BalancedRequest | undefined {
+    const value = options?.context[REQUEST];
+    return value instanceof BalancedRequest ? value : undefined;
+  }
+
+  /**
+   * Picks the instance for the next attempt and points `options` at it (url, Host header, TLS
+   * servername), then arms the per-attempt timeout. Returns the core's error when none is left.
+   */
+  startAttempt(options: GotOptions): Error | undefined {
+    const next = this.call.next();
+    if (!next.ok) return next.error;
+    this.attempt = next;
+    this.verdict = undefined;
+    this.dispatched = false;
+    this.clientRequest = undefined;
+    this.timedOut = undefined;
+    this.response = undefined;
+    // got prepends `prefixUrl` to any url assigned while it is set; its own retry code clears it too.
+    options.prefixUrl = '';
+    options.url = next.url;
+    if (next.hostHeader !== undefined) options.headers.host = next.hostHeader;
+    // got's setters replace whole objects outside a merge: change the live ones instead.
+    if (next.servername !== undefined) options.https.serverName = next.servername;
+    this.disarm = next.armTimeout((error) => this.timeOut(error));
+    return undefined;
+  }
+
+  /** Records that the first attempt found no instance; `takeUnavailable` hands it to got once. */
+  failFirst(error: Error): void {
+    this.unavailable = error;
+  }
+
+  /** The first attempt's "no instance" error, once. */
+  takeUnavailable(): Error | undefined {
+    const error = this.unavailable;
+    this.unavailable = undefined;
+    return error;
+  }
+
+  /** Follows got's promise: each attempt's HTTP request, and the final settlement. */
+  followPromise(promise: GotEmitter & PromiseLike<unknown>): void {
+    promise.on('request', (request: ClientRequestLike) => this.onClientRequest(request));
+    promise.then(
+      () => this.release('abandoned'),
+      (error: GotError) => this.release({ error }),
+    );
+  }
+
+  /**
+   * Follows a `got.stream()` request: one attempt, no retry (the stream is the caller's). The
+   * per-attempt timeout covers the wait for headers; the attempt ends when the body ends, fails,
+   * or the stream is destroyed.
+   */
+  followStream(stream: GotEmitter): void {
+    stream.on('request', (request: ClientRequestLike) => this.onClientRequest(request));
+    stream.once('response', (response: GotResponse) => {
+      this.response = response;
+      this.disarm();
+    });
+    stream.once('end', () => this.release('complete'));
+    stream.on(errorMonitor, (error: GotError) => this.release({ error }));
+    stream.once('close', () => this.release('abandoned'));
+  }
+
+  /** got threw before returning a promise or stream: free the instance without a verdict. */
+  abandon(): void {
+    this.release('abandoned');
+  }
+
+  /** `afterResponse`: the response is complete; ask the core (got asks about retrying next). */
+  responded(response: GotResponse): void {
+    if (this.attempt === undefined) return;
+    this.verdict = this.end({ status: response.statusCode, retryAfter: retryAfterOf(response) });
+  }
+
+  /**
+   * `retry.calculateDelay`: ends the attempt if still open and returns the core's decision in
+   * got's terms: 0 stops, anything else is the delay before the next attempt (at least 1 ms,
+   * since got reads 0 as "stop").
+   */
+  retryDelay(error: GotError): number {
+    if (this.streaming) return 0;
+    const decision = this.attempt === undefined ? (this.verdict ?? NO_RETRY) : this.end(this.resultOf(error));
+    this.verdict = undefined;
+    // An `afterResponse` hook asked for this retry (`retryWithMergedOptions`): it is the caller's.
+    if (error.name === 'RetryError') return decision.retry ? Math.max(1, decision.delayMs) : 1;
+    return decision.retry ? Math.max(1, decision.delayMs) : 0;
+  }
+
+  /**
+   * The request is over for the caller: got's promise settled, or the stream's body ended
+   * (`complete`), failed, or was destroyed before its end (`abandoned`). Ends the attempt still
+   * open, if any: a caller's abort fires no got hook, so this is where it is reported.
+   */
+  private release(how: { readonly error: GotError } | 'complete' | 'abandoned'): void {
+    if (this.attempt === undefined) return;
+    const status = this.response?.statusCode;
+    if (typeof how === 'object') {
+      const result = this.resultOf(how.error);
+      this.end(status !== undefined && result.error !== undefined ? { ...result, status } : result);
+    } else if (how === 'complete' && status !== undefined) {
+      this.end({ status, retryAfter: retryAfterOf(this.response) });
+    } else {
+      // Given up before the end, or settled without a response this adapter saw: no verdict.
+      this.end({ cancelled: true });
+    }
+  }
+
+  private end(result: AttemptResult): RetryDecision {
+    const attempt = this.attempt;
+    if (attempt === undefined) return NO_RETRY;
+    this.attempt = undefined;
+    this.disarm();
+    this.disarm = noop;
+    this.clientRequest = undefined;
+    return attempt.end(this.retryable ? result : { ...result, responseStarted: true });
+  }
+
+  /** Raw facts about an attempt that got ended with `error`. */
+  private resultOf(error: GotError): AttemptResult {
+    if (this.timedOut !== undefined) return { error: this.timedOut };
+    if (this.signal?.aborted || GAVE_UP.has(error.name)) return { cancelled: true };
+    // got failed before sending anything (a hook threw, the body could not be serialised...).
+    if (!this.dispatched) return { cancelled: true };
+    if (error.response !== undefined && ANSWERED.has(error.name)) {
+      return { status: error.response.statusCode, retryAfter: retryAfterOf(error.response) };
+    }
+    return { error };
+  }
+
+  private onClientRequest(request: ClientRequestLike): void {
+    if (this.attempt === undefined) return;
+    this.dispatched = true;
+    this.clientRequest = request;
+    if (this.timedOut !== undefined) request.destroy(this.timedOut);
+  }
+
+  /** The per-attempt timeout fired: fail this attempt's HTTP request (got then asks to retry). */
+  private timeOut(error: Error): void {
+    this.timedOut = error;
+    this.clientRequest?.destroy(error);
+  }
+}
+
+function retryAfterOf(response: GotResponse | undefined): string | undefined {
+  const value = response?.headers['retry-after'];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,15 @@
+/**
+ * @datapunk/balancer-got: client-side load balancing for got (14 to 16) with @datapunk/balancer.
+ * Explicit public surface: every export is named here.
+ */
+export { balancerExtension, withBalancer } from './with-balancer.js';
+export type { BalancerExtension } from './with-balancer.js';
+export type {
+  GotError,
+  GotHandler,
+  GotLike,
+  GotOptions,
+  GotResponse,
+  GotRetryObject,
+  GotRetryOptions,
+} from './got-shapes.js';
