@@ -245,3 +245,14 @@ describe('one-shot bodies and invalid requests', () => {
     expect(balancer.call({ method: 'PUT', url: new URL('http://orders/x') })!.bodyBufferLimit).toBe(0);
   });
 });
+
+describe('requests the client cannot resend', () => {
+  it('retryable: false refuses a retry the rules would allow, without spending budget', () => {
+    const { balancer } = setup({ retry: { budget: { percent: 0, minRetriesPerSecond: 0.1, windowMs: 10_000 } } });
+    const a = balancer.call({ method: 'GET', url: new URL('http://orders/x'), retryable: false })!.next();
+    if (!a.ok) throw a.error;
+    expect(a.end({ error: refused })).toEqual({ retry: false, reason: 'client-cannot-retry' });
+    // The single retry the budget allows (0.1/s x 10 s) is still there.
+    expect(drive(balancer, 'GET', [{ error: refused }, { status: 200 }]).used).toHaveLength(2);
+  });
+});

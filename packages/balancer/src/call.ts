@@ -35,6 +35,12 @@ export interface CallRequest {
   readonly header?: (name: string) => string | undefined;
   /** False when the body is a one-shot stream. Default true (no body, or a buffer/string). */
   readonly bodyReplayable?: boolean;
+  /**
+   * False when the client itself cannot send this request again (got with a stream body, or
+   * `got.stream()`): retries are then refused up front (`client-cannot-retry`), so no budget is
+   * spent on a retry that cannot happen. Default true.
+   */
+  readonly retryable?: boolean;
 }
 
 /** How an attempt ended, as raw facts; the core classifies them. */
@@ -265,6 +271,7 @@ export class Call {
       }
       return verdict;
     }
+    if (this.request.retryable === false) return { retry: false, reason: 'client-cannot-retry' };
     if (!this.service.hasInstanceOtherThan(this.tried)) return refuse('no-other-instance');
     if (this.budget && !this.budget.tryWithdraw()) return refuse('budget');
     const backoff = fullJitterBackoffMs(retries + 1, config.backoffBaseMs, config.backoffMaxMs, this.runtime.random);

@@ -35,13 +35,6 @@ export class BalancedRequest {
   private readonly signal: AbortSignal | undefined;
   /** A `got.stream()` request: its stream's events report the attempt, not got's retry logic. */
   private readonly streaming: boolean;
-  /**
-   * False when got itself cannot send the request again: a stream (`got.stream`) belongs to the
-   * caller from the start, and got refuses to retry a one-shot body stream ("Cannot retry with
-   * consumed body stream") even after a connection failure. The core is then told the attempt is
-   * final (`responseStarted`), so it never spends budget on a retry that cannot happen.
-   */
-  private readonly retryable: boolean;
 
   private constructor(
     private readonly call: Call,
@@ -49,7 +42,6 @@ export class BalancedRequest {
   ) {
     this.signal = options.signal;
     this.streaming = options.isStream === true;
-    this.retryable = !this.streaming && call.request.bodyReplayable !== false;
   }
 
   /** Starts tracking a request to a service and stores it in the request's options. */
@@ -176,7 +168,7 @@ export class BalancedRequest {
     this.disarm();
     this.disarm = noop;
     this.clientRequest = undefined;
-    return attempt.end(this.retryable ? result : { ...result, responseStarted: true });
+    return attempt.end(result);
   }
 
   /** Raw facts about an attempt that got ended with `error`. */

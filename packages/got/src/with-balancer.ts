@@ -116,6 +116,10 @@ function balancerHandler(balancer: Balancer): GotHandler {
             url: new URL(url.href),
             header: (name) => headerValue(options.headers[name]),
             bodyReplayable: isReplayableBody(options.body),
+            // got cannot send again a stream it handed to the caller (`got.stream`), nor a
+            // one-shot body stream ("Cannot retry with consumed body stream"), even after a
+            // refused connection: the core then refuses such retries up front.
+            retryable: options.isStream !== true && isReplayableBody(options.body),
           })
         : undefined;
     if (call === undefined) return next(options);

@@ -30,7 +30,9 @@ export type NoRetryReason =
   /** The retry budget is spent. */
   | 'budget'
   /** Every available instance was already tried. */
-  | 'no-other-instance';
+  | 'no-other-instance'
+  /** The client cannot send this request again (`CallRequest.retryable: false`). */
+  | 'client-cannot-retry';
 
 export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly reason: NoRetryReason };
 
