@@ -19,6 +19,7 @@ import { renderReport } from './report-html.js';
 import { buildSummary, formatSummary } from './summary.js';
 import { startTelemetry } from './telemetry.js';
 import { startTraffic } from './traffic.js';
+import { warmUp } from './warm-up.js';
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, Math.round(v)));
 
@@ -40,9 +41,11 @@ async function run(args: DemoArgs): Promise<void> {
 
   const fleet = await startDemoFleet(args.seed);
   const instances: InstanceInfo[] = [...fleet.services].flatMap(([service, list]) => list.map((s) => ({ service, name: s.id, url: s.url })));
+  const urls = new Map([...fleet.services].map(([service, list]) => [service, list.map((s) => s.url)]));
+  await warmUp(urls);
   const balancer = createBalancer(
     demoBalancerOptions(
-      new Map([...fleet.services].map(([service, list]) => [service, list.map((s) => s.url)])),
+      urls,
       timings,
       log.logger,
       telemetry.meterProvider,

@@ -14,7 +14,7 @@ h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28
 .lead { color: #555; margin-top: 0; }
 .figures { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
 .figure { flex: 1; border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; min-width: 100px; }
-.figure b { display: block; font-size: 22px; }
+.figure b { display: block; font-size: 20px; white-space: nowrap; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border-bottom: 1px solid #e5e5e5; padding: 4px 10px; text-align: right; }
 th:first-child, td:first-child, td.text { text-align: left; }
@@ -40,6 +40,17 @@ export interface ReportInputs {
   readonly timings: DemoTimings;
   readonly generatedAt: string;
 }
+
+/** What to look for in a service's share chart, by strategy. */
+const SHARE_NOTES: Readonly<Record<string, string>> = {
+  'peak-ewma':
+    'Peak-EWMA picks the cheaper of two instances by latency estimate x (requests in flight + 1): traffic leaves a slow or ' +
+    'hung instance within a second, before any ejection. A penalised instance is tried again once its estimate has decayed ' +
+    '(10 s time constant), so it regains its share gradually after the fault.',
+  'least-request':
+    'Least-request sees neither latency nor errors (an instance failing fast even looks idle): the crashed and the failing ' +
+    'instance lose their share only while ejected or marked unhealthy, and retries carry their requests elsewhere meanwhile.',
+};
 
 const fmt = (v: number | undefined, unit = ' ms'): string => (v === undefined ? '-' : `${v.toFixed(1)}${unit}`);
 
@@ -108,7 +119,8 @@ ${figure('recoveries', String(s.recoveries))}
 ${services
   .map(
     (service) => `<h2>Share of ${escapeXml(service)} traffic per instance</h2>
-<p class="note">Attempts sent to each instance, as a share of the service's attempts (retries included), smoothed over ${3} ticks. Shaded: faults.</p>
+<p class="note">Attempts sent to each instance, as a share of the service's attempts (retries included), smoothed over 3 ticks; shaded: faults.
+${escapeXml(SHARE_NOTES[STRATEGIES[service] ?? 'peak-ewma'] ?? '')}</p>
 ${shareChart(
   service,
   recorder.instances.filter((i) => i.service === service).map((i) => i.name),
@@ -121,6 +133,8 @@ ${shareChart(
 
 <h2>Instance states</h2>
 <p class="note key">${stateKey}<span style="background:#b07aa1;height:5px"></span>fault running &nbsp; ▼ ejection</p>
+<p class="note">Ejections come from outlier detection (5 failures in a row; ${timings.baseEjectionMs} ms x ejections in a row);
+unhealthy from active health checks (2 failed checks; 2 passes bring it back). Recoveries: ${s.recoveries}.</p>
 ${stateTimeline(names, recorder.initialStates, recorder.states, recorder.ejections, faults, durationMs)}
 
 <h2>Latency seen by callers</h2>
