@@ -9,6 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Attempt } from '@datapunk/balancer';
 import type { Dispatcher } from 'undici';
+import type { AttemptBody, BodyFate } from './body-copy.js';
 
 type Controller = Dispatcher.DispatchController;
 
@@ -34,14 +35,17 @@ const completed = (): Error => new Error('attempt already completed');
 export class AttemptHandler implements Dispatcher.DispatchHandler {
   readonly #request: AttemptOwner;
   readonly #attempt: Attempt;
+  /** The request body this attempt sends, and what became of it (see `body-copy.ts`). */
+  readonly #body: AttemptBody;
   readonly #disarm: () => void;
   #controller: Controller | null = null;
   /** Why the attempt is over for us, once it is; also the reason a late-starting transport is aborted with. */
   #over: Error | undefined;
 
-  constructor(request: AttemptOwner, attempt: Attempt) {
+  constructor(request: AttemptOwner, attempt: Attempt, body: AttemptBody) {
     this.#request = request;
     this.#attempt = attempt;
+    this.#body = body;
     this.#disarm = attempt.armTimeout((error) => this.#timedOut(error));
   }
 
@@ -66,7 +70,14 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     // instance); the caller's own abort or timeout bounds the rest.
     this.#disarm();
     const retryAfter = headers['retry-after'];
-    const decision = this.#attempt.headers({ status: statusCode, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter });
+    // The core's retry decision reads the body's fate from what `headers()` is given, as from
+    // `end()`, though the type of `headers()` does not list it.
+    const facts: Parameters<Attempt['headers']>[0] & BodyFate = {
+      status: statusCode,
+      retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      ...this.#body.fate(),
+    };
+    const decision = this.#attempt.headers(facts);
     if (decision.retry) {
       this.#over = discarded();
       controller.abort(this.#over);
@@ -90,12 +101,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     if (this.#over) return;
     this.#over = error;
     this.#disarm();
-    // Workaround until the core classifies it: undici refused the request's own options before
-    // sending anything (a bad header, say). Every instance would refuse it alike; none is to blame.
-    if (this.#controller === null && (error as { code?: unknown }).code === 'UND_ERR_INVALID_ARG') {
-      this.#attempt.end({ error, cancelled: true });
-      return this.#request.fail(error);
-    }
+    // An error about the request itself (undici refusing a bad header, say) is classified by the
+    // core as an invalid request: no instance is blamed and nothing is retried.
     this.#failed(error);
   }
 
@@ -106,6 +113,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     this.#disarm();
     this.#attempt.end({ cancelled: true });
     this.#controller?.abort(reason);
+    this.#body.abandon(reason);
   }
 
   /**
@@ -120,7 +128,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   #failed(error: Error): void {
-    const decision = this.#attempt.end({ error });
+    const decision = this.#attempt.end({ error, ...this.#body.fate() });
+    this.#body.abandon(error);
     if (decision.retry) this.#request.retry(decision.delayMs);
     else this.#request.fail(error);
   }

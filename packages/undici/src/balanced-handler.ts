@@ -16,6 +16,7 @@ import type { Duplex } from 'node:stream';
 import type { Call } from '@datapunk/balancer';
 import type { Dispatcher } from 'undici';
 import { AttemptHandler, type AttemptOwner } from './attempt-handler.js';
+import type { RequestBody } from './body-copy.js';
 import { withHost } from './headers.js';
 
 type Controller = Dispatcher.DispatchController;
@@ -80,6 +81,7 @@ export class BalancedHandler implements AttemptOwner {
   readonly #call: Call;
   readonly #dispatch: Dispatch;
   readonly #opts: Dispatcher.DispatchOptions;
+  readonly #body: RequestBody;
   readonly #caller: Handler;
   readonly #controller = new RequestController((reason) => this.#cancel(reason));
   #attempt: AttemptHandler | undefined;
@@ -89,12 +91,14 @@ export class BalancedHandler implements AttemptOwner {
 
   /**
    * `opts` are the caller's dispatch options, with headers that can be read again (see
-   * `replayableHeaders`); each attempt sends them to its instance's origin.
+   * `replayableHeaders`); each attempt sends them to its instance's origin, with the body `body`
+   * gives it.
    */
-  constructor(call: Call, dispatch: Dispatch, opts: Dispatcher.DispatchOptions, caller: Handler) {
+  constructor(call: Call, dispatch: Dispatch, opts: Dispatcher.DispatchOptions, body: RequestBody, caller: Handler) {
     this.#call = call;
     this.#dispatch = dispatch;
     this.#opts = opts;
+    this.#body = body;
     this.#caller = caller;
   }
 
@@ -113,11 +117,13 @@ export class BalancedHandler implements AttemptOwner {
       this.fail(picked.error);
       return true;
     }
-    const attempt = new AttemptHandler(this, picked);
+    const body = this.#body.forAttempt();
+    const attempt = new AttemptHandler(this, picked, body);
     this.#attempt = attempt;
     const { hostHeader, servername } = picked;
     const opts: Dispatcher.DispatchOptions & { servername?: string } = {
       ...this.#opts,
+      body: body.body,
       origin: picked.origin,
       ...(hostHeader === undefined ? {} : { headers: withHost(this.#opts.headers, hostHeader) }),
       ...(servername === undefined ? {} : { servername }),

@@ -80,6 +80,23 @@ export class Sent {
     this.handler.onResponseError?.(this.controller, error);
     return this;
   }
+  /**
+   * undici writing the request body: reads `opts.body` to the end, or only `maxChunks` chunks and
+   * then stops (as a failed write leaves a `for await` loop). Returns the bytes read, as text.
+   */
+  async readBody(maxChunks = Infinity): Promise<string> {
+    const body: unknown = this.opts.body;
+    if (typeof body === 'string' || Buffer.isBuffer(body)) return body.toString();
+    const parts: Buffer[] = [];
+    const chunks = (body as AsyncIterable<string | Uint8Array>)[Symbol.asyncIterator]();
+    for (let n = 0; n < maxChunks; n++) {
+      const next = await chunks.next();
+      if (next.done) return Buffer.concat(parts).toString();
+      parts.push(Buffer.from(next.value));
+    }
+    await chunks.return?.();
+    return Buffer.concat(parts).toString();
+  }
   /** A whole 200 response with a body. */
   ok(body = 'ok'): this {
     return this.start().respond(200).data(body).end();

@@ -6,6 +6,7 @@
 import { isReplayableBody, type Balancer } from '@datapunk/balancer';
 import type { Dispatcher } from 'undici';
 import { BalancedHandler } from './balanced-handler.js';
+import { RequestBody } from './body-copy.js';
 import { readHeader, replayableHeaders } from './headers.js';
 
 /** An undici interceptor: takes the next `dispatch` and returns the balanced one. */
@@ -37,7 +38,9 @@ export function balancerInterceptor(balancer: Balancer): BalancerInterceptor {
         bodyReplayable: isReplayableBody(opts.body),
       });
       if (call === undefined) return dispatch(opts, handler);
-      return new BalancedHandler(call, dispatch, { ...opts, headers }, handler).start();
+      // A one-shot body (as every fetch body is) is copied as it is sent, so a retry can replay it.
+      const body = new RequestBody(opts.body, call.bodyBufferLimit);
+      return new BalancedHandler(call, dispatch, { ...opts, headers }, body, handler).start();
     };
 }
 

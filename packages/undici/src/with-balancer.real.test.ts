@@ -2,6 +2,7 @@
  * Real sockets: undici.request, undici.fetch and Node's global fetch, balanced over a fleet of
  * fault-injecting loopback servers. Timeouts are short and real; nothing sleeps.
  */
+import { Readable } from 'node:stream';
 import { createBalancer, type Balancer, type ServiceOptions } from '@datapunk/balancer';
 import { seededRandom, startFleet, type Fleet } from '@datapunk/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -158,6 +159,33 @@ describe('withBalancer over real sockets', () => {
       expect(echo.headers.authorization).toBe(headers.authorization);
     }
     expect(viaFetch.failures(fleet.urls[2]!)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('one-shot bodies (every fetch body, streams) are replayed after a 503 up to retry.bufferBodyBytes, not past it', async () => {
+    const body = 'ünïcode body';
+    const limit = Buffer.byteLength(body);
+    fleet.get(0).setBehavior({ errorRate: 1 });
+    const { dispatcher, inFlight } = balanced({ retry: { maxRetries: 1, bufferBodyBytes: limit } }, fleet.urls.slice(0, 2));
+    const sends = {
+      fetch: async (b: string | Readable) => {
+        const res = await fetch('http://orders/up', { dispatcher, method: 'PUT', body: b, duplex: 'half' });
+        return { status: res.status, echo: (await res.json()) as Echo };
+      },
+      request: (b: string | Readable) => get(dispatcher, 'http://orders/up', { method: 'PUT', body: b }),
+    };
+    for (const [name, send] of Object.entries(sends)) {
+      for (let i = 0; i < 2; i++) {
+        const { status, echo } = await send(Readable.from([body.slice(0, 3), body.slice(3)]));
+        expect([name, status, echo.server, echo.body]).toEqual([name, 200, 'server-1', body]);
+      }
+      const over = [];
+      for (let i = 0; i < 2; i++) over.push((await send(Readable.from([body, '!']))).status);
+      expect([name, over.sort()]).toEqual([name, [200, 503]]);
+    }
+    const { status, echo } = await sends.fetch(body);
+    expect([status, echo.body]).toEqual([200, body]);
+    expect(new Set(fleet.get(0).requests.map((r) => r.body))).toEqual(new Set([body, `${body}!`]));
+    expect(inFlight()).toEqual([0, 0]);
   });
 
   it('200 requests aborted at random moments leave nothing in flight and blame no instance', async () => {
