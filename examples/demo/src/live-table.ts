@@ -23,6 +23,8 @@ export interface Frame {
   readonly retries: number;
   readonly inFlight: number;
   readonly windowS: number;
+  /** Where metrics are served, and how many scrapes so far (undefined: not served). */
+  readonly metrics: { readonly url: string; readonly scrapes: number } | undefined;
   /** Strategy per service, for the group headers. */
   readonly strategies: Readonly<Record<string, string>>;
 }
@@ -44,6 +46,9 @@ export function renderTable(frame: Frame, ansi: boolean): string[] {
   );
   lines.push(
     `callers: ${frame.calls} requests, ${color(success >= 99 ? 32 : 31, `${success.toFixed(2)}% ok`, ansi)}, ${frame.retries} retries, ${frame.inFlight} in flight`,
+  );
+  lines.push(
+    color(2, frame.metrics ? `prometheus: ${frame.metrics.url} (${frame.metrics.scrapes} scrapes so far)` : 'prometheus: not served', ansi),
   );
   lines.push('');
   lines.push(

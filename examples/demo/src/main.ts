@@ -116,6 +116,7 @@ async function run(args: DemoArgs): Promise<void> {
       inFlight: traffic.inFlight(),
       windowS: Math.round((windowTicks * tickMs) / 100) / 10,
       strategies: STRATEGIES,
+      metrics: telemetry.metricsUrl === undefined ? undefined : { url: telemetry.metricsUrl, scrapes: telemetry.scrapes() },
     };
   };
   const tick = async (): Promise<void> => {
