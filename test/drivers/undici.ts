@@ -3,8 +3,8 @@
  * as their `dispatcher`, and Node's built-in global `fetch` through `setGlobalDispatcher`.
  *
  * Bodies: `undici.fetch` and the global `fetch` hand every request body to the dispatcher as a
- * one-shot async iterable, so the core treats it as not replayable: such a request is retried
- * only when it never left (connection refused), not after a 503 or a reset.
+ * one-shot async iterable; the adapter copies it as it is sent (up to `retry.bufferBodyBytes`),
+ * so a retry can replay it.
  */
 import type { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';

@@ -141,7 +141,7 @@ export class Attempt {
    * (discard the response); otherwise hand the response to the caller and call `end()` when its
    * body is finished, failed or abandoned.
    */
-  headers(result: { readonly status: number; readonly retryAfter?: string | null }): RetryDecision {
+  headers(result: Pick<AttemptResult, 'retryAfter' | 'bodyReplayable' | 'bodyConsumed'> & { readonly status: number }): RetryDecision {
     if (this.ended || this.status !== undefined) return { retry: false, reason: 'response-started' };
     const outcome: Outcome = { kind: 'response', status: result.status };
     const decision = this.call.decide(outcome, result);

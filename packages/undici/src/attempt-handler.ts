@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Attempt } from '@datapunk/balancer';
 import type { Dispatcher } from 'undici';
-import type { AttemptBody, BodyFate } from './body-copy.js';
+import type { AttemptBody } from './body-copy.js';
 
 type Controller = Dispatcher.DispatchController;
 
@@ -70,9 +70,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     // instance); the caller's own abort or timeout bounds the rest.
     this.#disarm();
     const retryAfter = headers['retry-after'];
-    // The core's retry decision reads the body's fate from what `headers()` is given, as from
-    // `end()`, though the type of `headers()` does not list it.
-    const facts: Parameters<Attempt['headers']>[0] & BodyFate = {
+    // The body's fate (copied whole, or partly consumed) decides whether a retry may resend it.
+    const facts: Parameters<Attempt['headers']>[0] = {
       status: statusCode,
       retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
       ...this.#body.fate(),
