@@ -201,6 +201,7 @@ describe('isReplayableBody', () => {
     ['text', true],
     [Buffer.from('x'), true],
     [new Uint8Array(2), true],
+    [new FormData(), true],
     [new URLSearchParams('a=1'), true],
     [new Blob(['x']), true],
     [{ [Symbol.asyncIterator]: () => undefined }, false],
@@ -238,6 +239,15 @@ describe('one-shot bodies and invalid requests', () => {
     expect(a.end({ error: invalid })).toEqual({ retry: false, reason: 'cancelled' });
     const snap = balancer.snapshot().services.orders!.instances.find((i) => i.id === a.origin)!;
     expect(snap).toMatchObject({ state: 'healthy', totals: { failures: 0, cancelled: 1 } });
+  });
+
+  it('invalidRequest marks a client-side failure (a body stream that errored) as nobody\'s fault', () => {
+    const { balancer } = setup({ outlierDetection: { consecutiveFailures: { threshold: 1 }, maxEjectionPercent: 50 } });
+    const a = balancer.call({ method: 'PUT', url: new URL('http://orders/x') })!.next();
+    if (!a.ok) throw a.error;
+    const enoent = Object.assign(new Error('no such file'), { code: 'ENOENT' });
+    expect(a.end({ error: enoent, invalidRequest: true })).toEqual({ retry: false, reason: 'cancelled' });
+    expect(balancer.snapshot().services.orders!.instances.find((i) => i.id === a.origin)!.state).toBe('healthy');
   });
 
   it('retries off means no body copy', () => {

@@ -53,6 +53,12 @@ export interface AttemptResult {
   readonly error?: unknown;
   /** The caller aborted or its own timeout fired: never the instance's fault. */
   readonly cancelled?: boolean;
+  /**
+   * The request itself failed on the client side (its body stream errored, a header was
+   * refused): never the instance's fault, never retried. Errors with known codes
+   * (`UND_ERR_INVALID_ARG`...) are recognised without it; use it for the rest.
+   */
+  readonly invalidRequest?: boolean;
   /** The response body was already handed to the caller: no retry possible. */
   readonly responseStarted?: boolean;
   /**
@@ -166,17 +172,19 @@ export class Attempt {
 
 /**
  * Whether a request body can be sent again on a retry: absent, strings, buffers, typed arrays,
- * `URLSearchParams` and `Blob`s can; streams, async iterables and anything unknown cannot.
+ * `URLSearchParams`, `Blob`s and standard `FormData` (clients encode it afresh for each send)
+ * can; streams, async iterables and anything unknown cannot.
  */
 export function isReplayableBody(body: unknown): boolean {
   if (body === undefined || body === null) return true;
   if (typeof body === 'string' || body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return true;
-  if (body instanceof URLSearchParams || body instanceof Blob) return true;
+  if (body instanceof URLSearchParams || body instanceof Blob || body instanceof FormData) return true;
   return false;
 }
 
 function toOutcome(result: AttemptResult): Outcome {
   const latency = result.latencyMs === undefined ? {} : { latencyMs: result.latencyMs };
+  if (result.invalidRequest) return { kind: 'cancelled', by: 'invalid-request', ...latency };
   if (result.cancelled) {
     // An error about the request itself stays classified as such even when the adapter saw it
     // as a cancellation; either way the instance is not blamed and nothing is retried.
