@@ -13,8 +13,8 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin:
 h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28px; }
 .lead { color: #555; margin-top: 0; }
 .figures { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
-.figure { flex: 1; border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; min-width: 100px; }
-.figure b { display: block; font-size: 20px; white-space: nowrap; }
+.figure { flex: 1 1 120px; border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; }
+.figure b { display: block; font-size: 20px; overflow-wrap: anywhere; }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { border-bottom: 1px solid #e5e5e5; padding: 4px 10px; text-align: right; }
 th:first-child, td:first-child, td.text { text-align: left; }
@@ -107,7 +107,7 @@ Generated ${escapeXml(input.generatedAt)}.</p>
 <div class="figures">
 ${figure('callers: success', `${s.callers.successRate.toFixed(2)}%`)}
 ${figure('requests', String(s.callers.requests))}
-${figure('p50 / p99', `${fmt(s.callers.p50Ms, '')} / ${fmt(s.callers.p99Ms)}`)}
+${figure('p50 / p99, ms', `${fmt(s.callers.p50Ms, '')} / ${fmt(s.callers.p99Ms, '')}`)}
 ${figure('retries', String(s.retries))}
 ${figure('ejections', String(s.ejections))}
 ${figure('recoveries', String(s.recoveries))}
