@@ -97,7 +97,8 @@ describe('RequestBody', () => {
     stream.destroy(Object.assign(new Error('open failed'), { code: 'ENOENT' }));
     await new Promise((resolve) => setImmediate(resolve)); // the 'error' event has been emitted
     await expect(readAll(attempt.body)).rejects.toMatchObject({ code: 'ENOENT' });
-    expect(attempt.fate()).toEqual({ bodyConsumed: true });
+    // The body's own source failed: the request's fault, never the instance's.
+    expect(attempt.fate()).toEqual({ bodyConsumed: true, invalidRequest: true });
   });
 });
 
@@ -167,6 +168,23 @@ describe('one-shot bodies through the interceptor (a fake dispatch reads the bod
     expect(sent[1]!.opts.body).toEqual(Buffer.from('abcd'));
     sent[1]!.ok();
     expect(caller.events).toEqual(['start', 'headers 200', 'data', 'end']);
+  });
+
+  it('a body source that fails while undici sends it is nobody\'s fault: not blamed, not retried', async () => {
+    const { sent, caller, put, totals, advance } = setup();
+    put({
+      async *[Symbol.asyncIterator]() {
+        yield new TextEncoder().encode('ab');
+        throw Object.assign(new Error('disk read failed'), { code: 'EIO' });
+      },
+    });
+    const reading = sent[0]!.start().readBody(2);
+    await expect(reading).rejects.toMatchObject({ code: 'EIO' });
+    sent[0]!.fail(Object.assign(new Error('disk read failed'), { code: 'EIO' }));
+    await advance();
+    expect(sent).toHaveLength(1);
+    expect(caller.events).toEqual(['start', 'error EIO']);
+    expect(totals()).toEqual({ requests: 0, failures: 0, cancelled: 1, inFlight: 0 });
   });
 
   it('a reset after part of the body was read is not retried: the body is spent', async () => {

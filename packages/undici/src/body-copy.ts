@@ -18,8 +18,11 @@ import type { Dispatcher } from 'undici';
 
 type DispatchBody = Dispatcher.DispatchOptions['body'];
 
-/** What an attempt did with a one-shot request body, in the core's terms. */
-export type BodyFate = Pick<AttemptResult, 'bodyReplayable' | 'bodyConsumed'>;
+/**
+ * What an attempt did with a one-shot request body, in the core's terms. `invalidRequest`: the
+ * body's own source failed (a missing file): the request's fault, not the instance's.
+ */
+export type BodyFate = Pick<AttemptResult, 'bodyReplayable' | 'bodyConsumed' | 'invalidRequest'>;
 
 /** The body one attempt sends, and how to tell afterwards what became of it. */
 export interface AttemptBody {
@@ -35,6 +38,7 @@ export interface AttemptBody {
 const UNTOUCHED: BodyFate = Object.freeze({});
 const REPLAYABLE: BodyFate = Object.freeze({ bodyReplayable: true });
 const CONSUMED: BodyFate = Object.freeze({ bodyConsumed: true });
+const SOURCE_FAILED: BodyFate = Object.freeze({ bodyConsumed: true, invalidRequest: true });
 const keep = (): void => {};
 
 /**
@@ -74,6 +78,7 @@ export class RequestBody {
 class BodyCopy implements AsyncIterable<unknown> {
   #started = false;
   #done = false;
+  #sourceFailed = false;
   #parts: Buffer[] | undefined = [];
   #bytes = 0;
   /** The whole body, once read to the end within the limit. */
@@ -85,15 +90,25 @@ class BodyCopy implements AsyncIterable<unknown> {
   ) {}
 
   fate(): BodyFate {
+    if (this.#sourceFailed) return SOURCE_FAILED;
     return this.copy !== undefined ? REPLAYABLE : this.#started ? CONSUMED : UNTOUCHED;
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<unknown, void, undefined> {
     if (this.#started) throw new Error('a one-shot request body cannot be read twice');
     this.#started = true;
-    for await (const chunk of this.source) {
-      this.#keep(chunk);
-      yield chunk;
+    const iterator = this.source[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<unknown>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        this.#sourceFailed = true;
+        throw error;
+      }
+      if (next.done) break;
+      this.#keep(next.value);
+      yield next.value;
     }
     this.#done = true;
     if (this.#parts !== undefined) this.copy = Buffer.concat(this.#parts, this.#bytes);
