@@ -1,0 +1,153 @@
+/**
+ * `pnpm bench`: runs the three parts and writes bench/results/latest.json and bench/RESULTS.md.
+ *
+ *   pnpm bench                 # full run (about 5 minutes)
+ *   pnpm bench --quick         # shortened run (about a minute), figures indicative only
+ *   pnpm bench --only faults   # some parts: pick, overhead, faults (comma-separated)
+ *   pnpm bench --no-write      # print, write nothing
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StrategyName } from '@datapunk/balancer';
+import { CONFIG_TEXT, PER_ATTEMPT_TIMEOUT_MS } from './config.js';
+import { faultContenders, type FaultContender } from './faults/contenders.js';
+import { FULL_TIMELINE, QUICK_TIMELINE, runFaults, type FaultTimeline } from './faults/faults.js';
+import { findHaproxy, haproxyConfig, HAPROXY_INSTALL } from './faults/haproxy.js';
+import { startRemoteFleet } from './fleet/remote-fleet.js';
+import { machineInfo } from './machine.js';
+import { nullTransportCost } from './overhead/null-transport.js';
+import { FULL_OVERHEAD, QUICK_OVERHEAD, runOverhead, type OverheadOptions } from './overhead/overhead.js';
+import { BENCH_DIR } from './paths.js';
+import { pickCostTable, STRATEGIES, type PickCostOptions } from './pick-cost.js';
+import { faultGoals, overheadGoals } from './report/goals.js';
+import { renderMarkdown } from './report/markdown.js';
+import type { BenchResult } from './report/result.js';
+
+export type Part = 'pick' | 'overhead' | 'faults';
+export const PARTS: readonly Part[] = ['pick', 'overhead', 'faults'];
+
+export interface BenchOptions {
+  readonly mode: BenchResult['meta']['mode'];
+  readonly parts: readonly Part[];
+  readonly pickCost: PickCostOptions;
+  readonly overhead: OverheadOptions;
+  readonly nullTransport: { readonly rounds: number; readonly requests: number };
+  readonly faults: { readonly timeline: FaultTimeline; readonly contenders: readonly FaultContender[] };
+  readonly log?: (line: string) => void;
+}
+
+export function fullOptions(): BenchOptions {
+  return {
+    mode: 'full',
+    parts: PARTS,
+    pickCost: {},
+    overhead: FULL_OVERHEAD,
+    nullTransport: { rounds: 7, requests: 20_000 },
+    faults: { timeline: FULL_TIMELINE, contenders: faultContenders(STRATEGIES) },
+  };
+}
+
+export function quickOptions(): BenchOptions {
+  return {
+    mode: 'quick',
+    parts: PARTS,
+    pickCost: { sizes: [10, 100, 1_000, 10_000], rounds: 3, batches: 40, cycles: 1_000_000 },
+    overhead: QUICK_OVERHEAD,
+    nullTransport: { rounds: 3, requests: 5_000 },
+    faults: { timeline: QUICK_TIMELINE, contenders: faultContenders(STRATEGIES) },
+  };
+}
+
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const log = options.log ?? (() => {});
+  const meta = machineInfo();
+  const started = performance.now();
+  const haproxy = findHaproxy();
+  if (!haproxy) log(`HAProxy is not installed: its row will be marked missing. Install it with: ${HAPROXY_INSTALL}`);
+  let pickCost: BenchResult['pickCost'];
+  let overhead: BenchResult['overhead'];
+  let faults: BenchResult['faults'];
+
+  if (options.parts.includes('pick')) {
+    log('1/3 pick cost (one child process per strategy)...');
+    pickCost = { ...pickCostTable(options.pickCost), options: options.pickCost };
+  }
+  if (options.parts.includes('overhead')) {
+    log('2/3 overhead on a healthy fleet (interleaved runs)...');
+    const result = await runOverhead(options.overhead, log);
+    const fleet = await startRemoteFleet([{}, {}, {}, {}]);
+    try {
+      const n = options.nullTransport;
+      const nullTransport = await nullTransportCost(fleet.urls, n.rounds, n.requests);
+      log(`  without a network: raw ${nullTransport.rawUs} µs/req, balanced ${nullTransport.balancedUs} µs/req (+${nullTransport.extraUs})`);
+      overhead = { ...result, nullTransport };
+    } finally {
+      await fleet.close();
+    }
+  }
+  if (options.parts.includes('faults')) {
+    log('3/3 quality under faults (open loop, one contender at a time)...');
+    const result = await runFaults(options.faults.contenders, options.faults.timeline, log);
+    const sampleConfig = haproxyConfig({
+      port: 8080,
+      servers: Array.from({ length: 8 }, (_, i) => `http://127.0.0.1:${9000 + i}`),
+      statsSocket: '/tmp/bench-haproxy/stats.sock',
+      serverTimeoutMs: PER_ATTEMPT_TIMEOUT_MS,
+    });
+    faults = { ...result, balancerConfig: CONFIG_TEXT, haproxyConfig: sampleConfig };
+  }
+  return {
+    meta: { ...meta, mode: options.mode, durationS: Math.round((performance.now() - started) / 1000), haproxy: haproxy ? `${haproxy.version} (${haproxy.path})` : null },
+    ...(pickCost ? { pickCost } : {}),
+    ...(overhead ? { overhead } : {}),
+    ...(faults ? { faults } : {}),
+    goals: [...overheadGoals(overhead), ...faultGoals(faults?.rows)],
+  };
+}
+
+/** Writes `results/latest.json` and `RESULTS.md` under `dir` (bench/ by default). */
+export function writeResults(result: BenchResult, dir = BENCH_DIR): { json: string; markdown: string } {
+  mkdirSync(join(dir, 'results'), { recursive: true });
+  const json = join(dir, 'results', 'latest.json');
+  const markdown = join(dir, 'RESULTS.md');
+  writeFileSync(json, JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(markdown, renderMarkdown(result));
+  return { json, markdown };
+}
+
+function parseArgs(argv: readonly string[]): { options: BenchOptions; write: boolean } {
+  const quick = argv.includes('--quick');
+  let options = quick ? quickOptions() : fullOptions();
+  const only = argv.indexOf('--only');
+  if (only >= 0) {
+    const parts = (argv[only + 1] ?? '').split(',').filter((p): p is Part => (PARTS as readonly string[]).includes(p));
+    if (parts.length === 0) throw new Error(`--only expects some of ${PARTS.join(',')}`);
+    options = { ...options, parts, mode: 'custom' };
+  }
+  const strategies = argv.indexOf('--strategies');
+  if (strategies >= 0) {
+    const names = (argv[strategies + 1] ?? '').split(',') as StrategyName[];
+    options = { ...options, mode: 'custom', faults: { ...options.faults, contenders: faultContenders(names) } };
+  }
+  return { options, write: !argv.includes('--no-write') };
+}
+
+async function main(): Promise<void> {
+  const { options, write } = parseArgs(process.argv.slice(2));
+  const log = (line: string): void => console.log(line);
+  const result = await runBench({ ...options, log });
+  console.log('');
+  console.log(renderMarkdown(result));
+  if (write) {
+    const files = writeResults(result);
+    console.log(`wrote ${files.json} and ${files.markdown}`);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

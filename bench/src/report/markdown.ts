@@ -1,0 +1,142 @@
+/** Renders bench/RESULTS.md from the result; pure, so the test can check it. */
+import { BAD, type BadInstance, type FaultRow, type InstanceTraffic } from '../faults/faults.js';
+import type { BenchResult } from './result.js';
+
+const fmt = (n: number | undefined, digits = 1): string => (n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits }));
+const int = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
+const mark = (met: boolean | null): string => (met === null ? 'not measured' : met ? 'met' : '**not met**');
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function pickCostSection(r: NonNullable<BenchResult['pickCost']>): string {
+  const sizes = [...new Set(r.rows.map((x) => x.instances))].sort((a, b) => a - b);
+  const largest = sizes.at(-1)!;
+  const strategies = [...new Set(r.rows.map((x) => x.strategy))];
+  const rows = strategies.map((s) => {
+    const byN = new Map(r.rows.filter((x) => x.strategy === s).map((x) => [x.instances, x]));
+    const growth = r.heapGrowth.find((g) => g.strategy === s);
+    return [
+      `\`${s}\``,
+      ...sizes.map((n) => (byN.has(n) ? `${byN.get(n)!.pickNs} (${byN.get(n)!.cycleNs})` : '–')),
+      `x${byN.get(largest)?.growth ?? '–'}`,
+      int(byN.get(largest)?.heapBytesPerInstance ?? NaN),
+      growth ? `${int(growth.growthBytes)} B` : '–',
+    ];
+  });
+  const cycles = r.heapGrowth[0];
+  return [
+    '## 1. Pick cost',
+    '',
+    `Median ns per pick through a service (pick + done in brackets), one child process per strategy, median of ${r.options.rounds ?? 7} rounds of ${r.options.batches ?? 200} x 1,000 picks. ` +
+      `Growth: pick cost at ${int(largest)} instances / at ${int(sizes[0]!)}. Heap: bytes the balancer retains per instance at ${int(largest)} instances (after GC); ` +
+      (cycles ? `heap growth over ${int(cycles.cycles)} pick/done cycles at ${int(cycles.instances)} instances (after GC; a few KB either way is noise).` : ''),
+    '',
+    table(['strategy', ...sizes.map((n) => `${int(n)} inst. ns`), 'growth', 'heap B/instance', 'heap growth'], rows),
+  ].join('\n');
+}
+
+function overheadSection(o: NonNullable<BenchResult['overhead']>): string {
+  const rows = o.rows.map((r) => [r.group, r.client, int(r.rps), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.cpuUsPerRequest), r.errors ? String(r.errors) : '0']);
+  const ratios = o.ratios.map((r) => [r.client, r.baseline, r.rpsRatio.toFixed(3), r.p99Ratio.toFixed(2), r.cpuRatio.toFixed(2), `${r.extraCpuUs > 0 ? '+' : ''}${r.extraCpuUs}`]);
+  const n = o.nullTransport;
+  return [
+    '## 2. Overhead on a healthy fleet',
+    '',
+    `4 loopback testkit instances (healthy, answering at once) in a separate process; closed loop, ${o.options.concurrency} requests in flight, ` +
+      `${o.options.rounds} interleaved rounds of ${o.options.runMs / 1000} s per client (order reversed every other round) after a ${o.options.warmupMs / 1000} s warm-up each. ` +
+      'Figures are medians over rounds; ratios are medians of the per-round ratios (same round, adjacent runs). ' +
+      'CPU µs/req is the client process CPU time (user + system) per request: the cost that does not depend on whether client or servers are the bottleneck. ' +
+      'Balanced clients use the same balancer configuration as the fault run (default strategy `peak-ewma`, health checks, per-attempt timeout).',
+    '',
+    table(['group', 'client', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors'], rows),
+    '',
+    table(['client', 'vs', 'req/s ratio', 'p99 ratio', 'CPU ratio', 'extra CPU µs/req'], ratios),
+    '',
+    `**Cost per request without a network** (undici \`request()\` through a dispatcher answering from memory, ${int(n.requests)} requests x ${n.rounds} interleaved rounds, CPU µs per request): ` +
+      `raw undici ${n.rawUs} µs; through a do-nothing interceptor ${n.noopInterceptorUs} µs; through \`withBalancer\` ${n.balancedUs} µs, ` +
+      `i.e. **+${n.extraUs} µs per request**, of which undici's interceptor machinery is ${(n.noopInterceptorUs - n.rawUs).toFixed(2)} µs and the balancer and its adapter ${n.oursUs} µs.`,
+  ].join('\n');
+}
+
+function trafficCell(t: InstanceTraffic | undefined): string {
+  if (!t) return '–';
+  return `${t.sharePct}% / ${t.stoppedAfterMs === null ? 'never' : `${fmt(t.stoppedAfterMs / 1000)} s`}`;
+}
+
+function faultRow(r: FaultRow): string[] {
+  if (r.status !== 'ok' || !r.fault || !r.healthy) return [r.contender, `${r.status === 'error' ? 'failed' : 'missing'}: ${r.missing ?? 'not run'}`, '', '', '', '', '', '', '', '', '', ''];
+  const bad = (k: BadInstance): string => trafficCell(r.bad?.[k]);
+  return [
+    r.contender,
+    `${r.fault.successPct}%`,
+    fmt(r.fault.p50, 1),
+    fmt(r.fault.p99, 1),
+    fmt(r.fault.p999, 1),
+    fmt(r.healthy.p99, 1),
+    `x${r.p99VsHealthy}`,
+    bad('slow'),
+    bad('errors'),
+    bad('crash'),
+    bad('hang'),
+    `${r.crashedShareAfterRestartPct}%`,
+  ];
+}
+
+function faultsSection(f: NonNullable<BenchResult['faults']>): string {
+  const t = f.timeline;
+  const onset = (t.warmupMs + t.healthyMs) / 1000;
+  const setups = f.rows.map((r) => `- **${r.contender}**: ${r.setup}`);
+  return [
+    '## 3. Quality under faults',
+    '',
+    `Fleet: ${f.fleet}. Open loop: ${t.ratePerSec} requests/s at fixed arrival times, latency measured from each request's scheduled send time ` +
+      `(so slow answers and client stalls are not hidden), callers' deadline ${t.deadlineMs / 1000} s. Timeline per contender (fresh fleet each): ` +
+      `${t.warmupMs / 1000} s warm-up (not counted), ${t.healthyMs / 1000} s all healthy (the "healthy p99"), then at t=${onset} s the four faults start together ` +
+      `for ${t.faultMs / 1000} s; the crashed instance restarts ${t.crashForMs / 1000} s after it crashed. Success, p50, p99, p99.9 are over the fault phase. ` +
+      'Bad-instance columns: share of all attempts (retries included) it received during its fault (fair share 12.5%) / time from the fault onset until it stopped getting traffic ' +
+      '(the first 100 ms boundary after which it got at most 1% of attempts until the end of its fault; "never": it kept getting more). ' +
+      'Attempts are counted below the balancer (one per attempt) for the client-side contenders, and from `show stat` (polled every 100 ms) for HAProxy.',
+    '',
+    `Our balancer (every strategy): \`${f.balancerConfig}\`.`,
+    '',
+    ...setups,
+    '',
+    table(
+      ['contender', 'success', 'p50 ms', 'p99 ms', 'p99.9 ms', 'healthy p99 ms', 'p99 / healthy', `slow #${BAD.slow}`, `503 #${BAD.errors}`, `crash #${BAD.crash}`, `hang #${BAD.hang}`, 'crashed, after restart'],
+      f.rows.map(faultRow),
+    ),
+    '',
+    '<details><summary>HAProxy configuration (generated; ports vary)</summary>',
+    '',
+    '```',
+    f.haproxyConfig.trim(),
+    '```',
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+export function renderMarkdown(result: BenchResult): string {
+  const m = result.meta;
+  const parts = [
+    '# Benchmark results',
+    '',
+    `Generated by \`pnpm bench\`${m.mode === 'full' ? '' : ` (${m.mode} mode: shortened, figures are indicative only)`} on ${m.date}, ` +
+      `Node ${m.node}, ${m.cpu} (${m.cores} cores), ${m.platform}; load average at start ${m.loadavg.join(' / ')}; took ${Math.round(m.durationS)} s. ` +
+      `HAProxy: ${m.haproxy ?? 'not installed (apt-get install haproxy)'}.`,
+    '',
+    '> The load generator, the fleet (one separate Node process) and HAProxy all share this machine, ' +
+      'whose cores are also shared with other work: absolute figures move from run to run. Read them side by side within a table ' +
+      '(contenders of a table ran in the same conditions, the overhead ones interleaved), and as ratios.',
+    '',
+    '## Goals',
+    '',
+    table(['goal', 'figure', 'status'], result.goals.map((g) => [g.goal, g.figure, mark(g.met)])),
+  ];
+  if (result.pickCost) parts.push('', pickCostSection(result.pickCost));
+  if (result.overhead) parts.push('', overheadSection(result.overhead));
+  if (result.faults) parts.push('', faultsSection(result.faults));
+  return parts.join('\n') + '\n';
+}

@@ -1,0 +1,25 @@
+/** The machine-readable result of `pnpm bench` (bench/results/latest.json). */
+import type { FaultsResult } from '../faults/faults.js';
+import type { MachineInfo } from '../machine.js';
+import type { NullTransportResult } from '../overhead/null-transport.js';
+import type { OverheadResult } from '../overhead/overhead.js';
+import type { PickCostOptions, PickCostResult } from '../pick-cost.js';
+
+export interface Goal {
+  readonly goal: string;
+  readonly figure: string;
+  /** null: not measured in this run. */
+  readonly met: boolean | null;
+}
+
+export interface BenchResult {
+  readonly meta: MachineInfo & {
+    readonly mode: 'full' | 'quick' | 'custom';
+    readonly durationS: number;
+    readonly haproxy: string | null;
+  };
+  readonly pickCost?: PickCostResult & { readonly options: PickCostOptions };
+  readonly overhead?: OverheadResult & { readonly nullTransport: NullTransportResult };
+  readonly faults?: FaultsResult & { readonly balancerConfig: string; readonly haproxyConfig: string };
+  readonly goals: readonly Goal[];
+}
