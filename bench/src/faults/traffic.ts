@@ -29,10 +29,10 @@ export class TrafficLog {
     if (i !== undefined) this.add(i, 1);
   }
 
-  /** `count` attempts to instance `index` now (counter deltas). */
-  add(index: number, count: number): void {
+  /** `count` attempts to instance `index` now, or at offset `atMs` (counter deltas, tests). */
+  add(index: number, count: number, atMs = performance.now() - this.#origin): void {
     if (count <= 0) return;
-    this.#at.push(performance.now() - this.#origin);
+    this.#at.push(atMs);
     this.#who.push(index);
     this.#count.push(count);
   }

@@ -1,0 +1,116 @@
+/**
+ * Keeps `pnpm bench` working: every part runs for about a second (tiny sizes, short phases) and
+ * the result must have the right shape: every row present, every figure finite, both files
+ * written. Speed is not asserted: the machine is shared.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { balancedPool, haproxy, ours, plainRoundRobin } from './faults/contenders.js';
+import { findHaproxy } from './faults/haproxy.js';
+import { TrafficLog } from './faults/traffic.js';
+import { runBench, writeResults } from './main.js';
+import { renderMarkdown } from './report/markdown.js';
+
+const finite = (n: number | undefined): boolean => typeof n === 'number' && Number.isFinite(n);
+
+describe('pnpm bench, shortened', () => {
+  it('runs every part and writes the JSON and the markdown table', { timeout: 60_000 }, async () => {
+    const result = await runBench({
+      mode: 'custom',
+      parts: ['pick', 'overhead', 'faults'],
+      pickCost: { sizes: [10, 100], rounds: 1, batches: 5, cycles: 20_000, growthInstances: 100, strategies: ['round-robin', 'peak-ewma'] },
+      overhead: { rounds: 1, runMs: 150, warmupMs: 50, concurrency: 4 },
+      nullTransport: { rounds: 1, requests: 300 },
+      faults: {
+        timeline: { ratePerSec: 100, warmupMs: 100, healthyMs: 300, faultMs: 600, crashForMs: 300, deadlineMs: 1_000 },
+        contenders: [ours('peak-ewma'), plainRoundRobin, balancedPool, haproxy],
+      },
+    });
+
+    const pick = result.pickCost!;
+    expect(pick.rows.map((r) => `${r.strategy}@${r.instances}`)).toEqual(['round-robin@10', 'round-robin@100', 'peak-ewma@10', 'peak-ewma@100']);
+    for (const r of pick.rows) expect([r.pickNs, r.cycleNs, r.growth, r.heapBytesPerInstance].every(finite)).toBe(true);
+    expect(pick.heapGrowth.map((g) => [g.strategy, g.cycles])).toEqual([['round-robin', 20_000], ['peak-ewma', 20_000]]);
+
+    const overhead = result.overhead!;
+    expect(overhead.rows.map((r) => r.client)).toEqual([
+      'undici + balancer',
+      'undici raw (round robin by hand)',
+      'undici BalancedPool',
+      'axios + balancer',
+      'axios raw (round robin by hand)',
+      'got + balancer',
+      'got raw (round robin by hand)',
+    ]);
+    for (const r of overhead.rows) {
+      expect(r.errors).toBe(0);
+      expect([r.rps, r.p50Ms, r.p99Ms, r.cpuUsPerRequest].every(finite)).toBe(true);
+    }
+    expect(overhead.ratios.map((r) => r.client)).toEqual(['undici + balancer', 'undici BalancedPool', 'axios + balancer', 'got + balancer']);
+    for (const r of overhead.ratios) expect([r.rpsRatio, r.p99Ratio, r.cpuRatio, r.extraCpuUs].every(finite)).toBe(true);
+    const n = overhead.nullTransport;
+    expect([n.rawUs, n.noopInterceptorUs, n.balancedUs, n.extraUs, n.oursUs].every(finite)).toBe(true);
+
+    const rows = result.faults!.rows;
+    expect(rows.map((r) => r.contender)).toEqual(['peak-ewma', 'round robin (plain)', 'undici BalancedPool', 'HAProxy']);
+    const haproxyRow = rows.find((r) => r.contender === 'HAProxy')!;
+    if (findHaproxy()) expect(haproxyRow.status).toBe('ok');
+    else expect(haproxyRow).toMatchObject({ status: 'missing', missing: expect.stringContaining('apt-get install haproxy') });
+    for (const r of rows.filter((x) => x.status === 'ok' || x.contender !== 'HAProxy')) {
+      expect(r.status, `${r.contender}: ${r.missing}`).toBe('ok');
+      for (const phase of [r.healthy!, r.fault!]) {
+        expect(phase.count).toBeGreaterThan(0);
+        expect([phase.successPct, phase.p50, phase.p99, phase.p999].every(finite)).toBe(true);
+      }
+      expect(Object.keys(r.bad!)).toEqual(['slow', 'errors', 'crash', 'hang']);
+      for (const t of Object.values(r.bad!)) expect(finite(t.sharePct) && (t.stoppedAfterMs === null || finite(t.stoppedAfterMs))).toBe(true);
+    }
+    expect(result.goals.length).toBeGreaterThan(0);
+
+    const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
+    try {
+      const files = writeResults(result, dir);
+      expect(JSON.parse(readFileSync(files.json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(result)));
+      const markdown = readFileSync(files.markdown, 'utf8');
+      expect(markdown).toBe(renderMarkdown(result));
+      for (const heading of ['## Goals', '## 1. Pick cost', '## 2. Overhead on a healthy fleet', '## 3. Quality under faults']) expect(markdown).toContain(heading);
+      expect(markdown).toContain(`Node ${process.version}`);
+      expect(existsSync(files.json)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('TrafficLog.analyse', () => {
+  /** 10 attempts per 100 ms for 4 s; instance 0 gets `mine(t)` of them, instance 1 the rest. */
+  function traffic(mine: (t: number) => number): TrafficLog {
+    const log = new TrafficLog(['http://a', 'http://b']);
+    for (let t = 0; t < 4_000; t += 100) {
+      log.add(0, mine(t), t);
+      log.add(1, 10 - mine(t), t);
+    }
+    return log;
+  }
+
+  it('reports when an instance stopped getting traffic, and its share', () => {
+    const a = traffic((t) => (t < 1_500 ? 5 : 0)).analyse(0, 0, 4_000);
+    expect(a).toEqual({ share: 75 / 400, attempts: 75, stoppedAfterMs: 1_500 });
+  });
+
+  it('allows occasional probes (at most 1% of attempts from then on)', () => {
+    const probes = traffic((t) => (t < 1_000 ? 5 : t === 3_000 ? 1 : 0)).analyse(0, 0, 4_000);
+    expect(probes.stoppedAfterMs).toBe(1_000);
+    // 2 attempts a second is 2% of the rest of the window: not stopped until after the last one.
+    const more = traffic((t) => (t < 1_000 ? 5 : t % 1_000 === 0 ? 2 : 0)).analyse(0, 0, 4_000);
+    expect(more.stoppedAfterMs).toBe(3_100);
+  });
+
+  it('says never when the instance kept its traffic to the end of the window', () => {
+    const a = traffic(() => 2).analyse(0, 500, 4_000);
+    expect(a.stoppedAfterMs).toBeNull();
+    expect(a.share).toBeCloseTo(0.2);
+  });
+});
