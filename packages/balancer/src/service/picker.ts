@@ -46,6 +46,7 @@ export class ServicePicker {
     strategy: Strategy,
     panic: PanicConfig,
     random: () => number,
+    now: number,
     onStrategyError: (error: unknown) => void = () => {},
   ): ServicePicker {
     const healthy: InstanceRecord[] = [];
@@ -65,10 +66,10 @@ export class ServicePicker {
     }
     const buildStrategy = (candidates: InstanceRecord[]): Picker<InstanceRecord> => {
       try {
-        return strategy.build(candidates, { random });
+        return strategy.build(candidates, { random, now });
       } catch (error) {
         onStrategyError(error);
-        return FALLBACK.build(candidates, { random });
+        return FALLBACK.build(candidates, { random, now });
       }
     };
     const make = (candidates: InstanceRecord[], reason: UnavailableReason | undefined, detail: string | undefined, inPanic: boolean) =>

@@ -240,7 +240,10 @@ export class Service {
     const to = r.derivedState();
     if (from === to) return false;
     r.state = to;
-    if (to === 'healthy' && (from === 'ejected' || from === 'unhealthy')) this.beginSlowStart(r, this.runtime.now());
+    if (to === 'healthy' && (from === 'ejected' || from === 'unhealthy')) {
+      this.config.strategy.reset?.(r);
+      this.beginSlowStart(r, this.runtime.now());
+    }
     this.observer.stateChanged?.({ service: this.name, instance: r, from, to, reason });
     this.rebuild();
     return true;
@@ -347,7 +350,7 @@ export class Service {
   }
 
   private buildPicker(): ServicePicker {
-    return ServicePicker.build(this.records.values(), this.config.strategy, this.config.panic, this.runtime.random, (error) =>
+    return ServicePicker.build(this.records.values(), this.config.strategy, this.config.panic, this.runtime.random, this.runtime.now(), (error) =>
       this.observer.strategyFailed?.({ service: this.name, strategy: this.config.strategy.name, error }),
     );
   }

@@ -8,11 +8,11 @@ describe('leastRequest', () => {
     const eps = endpoints([1, 1]);
     eps[0]!.inFlight = 5;
     // With n = 2 both endpoints are always drawn (distinct), so b always wins.
-    expect(new Set(sequence(leastRequest().build(eps, { random: seededRandom(1) }), 200))).toEqual(new Set(['b']));
+    expect(new Set(sequence(leastRequest().build(eps, { now: 0, random: seededRandom(1) }), 200))).toEqual(new Set(['b']));
   });
 
   it('breaks ties by draw order, so idle endpoints share traffic', () => {
-    const picks = sequence(leastRequest().build(endpoints([1, 1, 1]), { random: seededRandom(2) }), 3000);
+    const picks = sequence(leastRequest().build(endpoints([1, 1, 1]), { now: 0, random: seededRandom(2) }), 3000);
     for (const id of ['a', 'b', 'c']) {
       const share = picks.filter((p) => p === id).length / picks.length;
       expect(Math.abs(share - 1 / 3)).toBeLessThan(0.03);
@@ -24,26 +24,26 @@ describe('leastRequest', () => {
     eps[0]!.inFlight = 3;
     eps[1]!.inFlight = 1;
     eps[2]!.inFlight = 2;
-    const p2c = sequence(leastRequest().build(eps, { random: seededRandom(3) }), 3000);
+    const p2c = sequence(leastRequest().build(eps, { now: 0, random: seededRandom(3) }), 3000);
     expect(p2c).not.toContain('a');
     // b wins whenever drawn (2 of 3 pairs), c only against a
     expect(p2c.filter((p) => p === 'b').length / 3000).toBeCloseTo(2 / 3, 1);
-    const all = sequence(leastRequest({ choiceCount: 5 }).build(eps, { random: seededRandom(3) }), 100);
+    const all = sequence(leastRequest({ choiceCount: 5 }).build(eps, { now: 0, random: seededRandom(3) }), 100);
     expect(new Set(all)).toEqual(new Set(['b']));
   });
 
   it('scores weight / (inFlight + 1) ** activeRequestBias when weights differ', () => {
     const eps = endpoints([3, 1]);
     eps[0]!.inFlight = 1; // 3 / 2 = 1.5 > 1 / 1
-    expect(new Set(sequence(leastRequest().build(eps, { random: seededRandom(4) }), 50))).toEqual(new Set(['a']));
+    expect(new Set(sequence(leastRequest().build(eps, { now: 0, random: seededRandom(4) }), 50))).toEqual(new Set(['a']));
     eps[0]!.inFlight = 3; // 3 / 4 < 1
-    expect(new Set(sequence(leastRequest().build(eps, { random: seededRandom(4) }), 50))).toEqual(new Set(['b']));
+    expect(new Set(sequence(leastRequest().build(eps, { now: 0, random: seededRandom(4) }), 50))).toEqual(new Set(['b']));
     // bias 0.5: 3 / sqrt(4) = 1.5 > 1
-    const half = leastRequest({ activeRequestBias: 0.5 }).build(eps, { random: seededRandom(4) });
+    const half = leastRequest({ activeRequestBias: 0.5 }).build(eps, { now: 0, random: seededRandom(4) });
     expect(new Set(sequence(half, 50))).toEqual(new Set(['a']));
     // bias 0: load ignored, weight decides
     eps[0]!.inFlight = 1000;
-    const none = leastRequest({ activeRequestBias: 0 }).build(eps, { random: seededRandom(4) });
+    const none = leastRequest({ activeRequestBias: 0 }).build(eps, { now: 0, random: seededRandom(4) });
     expect(new Set(sequence(none, 50))).toEqual(new Set(['a']));
   });
 
@@ -84,7 +84,7 @@ describe('leastRequest', () => {
   it('returns the only endpoint', () => {
     const eps = endpoints([2]);
     eps[0]!.inFlight = 9;
-    expect(sequence(leastRequest({ choiceCount: 3 }).build(eps, { random: seededRandom(1) }), 3)).toEqual(['a', 'a', 'a']);
+    expect(sequence(leastRequest({ choiceCount: 3 }).build(eps, { now: 0, random: seededRandom(1) }), 3)).toEqual(['a', 'a', 'a']);
   });
 
   it('rejects bad options with a TypeError naming the option', () => {

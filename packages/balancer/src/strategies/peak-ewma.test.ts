@@ -35,7 +35,7 @@ describe('peakEwma', () => {
     const a = eps[0];
     expect(s.describe!(a!, 0)).toEqual({ ewmaMs: 20 });
     expect(a!.slot).toBeUndefined();
-    s.build(eps, { random: seededRandom(1) }).pick({ hashKey: undefined, now: 1_000 });
+    s.build(eps, { now: 0, random: seededRandom(1) }).pick({ hashKey: undefined, now: 1_000 });
     // stamped at first sight (t = 1 s), then decays without samples
     expect(s.describe!(a!, 1_000)).toEqual({ ewmaMs: 20 });
     expect(s.describe!(a!, 11_000)).toEqual({ ewmaMs: 7.36 });
@@ -47,7 +47,7 @@ describe('peakEwma', () => {
     const eps = endpoints([1, 1]);
     s.observe!(eps[0]!, { latencyMs: 100, failed: false, now: 0 });
     s.observe!(eps[1]!, { latencyMs: 10, failed: false, now: 0 });
-    const picker = s.build(eps, { random: seededRandom(2) });
+    const picker = s.build(eps, { now: 0, random: seededRandom(2) });
     expect(new Set(sequence(picker, 50))).toEqual(new Set(['b']));
     eps[1]!.inFlight = 10; // 10 * 11 = 110 > 100 * 1
     expect(new Set(sequence(picker, 50))).toEqual(new Set(['a']));
@@ -107,7 +107,7 @@ describe('peakEwma', () => {
     const s = peakEwma();
     const eps = endpoints([1, 1, 1, 1]);
     s.observe!(eps[3]!, { latencyMs: 0.1, failed: true, now: 0 });
-    const picker = s.build(eps, { random: seededRandom(5) });
+    const picker = s.build(eps, { now: 0, random: seededRandom(5) });
     const shareOfD = (now: number): number => {
       for (const e of eps.slice(0, 3)) s.observe!(e, { latencyMs: 10, failed: false, now });
       return sequence(picker, 1_000, undefined, now).filter((id) => id === 'd').length / 1_000;
@@ -120,7 +120,7 @@ describe('peakEwma', () => {
   });
 
   it('returns the only endpoint', () => {
-    const picker = peakEwma().build(endpoints([1]), { random: seededRandom(6) });
+    const picker = peakEwma().build(endpoints([1]), { now: 0, random: seededRandom(6) });
     expect(sequence(picker, 3)).toEqual(['a', 'a', 'a']);
   });
 
@@ -156,5 +156,20 @@ describe('costsLess', () => {
       ),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('peakEwma reset', () => {
+  it('a penalised endpoint reset on recovery restarts at its peers\' mean and gets its share at once', () => {
+    const s = peakEwma();
+    const eps = endpoints([1, 1, 1, 1]);
+    for (const e of eps.slice(0, 3)) s.observe!(e, { latencyMs: 10, failed: false, now: 0 });
+    s.observe!(eps[3]!, { latencyMs: 0.1, failed: true, now: 0 });
+    expect(sequence(s.build(eps, { now: 1_000, random: seededRandom(5) }), 1_000, undefined, 1_000).filter((id) => id === 'd')).toHaveLength(0);
+    s.reset!(eps[3]!);
+    const picker = s.build(eps, { now: 1_000, random: seededRandom(5) });
+    expect(s.describe!(eps[3]!, 1_000)).toEqual(s.describe!(eps[0]!, 1_000));
+    const share = sequence(picker, 4_000, undefined, 1_000).filter((id) => id === 'd').length / 4_000;
+    expect(share).toBeGreaterThan(0.15);
   });
 });

@@ -11,7 +11,9 @@
  * - between samples it decays towards zero with time constant `decayMs`, and reading it does
  *   not change it. An instance that was penalised and then left alone thus becomes attractive
  *   again after a while and gets probed: that is how a recovered instance regains traffic.
- * A new endpoint starts at `defaultLatencyMs` when first seen. O(1) pick, no allocation.
+ * A new endpoint starts at `defaultLatencyMs` when first seen. `reset` (on recovery from
+ * ejection or failing health checks) restarts an endpoint at its peers' mean estimate, so a
+ * penalty earned while broken does not keep a fixed instance out. O(1) pick, no allocation.
  */
 import { checkOptionsObject, numberOption } from './options.js';
 import type { Picker, PickContext, Strategy, StrategyBuildContext, StrategyEndpoint, StrategySample } from './strategy.js';
@@ -31,6 +33,9 @@ export interface PeakEwmaConfig {
   readonly defaultLatencyMs: number;
   readonly failurePenaltyMs: number;
 }
+
+/** Marks an endpoint whose estimate was forgotten on recovery, until the next build. */
+const RESET = Symbol('peak-ewma reset');
 
 /** Per-endpoint estimate, stored in `endpoint.slot`. */
 class EwmaState {
@@ -107,7 +112,25 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
   return {
     name: 'peak-ewma',
     build<E extends StrategyEndpoint>(endpoints: readonly E[], context: StrategyBuildContext): Picker<E> {
+      // Endpoints reset on recovery restart at their peers' mean estimate, so a fixed instance
+      // gets its fair share at once instead of waiting for its penalty to decay (with no peer
+      // known, at `defaultLatencyMs`). New endpoints start at `defaultLatencyMs` when first seen.
+      if (endpoints.some((e) => e.slot === RESET)) {
+        let sum = 0;
+        let known = 0;
+        for (const e of endpoints) {
+          if (e.slot instanceof EwmaState) {
+            sum += decayedEstimate(e.slot.value, e.slot.stamp, context.now, config.decayMs);
+            known++;
+          }
+        }
+        const start = known > 0 ? sum / known : config.defaultLatencyMs;
+        for (const e of endpoints) if (e.slot === RESET) e.slot = new EwmaState(start, context.now);
+      }
       return new PeakEwmaPicker(endpoints, context.random, cheaper);
+    },
+    reset(endpoint: StrategyEndpoint): void {
+      if (endpoint.slot instanceof EwmaState) endpoint.slot = RESET;
     },
     observe(endpoint: StrategyEndpoint, sample: StrategySample): void {
       const s = stateOf(endpoint, sample.now);

@@ -27,14 +27,14 @@ describe('randomStrategy', () => {
   });
 
   it('matches weights within 2 percentage points over 100k picks (seeded)', () => {
-    const picker = randomStrategy().build(endpoints([1, 2, 3, 4]), { random: seededRandom(7) });
+    const picker = randomStrategy().build(endpoints([1, 2, 3, 4]), { now: 0, random: seededRandom(7) });
     const s = shares(picker, 100_000);
     // measured: a 0.101, b 0.200, c 0.299, d 0.400
     ['a', 'b', 'c', 'd'].forEach((id, i) => expect(Math.abs(s.get(id)! - (i + 1) / 10)).toBeLessThan(0.02));
   });
 
   it('is uniform when weights are equal', () => {
-    const picker = randomStrategy().build(endpoints([3, 3, 3, 3, 3]), { random: seededRandom(11) });
+    const picker = randomStrategy().build(endpoints([3, 3, 3, 3, 3]), { now: 0, random: seededRandom(11) });
     const s = shares(picker, 100_000);
     for (const id of ['a', 'b', 'c', 'd', 'e']) expect(Math.abs(s.get(id)! - 0.2)).toBeLessThan(0.02);
   });
@@ -42,13 +42,13 @@ describe('randomStrategy', () => {
   it('follows the random source', () => {
     const eps = endpoints([1, 1, 2]);
     // u = 0 -> slot 0 (a); u close to 1 -> the last slot; heavy c is an alias of a light slot
-    expect(sequence(randomStrategy().build(eps, { random: constant(0) }), 1)).toEqual(['a']);
-    expect(sequence(randomStrategy().build(eps, { random: constant(0.999) }), 1)).toEqual(['c']);
-    expect(sequence(randomStrategy().build(endpoints([1, 1]), { random: constant(1) }), 1)).toEqual(['b']);
+    expect(sequence(randomStrategy().build(eps, { now: 0, random: constant(0) }), 1)).toEqual(['a']);
+    expect(sequence(randomStrategy().build(eps, { now: 0, random: constant(0.999) }), 1)).toEqual(['c']);
+    expect(sequence(randomStrategy().build(endpoints([1, 1]), { now: 0, random: constant(1) }), 1)).toEqual(['b']);
   });
 
   it('handles a single endpoint', () => {
-    const picker = randomStrategy().build(endpoints([2]), { random: seededRandom(1) });
+    const picker = randomStrategy().build(endpoints([2]), { now: 0, random: seededRandom(1) });
     expect(sequence(picker, 3)).toEqual(['a', 'a', 'a']);
   });
 });

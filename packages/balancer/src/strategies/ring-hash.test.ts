@@ -47,7 +47,7 @@ describe('ringHash', () => {
   it('maps a key to the owner of the first point at or after its hash, wrapping', () => {
     const eps = endpoints([1, 1, 1]);
     const { hashes, owners } = buildRing(eps, defaults);
-    const picker = ringHash().build(eps, { random: seededRandom(1) });
+    const picker = ringHash().build(eps, { now: 0, random: seededRandom(1) });
     for (let i = 0; i < 300; i++) {
       const h = murmur3(`key-${i}`);
       let p = hashes.findIndex((x) => x >= h);
@@ -58,18 +58,18 @@ describe('ringHash', () => {
 
   it('is deterministic across pickers, clients and endpoint order', () => {
     const ids = ['http://10.0.0.1:80', 'http://10.0.0.2:80', 'http://10.0.0.3:80'];
-    const one = ringHash().build(endpoints([1, 1, 1], ids), { random: seededRandom(1) });
-    const other = ringHash().build(endpoints([1, 1, 1], [...ids].reverse()), { random: seededRandom(2) });
+    const one = ringHash().build(endpoints([1, 1, 1], ids), { now: 0, random: seededRandom(1) });
+    const other = ringHash().build(endpoints([1, 1, 1], [...ids].reverse()), { now: 0, random: seededRandom(2) });
     for (let i = 0; i < 500; i++) expect(pickKey(other, `user-${i}`)).toBe(pickKey(one, `user-${i}`));
   });
 
   it('picks at random without a hash key', () => {
-    const s = shares(ringHash().build(endpoints([1, 1, 1, 1]), { random: seededRandom(3) }), 40_000);
+    const s = shares(ringHash().build(endpoints([1, 1, 1, 1]), { now: 0, random: seededRandom(3) }), 40_000);
     for (const id of ['a', 'b', 'c', 'd']) expect(Math.abs(s.get(id)! - 0.25)).toBeLessThan(0.02);
   });
 
   it('gives keys to endpoints in proportion to their weights (100k keys, within 2 points)', () => {
-    const picker = ringHash().build(endpoints([1, 2, 3, 4]), { random: seededRandom(4) });
+    const picker = ringHash().build(endpoints([1, 2, 3, 4]), { now: 0, random: seededRandom(4) });
     const s = shares(picker, 100_000, (i) => `session-${i}`);
     // measured: a 0.109, b 0.196, c 0.293, d 0.402 (256..1024 points each)
     ['a', 'b', 'c', 'd'].forEach((id, i) => expect(Math.abs(s.get(id)! - (i + 1) / 10)).toBeLessThan(0.02));
@@ -82,8 +82,8 @@ describe('ringHash', () => {
       fc.property(idSets, fc.array(fc.string(), { minLength: 1, maxLength: 200 }), fc.nat(), (ids, keys, r) => {
         const eps = endpoints(ids.map(() => 1), ids);
         const removed = ids[r % ids.length]!;
-        const before = ringHash().build(eps, { random: seededRandom(1) });
-        const after = ringHash().build(eps.filter((e) => e.id !== removed), { random: seededRandom(1) });
+        const before = ringHash().build(eps, { now: 0, random: seededRandom(1) });
+        const after = ringHash().build(eps.filter((e) => e.id !== removed), { now: 0, random: seededRandom(1) });
         for (const key of keys) {
           const owner = pickKey(before, key);
           if (owner !== removed) expect(pickKey(after, key)).toBe(owner);
@@ -99,8 +99,8 @@ describe('ringHash', () => {
       fc.property(idSets, fc.nat(), (ids, r) => {
         const eps = endpoints(ids.map(() => 1), ids);
         const removed = ids[r % ids.length]!;
-        const before = ringHash().build(eps, { random: seededRandom(1) });
-        const after = ringHash().build(eps.filter((e) => e.id !== removed), { random: seededRandom(1) });
+        const before = ringHash().build(eps, { now: 0, random: seededRandom(1) });
+        const after = ringHash().build(eps.filter((e) => e.id !== removed), { now: 0, random: seededRandom(1) });
         let moved = 0;
         for (const key of keys) if (pickKey(before, key) !== pickKey(after, key)) moved++;
         const n = ids.length;
@@ -124,7 +124,7 @@ describe('ringHash', () => {
     let q = p;
     while (owners[q]! === first) q = (q + 1) % owners.length;
     const next = eps[owners[q]!]!;
-    const picker = ringHash({ balanceFactorPercent: 125 }).build(eps, { random: seededRandom(5) });
+    const picker = ringHash({ balanceFactorPercent: 125 }).build(eps, { now: 0, random: seededRandom(5) });
     eps[first]!.inFlight = 4; // bound: ceil((4 + 1) / 4 * 1.25) = 2
     expect(pickKey(picker, key)).toBe(next.id);
     next.inFlight = 2; // within its bound: still next
@@ -164,7 +164,7 @@ describe('ringHash', () => {
     for (const strategy of [ringHash(), ringHash({ balanceFactorPercent: 100 })]) {
       const eps = endpoints([1]);
       eps[0]!.inFlight = 100;
-      const picker = strategy.build(eps, { random: seededRandom(7) });
+      const picker = strategy.build(eps, { now: 0, random: seededRandom(7) });
       expect([...sequence(picker, 2, 'x'), ...sequence(picker, 2)]).toEqual(['a', 'a', 'a', 'a']);
     }
   });

@@ -64,7 +64,7 @@ export interface SimulationResult {
  */
 export function simulate(options: SimulationOptions): SimulationResult {
   const { strategy, endpoints: eps } = options;
-  const picker = strategy.build(eps, { random: options.random });
+  const picker = strategy.build(eps, { now: 0, random: options.random });
   const queues = eps.map(() => ({ times: [] as number[], head: 0 }));
   const picks = new Map<string, number>(eps.map((e) => [e.id, 0]));
   const start = options.startMs ?? 0;

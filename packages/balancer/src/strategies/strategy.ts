@@ -39,6 +39,8 @@ export interface PickContext {
 export interface StrategyBuildContext {
   /** Uniform random numbers in [0, 1) from the injected runtime. */
   readonly random: () => number;
+  /** Current time in ms from the runtime. */
+  readonly now: number;
 }
 
 /** An immutable picker over a fixed, non-empty list of endpoints. */
@@ -64,6 +66,12 @@ export interface Strategy {
   build<E extends StrategyEndpoint>(endpoints: readonly E[], context: StrategyBuildContext): Picker<E>;
   /** Optional: learns from a finished attempt (latency, failure). Cancelled attempts are not fed. */
   observe?(endpoint: StrategyEndpoint, sample: StrategySample): void;
+  /**
+   * Optional: forgets what was learnt about an endpoint. Called when it returns to healthy after
+   * an ejection or failing health checks, so a penalty earned while it was broken does not keep
+   * it out of rotation once it is fixed. A rebuild follows.
+   */
+  reset?(endpoint: StrategyEndpoint): void;
   /** Optional: JSON-serialisable per-endpoint figures for `snapshot()` (e.g. `{ ewmaMs }`). */
   describe?(endpoint: StrategyEndpoint, now: number): Record<string, number | string | boolean>;
 }

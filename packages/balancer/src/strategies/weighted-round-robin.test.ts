@@ -12,17 +12,17 @@ const counts = (table: Uint32Array, n: number): number[] => {
 describe('weightedRoundRobin', () => {
   it('interleaves heavy and light endpoints (golden sequences)', () => {
     const wrr = weightedRoundRobin();
-    expect(sequence(wrr.build(endpoints([5, 1, 1]), { random: constant(0) }), 14).join(' ')).toBe(
+    expect(sequence(wrr.build(endpoints([5, 1, 1]), { now: 0, random: constant(0) }), 14).join(' ')).toBe(
       'a a a b c a a a a a b c a a',
     );
-    expect(sequence(wrr.build(endpoints([3, 2]), { random: constant(0) }), 10).join(' ')).toBe(
+    expect(sequence(wrr.build(endpoints([3, 2]), { now: 0, random: constant(0) }), 10).join(' ')).toBe(
       'a b a b a a b a b a',
     );
-    expect(sequence(wrr.build(endpoints([4, 2, 1]), { random: constant(0) }), 7).join(' ')).toBe(
+    expect(sequence(wrr.build(endpoints([4, 2, 1]), { now: 0, random: constant(0) }), 7).join(' ')).toBe(
       'a b a c a b a',
     );
     // gcd 10: the period is 7, not 70
-    expect(sequence(wrr.build(endpoints([50, 10, 10]), { random: constant(0) }), 7).join(' ')).toBe(
+    expect(sequence(wrr.build(endpoints([50, 10, 10]), { now: 0, random: constant(0) }), 7).join(' ')).toBe(
       'a a a b c a a',
     );
   });
@@ -30,23 +30,23 @@ describe('weightedRoundRobin', () => {
   it('starts at an offset drawn from the random source', () => {
     const eps = endpoints([5, 1, 1]);
     // table a a a b c a a; 0.5 * 7 = 3.5 -> offset 3
-    expect(sequence(weightedRoundRobin().build(eps, { random: constant(0.5) }), 7).join(' ')).toBe(
+    expect(sequence(weightedRoundRobin().build(eps, { now: 0, random: constant(0.5) }), 7).join(' ')).toBe(
       'b c a a a a a',
     );
     const starts = new Set<string>();
     for (let seed = 0; seed < 50; seed++) {
-      starts.add(sequence(weightedRoundRobin().build(eps, { random: seededRandom(seed) }), 7).join(''));
+      starts.add(sequence(weightedRoundRobin().build(eps, { now: 0, random: seededRandom(seed) }), 7).join(''));
     }
     expect(starts.size).toBe(7); // every rotation of the table appears
   });
 
   it('degrades to plain round robin when weights are equal', () => {
-    const picker = weightedRoundRobin().build(endpoints([2, 2, 2]), { random: constant(0) });
+    const picker = weightedRoundRobin().build(endpoints([2, 2, 2]), { now: 0, random: constant(0) });
     expect(sequence(picker, 6)).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
   });
 
   it('handles a single endpoint', () => {
-    const picker = weightedRoundRobin().build(endpoints([0.3]), { random: seededRandom(3) });
+    const picker = weightedRoundRobin().build(endpoints([0.3]), { now: 0, random: seededRandom(3) });
     expect(sequence(picker, 3)).toEqual(['a', 'a', 'a']);
   });
 
@@ -68,7 +68,7 @@ describe('weightedRoundRobin', () => {
   });
 
   it('matches weights within 2 percentage points over 100k picks (seeded)', () => {
-    const picker = weightedRoundRobin().build(endpoints([1, 2, 3, 4.5]), { random: seededRandom(42) });
+    const picker = weightedRoundRobin().build(endpoints([1, 2, 3, 4.5]), { now: 0, random: seededRandom(42) });
     const s = shares(picker, 100_000);
     // measured: a 0.095, b 0.190, c 0.286, d 0.429 (the exact shares: a capped table of 8192)
     const expected = [1 / 10.5, 2 / 10.5, 3 / 10.5, 4.5 / 10.5];
@@ -81,9 +81,9 @@ describe('weightedRoundRobin', () => {
       Array.from({ length: 10_000 }, (_, i) => `http://10.0.${i >> 8}.${i & 255}:80`),
     );
     const wrr = weightedRoundRobin();
-    wrr.build(eps, { random: seededRandom(1) }); // warm up the JIT
+    wrr.build(eps, { now: 0, random: seededRandom(1) }); // warm up the JIT
     const start = performance.now();
-    const picker = wrr.build(eps, { random: seededRandom(1) });
+    const picker = wrr.build(eps, { now: 0, random: seededRandom(1) });
     const elapsed = performance.now() - start;
     expect(elapsed).toBeLessThan(100);
     const seen = new Set(sequence(picker, 160_000));
