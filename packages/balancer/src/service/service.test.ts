@@ -362,3 +362,21 @@ describe('records a discovery source skipped itself', () => {
     expect(lines.filter((l) => l.event === 'invalid-entry').map((l) => l.path)).toEqual(['/datapunk/services/orders/b', 'etcd[1]']);
   });
 });
+
+describe('recovery under peak-ewma', () => {
+  it('an instance back from ejection gets traffic at once, its failure penalty forgotten', () => {
+    const h = harness({
+      instances: urls(3),
+      strategy: 'peak-ewma',
+      outlierDetection: { consecutiveFailures: { threshold: 1 }, baseEjectionMs: 1_000, maxEjectionPercent: 50 },
+    });
+    for (let i = 0; i < 30; i++) h.hit({ kind: 'response', status: 200, latencyMs: 5 });
+    h.fail(A, s503, 1);
+    expect(h.state(A)).toBe('ejected');
+    h.runtime.advance(1_000);
+    expect(h.state(A)).toBe('healthy');
+    const share = Array.from({ length: 300 }, () => h.hit({ kind: 'response', status: 200, latencyMs: 5 })).filter((id) => id === A).length / 300;
+    // Without the reset its 1 s penalty would keep it out for tens of seconds.
+    expect(share).toBeGreaterThan(0.2);
+  });
+});

@@ -242,6 +242,7 @@ export class Service {
     r.state = to;
     if (to === 'healthy' && (from === 'ejected' || from === 'unhealthy')) {
       this.config.strategy.reset?.(r);
+
       this.beginSlowStart(r, this.runtime.now());
     }
     this.observer.stateChanged?.({ service: this.name, instance: r, from, to, reason });
