@@ -134,8 +134,15 @@ export class Attempt {
   armTimeout(onTimeout: (error: AttemptTimeoutError) => void): () => void {
     const ms = this.timeoutMs;
     if (ms === undefined) return () => {};
-    const timer = this.call.runtime.setTimeout(
-      () => onTimeout(new AttemptTimeoutError(this.call.service.name, this.origin, ms)),
+    const runtime = this.call.runtime;
+    // When the timer fires, the response may already be waiting in the socket, unread because
+    // this process was busy (a stalled event loop fires timers late, all at once). Give I/O one
+    // more turn of the event loop before blaming the instance: a 0 ms timer runs after the
+    // pending I/O callbacks, which disarm this if the response was there.
+    let timer = runtime.setTimeout(
+      () => {
+        timer = runtime.setTimeout(() => onTimeout(new AttemptTimeoutError(this.call.service.name, this.origin, ms)), 0, { unref: false });
+      },
       ms,
       { unref: false },
     );
