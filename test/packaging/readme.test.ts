@@ -11,8 +11,9 @@ describe('README', () => {
     expect(block?.trim()).toBe(metricsTableMarkdown().trim());
   });
 
-  it('opens with the install-and-test command', () => {
-    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    expect(firstBlock).toContain('npm install -g pnpm@10 && pnpm install && pnpm test');
+  it('opens with the install-and-demo command, then the install-and-test command', () => {
+    const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    expect(blocks[0]).toContain('npm install -g pnpm@10 && pnpm install && pnpm demo');
+    expect(blocks[1]).toContain('npm install -g pnpm@10 && pnpm install && pnpm test');
   });
 });
