@@ -5,6 +5,7 @@
  * Both the overhead and the fault runs use it, so the overhead figure is the cost users pay.
  */
 import { createBalancer, type Balancer, type ServiceOptions, type StrategyName } from '@datapunk/balancer';
+import { FULL_SCAN_MAX, leastCostEwma } from './faults/least-cost-ewma.js';
 
 /** The logical service name; requests go to `http://orders/...`. */
 export const SERVICE = 'orders';
@@ -17,13 +18,14 @@ export const HASH_HEADER = 'x-user-id';
 export const PER_ATTEMPT_TIMEOUT_MS = 250;
 
 /** The service options, as a user would write them (shown in RESULTS.md). */
-export function serviceOptions(urls: readonly string[], strategy: StrategyName): ServiceOptions {
+export function serviceOptions(urls: readonly string[], strategy: StrategyName, extra: Partial<ServiceOptions> = {}): ServiceOptions {
   return {
     instances: [...urls],
     strategy,
     healthCheck: { path: '/health' },
     retry: { perAttemptTimeoutMs: PER_ATTEMPT_TIMEOUT_MS },
     ...(strategy === 'ring-hash' || strategy === 'maglev' ? { hashKey: { header: HASH_HEADER } } : {}),
+    ...extra,
   };
 }
 
@@ -32,6 +34,31 @@ export const CONFIG_TEXT =
   `{ strategy, healthCheck: { path: '/health' }, retry: { perAttemptTimeoutMs: ${PER_ATTEMPT_TIMEOUT_MS} } }` +
   ` (+ hashKey: { header: '${HASH_HEADER}' } for ring-hash and maglev); everything else default`;
 
-export function userBalancer(urls: readonly string[], strategy: StrategyName = 'peak-ewma'): Balancer {
-  return createBalancer({ services: { [SERVICE]: serviceOptions(urls, strategy) } });
+export function userBalancer(urls: readonly string[], strategy: StrategyName = 'peak-ewma', extra: Partial<ServiceOptions> = {}): Balancer {
+  return createBalancer({ services: { [SERVICE]: serviceOptions(urls, strategy, extra) } });
 }
+
+/**
+ * A change to the defaults measured beside them (never instead of them): the fault run shows
+ * what it would buy, so that the proposal comes with its figure.
+ */
+export interface ProposedDefaults {
+  readonly label: string;
+  readonly options: Partial<ServiceOptions>;
+  /** How the options read in the report (a strategy object does not serialise). */
+  readonly text: string;
+}
+
+/** Envoy's 10% lets a fleet of 8 eject one instance at a time; the panic threshold (50%) already bounds ejection. */
+export const PROPOSED_MAX_EJECTION: ProposedDefaults = {
+  label: 'maxEjectionPercent 50 (proposed default)',
+  options: { outlierDetection: { maxEjectionPercent: 50 } },
+  text: 'outlierDetection: { maxEjectionPercent: 50 }',
+};
+
+/** peak-ewma comparing every candidate of a small set instead of two random ones (see `faults/least-cost-ewma.ts`). */
+export const PROPOSED_FULL_SCAN: ProposedDefaults = {
+  label: 'full scan (proposed change, bench prototype)',
+  options: { strategy: leastCostEwma() },
+  text: `strategy: the peak-ewma cost compared over every candidate when there are at most ${FULL_SCAN_MAX} (bench/src/faults/least-cost-ewma.ts)`,
+};

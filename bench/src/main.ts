@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StrategyName } from '@datapunk/balancer';
-import { CONFIG_TEXT, PER_ATTEMPT_TIMEOUT_MS } from './config.js';
+import { CONFIG_TEXT, PER_ATTEMPT_TIMEOUT_MS, PROPOSED_FULL_SCAN, PROPOSED_MAX_EJECTION } from './config.js';
 import { faultContenders, type FaultContender } from './faults/contenders.js';
 import { FULL_TIMELINE, QUICK_TIMELINE, runFaults, type FaultTimeline } from './faults/faults.js';
 import { findHaproxy, haproxyConfig, HAPROXY_INSTALL } from './faults/haproxy.js';
@@ -44,7 +44,7 @@ export function fullOptions(): BenchOptions {
     pickCost: {},
     overhead: FULL_OVERHEAD,
     nullTransport: { rounds: 7, requests: 20_000 },
-    faults: { timeline: FULL_TIMELINE, contenders: faultContenders(STRATEGIES) },
+    faults: { timeline: FULL_TIMELINE, contenders: faultContenders(STRATEGIES, [PROPOSED_MAX_EJECTION, PROPOSED_FULL_SCAN]) },
   };
 }
 
@@ -55,7 +55,7 @@ export function quickOptions(): BenchOptions {
     pickCost: { sizes: [10, 100, 1_000, 10_000], rounds: 3, batches: 40, cycles: 1_000_000 },
     overhead: QUICK_OVERHEAD,
     nullTransport: { rounds: 3, requests: 5_000 },
-    faults: { timeline: QUICK_TIMELINE, contenders: faultContenders(STRATEGIES) },
+    faults: { timeline: QUICK_TIMELINE, contenders: faultContenders(STRATEGIES, [PROPOSED_MAX_EJECTION, PROPOSED_FULL_SCAN]) },
   };
 }
 
@@ -69,9 +69,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   let overhead: BenchResult['overhead'];
   let faults: BenchResult['faults'];
 
+  const took = (): string => `  (${Math.round((performance.now() - started) / 1000)} s so far)`;
   if (options.parts.includes('pick')) {
     log('1/3 pick cost (one child process per strategy)...');
     pickCost = { ...pickCostTable(options.pickCost), options: options.pickCost };
+    log(took());
   }
   if (options.parts.includes('overhead')) {
     log('2/3 overhead on a healthy fleet (interleaved runs)...');
@@ -85,6 +87,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     } finally {
       await fleet.close();
     }
+    log(took());
   }
   if (options.parts.includes('faults')) {
     log('3/3 quality under faults (open loop, one contender at a time)...');
@@ -96,6 +99,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       serverTimeoutMs: PER_ATTEMPT_TIMEOUT_MS,
     });
     faults = { ...result, balancerConfig: CONFIG_TEXT, haproxyConfig: sampleConfig };
+    log(took());
   }
   return {
     meta: { ...meta, mode: options.mode, durationS: Math.round((performance.now() - started) / 1000), haproxy: haproxy ? `${haproxy.version} (${haproxy.path})` : null },

@@ -6,7 +6,7 @@
 import type { StrategyName } from '@datapunk/balancer';
 import { withBalancer } from '@datapunk/balancer-undici';
 import { Agent, BalancedPool, Pool, type Dispatcher } from 'undici';
-import { HASH_HEADER, PER_ATTEMPT_TIMEOUT_MS, SERVICE_ORIGIN, userBalancer } from '../config.js';
+import { HASH_HEADER, PER_ATTEMPT_TIMEOUT_MS, SERVICE_ORIGIN, userBalancer, type ProposedDefaults } from '../config.js';
 import { findHaproxy, HAPROXY_INSTALL, startHaproxy } from './haproxy.js';
 import type { TrafficLog } from './traffic.js';
 
@@ -46,13 +46,13 @@ function recorder(traffic: TrafficLog): Dispatcher.DispatcherComposeInterceptor 
     };
 }
 
-/** Our balancer with `strategy`, through undici's `withBalancer`. */
-export function ours(strategy: StrategyName): FaultContender {
+/** Our balancer with `strategy`, through undici's `withBalancer`; `proposed` changes a default. */
+export function ours(strategy: StrategyName, proposed?: ProposedDefaults): FaultContender {
   return {
-    name: strategy,
-    setupText: `withBalancer(new Agent(), balancer), strategy '${strategy}'`,
+    name: proposed ? `${strategy}, ${proposed.label}` : strategy,
+    setupText: `withBalancer(new Agent(), balancer), strategy '${strategy}'${proposed ? `, with ${proposed.text}` : ''}`,
     async start(urls, traffic) {
-      const balancer = userBalancer(urls, strategy);
+      const balancer = userBalancer(urls, strategy, proposed?.options);
       const dispatcher = withBalancer(new Agent().compose(recorder(traffic)), balancer);
       return {
         send: (i, signal) => exchange(dispatcher, SERVICE_ORIGIN, i, signal),
@@ -146,7 +146,7 @@ export const haproxy: FaultContender = {
   },
 };
 
-/** Every contender of the fault run, ours first. */
-export function faultContenders(strategies: readonly StrategyName[]): FaultContender[] {
-  return [...strategies.map(ours), plainRoundRobin, balancedPool, haproxy];
+/** Every contender of the fault run: ours (each strategy at its defaults), the peers, then proposed defaults. */
+export function faultContenders(strategies: readonly StrategyName[], proposed: readonly ProposedDefaults[] = []): FaultContender[] {
+  return [...strategies.map((s) => ours(s)), plainRoundRobin, balancedPool, haproxy, ...proposed.map((p) => ours('peak-ewma', p))];
 }

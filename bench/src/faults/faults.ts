@@ -28,7 +28,7 @@ export interface FaultTimeline {
   readonly deadlineMs: number;
 }
 
-export const FULL_TIMELINE: FaultTimeline = { ratePerSec: 400, warmupMs: 1_000, healthyMs: 4_000, faultMs: 16_000, crashForMs: 8_000, deadlineMs: 2_000 };
+export const FULL_TIMELINE: FaultTimeline = { ratePerSec: 400, warmupMs: 1_000, healthyMs: 3_000, faultMs: 12_000, crashForMs: 6_000, deadlineMs: 2_000 };
 export const QUICK_TIMELINE: FaultTimeline = { ratePerSec: 200, warmupMs: 300, healthyMs: 1_000, faultMs: 3_000, crashForMs: 1_500, deadlineMs: 2_000 };
 
 const BASE_LATENCY: LatencySpec = { kind: 'lognormal', medianMs: 10, sigma: 0.25 };

@@ -20,7 +20,7 @@ export interface LoadClient {
   readonly name: string;
   readonly group: Group;
   /** `balanced`: ours; `raw`: the baseline spread by hand; `peer`: another balancer. */
-  readonly role: 'balanced' | 'raw' | 'peer';
+  readonly role: 'balanced' | 'raw' | 'peer' | 'control';
   /** Sends one GET and reads the whole body; rejects on a non-2xx or an error. */
   send(): Promise<void>;
   close(): Promise<void>;
@@ -40,10 +40,18 @@ function roundRobin(urls: readonly string[]): () => string {
   return () => urls[i++ % urls.length]!;
 }
 
+/** A do-nothing interceptor: what undici's interceptor machinery alone costs (handler wrapping). */
+const passThrough: Dispatcher.DispatcherComposeInterceptor = (dispatch) =>
+  function passThroughDispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return dispatch(opts, handler);
+  };
+
 function undiciClients(urls: readonly string[]): LoadClient[] {
   const balancer = userBalancer(urls);
   const balanced = withBalancerUndici(new Agent(), balancer);
   const raw = new Agent();
+  const composed = new Agent().compose(passThrough);
+  const nextComposed = roundRobin(urls);
   const pool = new BalancedPool([...urls]);
   const next = roundRobin(urls);
   return [
@@ -58,6 +66,13 @@ function undiciClients(urls: readonly string[]): LoadClient[] {
       },
     },
     { name: 'undici raw (round robin by hand)', group: 'undici', role: 'raw', send: () => undiciGet(raw, next()), close: () => raw.close() },
+    {
+      name: 'undici raw + no-op interceptor',
+      group: 'undici',
+      role: 'control',
+      send: () => undiciGet(composed, nextComposed()),
+      close: () => composed.close(),
+    },
     { name: 'undici BalancedPool', group: 'undici', role: 'peer', send: () => undiciGet(pool, urls[0]!), close: () => pool.close() },
   ];
 }

@@ -21,7 +21,7 @@ export interface OverheadOptions {
   readonly concurrency: number;
 }
 
-export const FULL_OVERHEAD: OverheadOptions = { rounds: 5, runMs: 2_000, warmupMs: 1_000, concurrency: 16 };
+export const FULL_OVERHEAD: OverheadOptions = { rounds: 5, runMs: 1_500, warmupMs: 1_000, concurrency: 16 };
 export const QUICK_OVERHEAD: OverheadOptions = { rounds: 2, runMs: 400, warmupMs: 300, concurrency: 16 };
 
 export interface OverheadRow {

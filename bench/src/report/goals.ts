@@ -36,6 +36,13 @@ export function faultGoals(rows: readonly FaultRow[] | undefined): Goal[] {
       met: (ours.p99VsHealthy ?? Infinity) <= 1.5,
     },
   ];
+  for (const proposed of rows.filter((r) => r.contender.startsWith(`${DEFAULT_STRATEGY}, `) && r.status === 'ok' && r.fault && r.healthy)) {
+    goals.push({
+      goal: `(proposal, not the default) ${proposed.contender}: success >= 99.9% and p99 <= 1.5x healthy`,
+      figure: `${proposed.fault!.successPct}%; p99 ${proposed.fault!.p99} ms vs ${proposed.healthy!.p99} ms healthy (x${proposed.p99VsHealthy})`,
+      met: proposed.fault!.successPct >= 99.9 && (proposed.p99VsHealthy ?? Infinity) <= 1.5,
+    });
+  }
   for (const name of PEERS) {
     const peer = rows.find((r) => r.contender === name);
     if (!peer || peer.status !== 'ok' || !peer.fault) {

@@ -48,7 +48,8 @@ function overheadSection(o: NonNullable<BenchResult['overhead']>): string {
       `${o.options.rounds} interleaved rounds of ${o.options.runMs / 1000} s per client (order reversed every other round) after a ${o.options.warmupMs / 1000} s warm-up each. ` +
       'Figures are medians over rounds; ratios are medians of the per-round ratios (same round, adjacent runs). ' +
       'CPU µs/req is the client process CPU time (user + system) per request: the cost that does not depend on whether client or servers are the bottleneck. ' +
-      'Balanced clients use the same balancer configuration as the fault run (default strategy `peak-ewma`, health checks, per-attempt timeout).',
+      'Balanced clients use the same balancer configuration as the fault run (default strategy `peak-ewma`, health checks, per-attempt timeout). ' +
+      '"undici raw + no-op interceptor" is a control: the same round robin by hand through `agent.compose()` with an interceptor that does nothing, i.e. what any undici interceptor costs.',
     '',
     table(['group', 'client', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors'], rows),
     '',
