@@ -49,11 +49,15 @@ export function faultGoals(rows: readonly FaultRow[] | undefined): Goal[] {
       goals.push({ goal: `${DEFAULT_STRATEGY} ahead of ${name}`, figure: peer?.missing ?? 'not run', met: null });
       continue;
     }
+    // A tie on success (both 100%, say) counts as not behind; it is marked as a tie.
     const success = ours.fault.successPct >= peer.fault.successPct;
+    const tie = ours.fault.successPct === peer.fault.successPct;
     const p99 = ours.fault.p99 < peer.fault.p99;
     goals.push({
       goal: `${DEFAULT_STRATEGY} ahead of ${name} on success and p99`,
-      figure: `success ${ours.fault.successPct}% vs ${peer.fault.successPct}%${success ? '' : ' (behind)'}; p99 ${ours.fault.p99} vs ${peer.fault.p99} ms${p99 ? '' : ' (behind)'}`,
+      figure:
+        `success ${ours.fault.successPct}% vs ${peer.fault.successPct}%${tie ? ' (tie)' : success ? '' : ' (behind)'}; ` +
+        `p99 ${ours.fault.p99} vs ${peer.fault.p99} ms${p99 ? '' : ' (behind)'}`,
       met: success && p99,
     });
   }

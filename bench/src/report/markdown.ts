@@ -47,7 +47,8 @@ function overheadSection(o: NonNullable<BenchResult['overhead']>): string {
     `4 loopback testkit instances (healthy, answering at once) in a separate process; closed loop, ${o.options.concurrency} requests in flight, ` +
       `${o.options.rounds} interleaved rounds of ${o.options.runMs / 1000} s per client (order reversed every other round) after a ${o.options.warmupMs / 1000} s warm-up each. ` +
       'Figures are medians over rounds; ratios are medians of the per-round ratios (same round, adjacent runs). ' +
-      'CPU µs/req is the client process CPU time (user + system) per request: the cost that does not depend on whether client or servers are the bottleneck. ' +
+      'CPU µs/req is the client process CPU time (user + system) per request. On loopback it falls as throughput rises (fewer wakeups and syscalls per request), ' +
+      'so a slower client also pays more kernel time per request: compare it at similar req/s, and see the cost without a network below for our code alone. ' +
       'Balanced clients use the same balancer configuration as the fault run (default strategy `peak-ewma`, health checks, per-attempt timeout). ' +
       '"undici raw + no-op interceptor" is a control: the same round robin by hand through `agent.compose()` with an interceptor that does nothing, i.e. what any undici interceptor costs.',
     '',
