@@ -58,6 +58,9 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
+/** Origin strings whose service (or none) is remembered by `serviceFor`. */
+const ORIGIN_CACHE_SIZE = 1_024;
+
 /** Internal hooks that attach extra observers, or replace the health checker, per service. */
 export interface BalancerExtensions {
   /** Extra observers (e.g. metrics) for a service. */
@@ -105,17 +108,25 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
 
   let closing: Promise<void> | undefined;
 
+  // Adapters ask for every request with the same few origin strings: remember the answers
+  // (bounded, since pass-through traffic may use many origins) rather than parse a URL each time.
+  const byOrigin = new Map<string, string | null>();
   const serviceFor = (url: URL | string): string | undefined => {
-    let host: string;
-    if (typeof url === 'string') {
-      try {
-        host = new URL(url).hostname;
-      } catch {
-        return undefined;
-      }
-    } else host = url.hostname;
-    host = host.toLowerCase();
-    return services.has(host) ? host : undefined;
+    if (typeof url !== 'string') {
+      const host = url.hostname.toLowerCase();
+      return services.has(host) ? host : undefined;
+    }
+    const known = byOrigin.get(url);
+    if (known !== undefined) return known ?? undefined;
+    let host: string | undefined;
+    try {
+      host = new URL(url).hostname.toLowerCase();
+    } catch {
+      host = undefined;
+    }
+    const name = host !== undefined && services.has(host) ? host : undefined;
+    if (byOrigin.size < ORIGIN_CACHE_SIZE) byOrigin.set(url, name ?? null);
+    return name;
   };
 
   const balancer: Balancer = {

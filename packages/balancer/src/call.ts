@@ -272,7 +272,7 @@ export class Call {
         bodyReplayable: result.bodyReplayable ?? this.request.bodyReplayable ?? true,
         bodyConsumed: result.bodyConsumed ?? false,
         responseStarted: result.responseStarted ?? false,
-        retryAfterMs: parseRetryAfterMs(result.retryAfter, this.runtime.wallNow()),
+        retryAfterMs: typeof result.retryAfter === 'string' ? parseRetryAfterMs(result.retryAfter, this.runtime.wallNow()) : undefined,
       },
       config,
     );

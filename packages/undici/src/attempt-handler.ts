@@ -29,7 +29,11 @@ export interface AttemptOwner {
 }
 
 const discarded = (): Error => new Error('response discarded: the request is retried on another instance');
-const completed = (): Error => new Error('attempt already completed');
+/**
+ * Marks an attempt that completed normally. One shared instance: capturing a stack deep in
+ * undici's parser callbacks for every response cost 10-16 µs per request (bench profile).
+ */
+const COMPLETED: Error = new Error('attempt already completed');
 
 /** The handler of one attempt: reports its facts to the core and forwards what the caller may see. */
 export class AttemptHandler implements Dispatcher.DispatchHandler {
@@ -91,7 +95,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(_controller: Controller, trailers: IncomingHttpHeaders): void {
     if (this.#over) return;
-    this.#over = completed();
+    this.#over = COMPLETED;
     this.#attempt.end({});
     this.#request.end(trailers);
   }
