@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../testing/random.js';
-import { costsLess, decayedEstimate, nextEstimate, peakEwma } from './peak-ewma.js';
+import { costKey, decayedEstimate, nextEstimate, peakEwma } from './peak-ewma.js';
 import { endpoints, sequence, simulate, toShares } from './strategies.test-helpers.js';
 
 const e1 = Math.exp(-1);
@@ -104,7 +104,8 @@ describe('peakEwma', () => {
   it('lets a penalised endpoint regain traffic once its estimate has decayed', () => {
     // d failed once at t = 0 (estimate 1000 ms) and then gets no samples; the others keep
     // answering in 10 ms. d's estimate is 1000 * e^(-t / 10 s): 49.8 ms at 30 s, 6.7 ms at 50 s.
-    const s = peakEwma();
+    // Two random choices (no full scan), so the share is that of the pairs d wins.
+    const s = peakEwma({ fullScanUpTo: 0 });
     const eps = endpoints([1, 1, 1, 1]);
     s.observe!(eps[3]!, { latencyMs: 0.1, failed: true, now: 0 });
     const picker = s.build(eps, { now: 0, random: seededRandom(5) });
@@ -134,7 +135,7 @@ describe('peakEwma', () => {
   });
 });
 
-describe('costsLess', () => {
+describe('costKey', () => {
   it('orders two endpoints exactly as comparing their decayed costs at `now` does', () => {
     fc.assert(
       fc.property(
@@ -142,8 +143,8 @@ describe('costsLess', () => {
         fc.double({ min: 0.001, max: 5_000, noNaN: true }),
         fc.integer({ min: 0, max: 60_000 }),
         fc.integer({ min: 0, max: 60_000 }),
-        fc.nat(20),
-        fc.nat(20),
+        fc.nat(2_000),
+        fc.nat(2_000),
         fc.integer({ min: 0, max: 60_000 }),
         (va, vb, ta, tb, na, nb, after) => {
           const now = Math.max(ta, tb) + after;
@@ -151,11 +152,46 @@ describe('costsLess', () => {
           const costB = decayedEstimate(vb, tb, now, 10_000) * (nb + 1);
           // Skip near-ties, where float rounding may legitimately differ.
           fc.pre(Math.abs(costA - costB) > 1e-9 * Math.max(costA, costB));
-          expect(costsLess(vb, tb, nb, va, ta, na, 10_000)).toBe(costB < costA);
+          expect(costKey(vb, tb, nb, 10_000) < costKey(va, ta, na, 10_000)).toBe(costB < costA);
         },
       ),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('peakEwma choosing', () => {
+  it('with a small set compares every endpoint: a slow one next to a failing one gets nothing', () => {
+    const eps = endpoints([1, 1, 1, 1]);
+    const scan = peakEwma();
+    const p2c = peakEwma({ fullScanUpTo: 0 });
+    const share = (s: ReturnType<typeof peakEwma>) => {
+      for (const e of eps) e.slot = undefined;
+      s.observe!(eps[0]!, { latencyMs: 10, failed: false, now: 0 });
+      s.observe!(eps[1]!, { latencyMs: 10, failed: false, now: 0 });
+      s.observe!(eps[2]!, { latencyMs: 100, failed: false, now: 0 }); // 10x slower
+      s.observe!(eps[3]!, { latencyMs: 1, failed: true, now: 0 }); // failing: 1 s penalty
+      return sequence(s.build(eps, { now: 0, random: seededRandom(8) }), 6_000, undefined, 0).filter((id) => id === 'c').length / 6_000;
+    };
+    expect(share(scan)).toBe(0);
+    // Two random choices: c wins every pair with d, 1/6 of pairs.
+    expect(share(p2c)).toBeCloseTo(1 / 6, 1);
+  });
+
+  it('ties in a full scan spread at random, not onto the first endpoint', () => {
+    const eps = endpoints([1, 1, 1, 1]);
+    const picker = peakEwma().build(eps, { now: 0, random: seededRandom(9) });
+    const picks = sequence(picker, 4_000, undefined, 0);
+    for (const id of ['a', 'b', 'c', 'd']) expect(picks.filter((p) => p === id).length / 4_000).toBeGreaterThan(0.2);
+  });
+
+  it('above fullScanUpTo, compares choiceCount random endpoints', () => {
+    const eps = endpoints(Array.from({ length: 40 }, () => 1));
+    const s = peakEwma({ fullScanUpTo: 16, choiceCount: 3 });
+    for (const e of eps) s.observe!(e, { latencyMs: e === eps[0] ? 40 : 400, failed: false, now: 0 }); // peaks: set at once
+    const shareOfA = sequence(s.build(eps, { now: 0, random: seededRandom(2) }), 20_000, undefined, 0).filter((id) => id === eps[0]!.id).length / 20_000;
+    // a wins whenever drawn among 3 of 40: 3/40.
+    expect(shareOfA).toBeCloseTo(3 / 40, 2);
   });
 });
 

@@ -1,9 +1,7 @@
 /**
- * Peak EWMA: power of two choices on expected latency times load, modelled on Finagle's
- * `PeakEwma`.
+ * Peak EWMA: least expected latency times load, modelled on Finagle's `PeakEwma` and Linkerd.
  *
- * Each pick draws two distinct endpoints at random and keeps the one with the lower cost,
- * `latencyEstimate(now) * (inFlight + 1)` (ties: the first drawn). The latency estimate is a
+ * The cost of an endpoint is `latencyEstimate(now) * (inFlight + 1)`. The latency estimate is a
  * peak-sensitive EWMA kept in the endpoint's `slot`:
  * - a slower sample raises it at once (the peak); faster samples pull it down gradually;
  * - a failed sample counts as at least `failurePenaltyMs`, so an instance that fails fast
@@ -13,7 +11,16 @@
  *   again after a while and gets probed: that is how a recovered instance regains traffic.
  * A new endpoint starts at `defaultLatencyMs` when first seen. `reset` (on recovery from
  * ejection or failing health checks) restarts an endpoint at its peers' mean estimate, so a
- * penalty earned while broken does not keep a fixed instance out. O(1) pick, no allocation.
+ * penalty earned while broken does not keep a fixed instance out.
+ *
+ * Choosing: with at most `fullScanUpTo` endpoints (16 by default) every one is compared, from a
+ * random start so ties spread; with more, `choiceCount` distinct random endpoints (2: power of
+ * two choices). Comparing all of a small set matters under faults: with two random choices a
+ * slow instance wins every pair it forms with a failing one, and so keeps several percent of the
+ * traffic, which sets the callers' p99 (bench, "quality under faults"). Envoy's least-request
+ * offers the same full scan. Either way the pick is O(1) (the scan is bounded) and allocates
+ * nothing: costs are compared in log space, `ln(value) + stamp / decayMs + ln(inFlight + 1)`,
+ * where the common decay to `now` cancels out, so no `Math.exp` runs per pick.
  */
 import { checkOptionsObject, numberOption } from './options.js';
 import type { Picker, PickContext, Strategy, StrategyBuildContext, StrategyEndpoint, StrategySample } from './strategy.js';
@@ -25,6 +32,10 @@ export interface PeakEwmaOptions {
   readonly defaultLatencyMs?: number;
   /** Least latency a failed attempt counts as, in ms (>= 0). Defaults to 1 s. */
   readonly failurePenaltyMs?: number;
+  /** With at most this many endpoints, every one is compared (0: never). Defaults to 16. */
+  readonly fullScanUpTo?: number;
+  /** Random distinct endpoints compared when there are more than `fullScanUpTo` (>= 2). Defaults to 2. */
+  readonly choiceCount?: number;
 }
 
 /** Resolved `PeakEwmaOptions`. */
@@ -32,19 +43,47 @@ export interface PeakEwmaConfig {
   readonly decayMs: number;
   readonly defaultLatencyMs: number;
   readonly failurePenaltyMs: number;
+  readonly fullScanUpTo: number;
+  readonly choiceCount: number;
 }
 
 /** Marks an endpoint whose estimate was forgotten on recovery, until the next build. */
 const RESET = Symbol('peak-ewma reset');
 
+/** ln(n + 1) for small in-flight counts, so the cost key needs no `Math.log` per pick. */
+const LN1P = Float64Array.from({ length: 1_024 }, (_, n) => Math.log(n + 1));
+const ln1p = (n: number): number => (n < LN1P.length ? LN1P[n]! : Math.log(n + 1));
+
 /** Per-endpoint estimate, stored in `endpoint.slot`. */
 class EwmaState {
+  /** `costKey` without the in-flight term, kept in step with `value` and `stamp`. */
+  key: number;
   constructor(
     /** Estimate in ms as of `stamp`. */
     public value: number,
     /** Time of the last sample (or first sight), in ms. */
     public stamp: number,
-  ) {}
+    decayMs: number,
+  ) {
+    this.key = logKey(value, stamp, decayMs);
+  }
+  set(value: number, stamp: number, decayMs: number): void {
+    this.value = value;
+    this.stamp = stamp;
+    this.key = logKey(value, stamp, decayMs);
+  }
+}
+
+function logKey(value: number, stamp: number, decayMs: number): number {
+  return Math.log(Math.max(value, MIN_ESTIMATE_MS)) + stamp / decayMs;
+}
+
+/**
+ * A key that orders endpoints as their costs do at any common time after their stamps:
+ * ln(cost(now)) + now / decayMs = ln(value) + stamp / decayMs + ln(inFlight + 1). Pure.
+ */
+export function costKey(value: number, stamp: number, inFlight: number, decayMs: number): number {
+  return logKey(value, stamp, decayMs) + ln1p(inFlight);
 }
 
 /** The estimate at `now`: `value` decayed by the time since `stamp`. Pure. */
@@ -65,56 +104,37 @@ export function nextEstimate(value: number, stamp: number, rttMs: number, now: n
 }
 
 /**
- * Whether endpoint b (estimate `vb` stamped `tb`, `nb` in flight) costs less than endpoint a at
- * any common time after both stamps, where cost = decayed estimate x (inFlight + 1). Both
- * estimates decay by the same factor from that time back to the later stamp, so only the gap
- * between the stamps matters: one `Math.exp` instead of two (none when the stamps are equal),
- * and no overflow however long ago the stamps are. Pure.
- */
-export function costsLess(vb: number, tb: number, nb: number, va: number, ta: number, na: number, decayMs: number): boolean {
-  const ca = Math.max(va, MIN_ESTIMATE_MS) * (na + 1);
-  const cb = Math.max(vb, MIN_ESTIMATE_MS) * (nb + 1);
-  const gap = tb - ta;
-  if (gap > 0) return cb < ca * Math.exp(-gap / decayMs);
-  if (gap < 0) return cb * Math.exp(gap / decayMs) < ca;
-  return cb < ca;
-}
-
-/**
  * Stored estimates below this (a 0 ms sample, a 0 default) are raised to it when comparing, so
  * that in-flight counts still separate endpoints.
  */
 const MIN_ESTIMATE_MS = 1e-9;
 
-/** Latency-aware power of two choices; see the file comment. */
+/** Least expected latency x load; see the file comment. */
 export function peakEwma(options?: PeakEwmaOptions): Strategy {
-  checkOptionsObject('peakEwma', options, ['decayMs', 'defaultLatencyMs', 'failurePenaltyMs']);
+  checkOptionsObject('peakEwma', options, ['decayMs', 'defaultLatencyMs', 'failurePenaltyMs', 'fullScanUpTo', 'choiceCount']);
   const config: PeakEwmaConfig = Object.freeze({
     decayMs: numberOption('peakEwma', 'decayMs', options?.decayMs, 10_000, { min: 0, exclusiveMin: true }),
     defaultLatencyMs: numberOption('peakEwma', 'defaultLatencyMs', options?.defaultLatencyMs, 30, { min: 0 }),
     failurePenaltyMs: numberOption('peakEwma', 'failurePenaltyMs', options?.failurePenaltyMs, 1_000, { min: 0 }),
+    fullScanUpTo: numberOption('peakEwma', 'fullScanUpTo', options?.fullScanUpTo, 16, { min: 0, max: 64, integer: true }),
+    choiceCount: numberOption('peakEwma', 'choiceCount', options?.choiceCount, 2, { min: 2, max: 16, integer: true }),
   });
 
   const stateOf = (endpoint: StrategyEndpoint, now: number): EwmaState => {
     const slot = endpoint.slot;
     if (slot instanceof EwmaState) return slot;
-    const state = new EwmaState(config.defaultLatencyMs, now);
+    const state = new EwmaState(config.defaultLatencyMs, now, config.decayMs);
     endpoint.slot = state;
     return state;
   };
-
-  const cheaper = (b: StrategyEndpoint, a: StrategyEndpoint, now: number): boolean => {
-    const sa = stateOf(a, now);
-    const sb = stateOf(b, now);
-    return costsLess(sb.value, sb.stamp, b.inFlight, sa.value, sa.stamp, a.inFlight, config.decayMs);
-  };
+  const keyOf = (endpoint: StrategyEndpoint, now: number): number => stateOf(endpoint, now).key + ln1p(endpoint.inFlight);
 
   return {
     name: 'peak-ewma',
     build<E extends StrategyEndpoint>(endpoints: readonly E[], context: StrategyBuildContext): Picker<E> {
       // Endpoints reset on recovery restart at their peers' mean estimate, so a fixed instance
       // gets its fair share at once instead of waiting for its penalty to decay (with no peer
-      // known, at `defaultLatencyMs`). New endpoints start at `defaultLatencyMs` when first seen.
+      // known, at `defaultLatencyMs`).
       if (endpoints.some((e) => e.slot === RESET)) {
         let sum = 0;
         let known = 0;
@@ -125,9 +145,9 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
           }
         }
         const start = known > 0 ? sum / known : config.defaultLatencyMs;
-        for (const e of endpoints) if (e.slot === RESET) e.slot = new EwmaState(start, context.now);
+        for (const e of endpoints) if (e.slot === RESET) e.slot = new EwmaState(start, context.now, config.decayMs);
       }
-      return new PeakEwmaPicker(endpoints, context.random, cheaper);
+      return new PeakEwmaPicker(endpoints, context.random, keyOf, config);
     },
     reset(endpoint: StrategyEndpoint): void {
       if (endpoint.slot instanceof EwmaState) endpoint.slot = RESET;
@@ -135,8 +155,7 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
     observe(endpoint: StrategyEndpoint, sample: StrategySample): void {
       const s = stateOf(endpoint, sample.now);
       const rtt = sample.failed ? Math.max(sample.latencyMs, config.failurePenaltyMs) : sample.latencyMs;
-      s.value = nextEstimate(s.value, s.stamp, rtt, sample.now, config.decayMs);
-      s.stamp = Math.max(s.stamp, sample.now);
+      s.set(nextEstimate(s.value, s.stamp, rtt, sample.now, config.decayMs), Math.max(s.stamp, sample.now), config.decayMs);
     },
     describe(endpoint: StrategyEndpoint, now: number): Record<string, number> {
       const slot = endpoint.slot;
@@ -149,26 +168,60 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
 class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
   readonly #endpoints: readonly E[];
   readonly #random: () => number;
-  readonly #cheaper: (b: StrategyEndpoint, a: StrategyEndpoint, now: number) => boolean;
+  readonly #keyOf: (endpoint: StrategyEndpoint, now: number) => number;
+  readonly #scan: boolean;
+  readonly #choices: number;
+  /** A permutation of endpoint indices; its first `#choices` entries are redrawn per pick. */
+  readonly #order: Uint32Array;
 
-  constructor(endpoints: readonly E[], random: () => number, cheaper: (b: StrategyEndpoint, a: StrategyEndpoint, now: number) => boolean) {
+  constructor(endpoints: readonly E[], random: () => number, keyOf: (endpoint: StrategyEndpoint, now: number) => number, config: PeakEwmaConfig) {
     this.#endpoints = endpoints.slice();
     this.#random = random;
-    this.#cheaper = cheaper;
+    this.#keyOf = keyOf;
+    this.#scan = endpoints.length <= config.fullScanUpTo;
+    this.#choices = Math.min(config.choiceCount, endpoints.length);
+    this.#order = Uint32Array.from({ length: this.#scan ? 0 : endpoints.length }, (_, i) => i);
   }
 
   pick(context: PickContext): E {
     const endpoints = this.#endpoints;
     const n = endpoints.length;
     if (n === 1) return endpoints[0]!;
-    // Two distinct uniform draws: the second from the n - 1 others.
-    let i = Math.floor(this.#random() * n);
-    if (i >= n) i = n - 1;
-    let j = Math.floor(this.#random() * (n - 1));
-    if (j >= n - 1) j = n - 2;
-    if (j >= i) j++;
-    const a = endpoints[i]!;
-    const b = endpoints[j]!;
-    return this.#cheaper(b, a, context.now) ? b : a;
+    const now = context.now;
+    if (this.#scan) {
+      // Every endpoint, from a random start: ties (all new, all idle) spread at random.
+      let i = Math.floor(this.#random() * n);
+      if (i >= n) i = n - 1;
+      let best = endpoints[i]!;
+      let bestKey = this.#keyOf(best, now);
+      for (let step = 1; step < n; step++) {
+        if (++i === n) i = 0;
+        const e = endpoints[i]!;
+        const key = this.#keyOf(e, now);
+        if (key < bestKey) {
+          best = e;
+          bestKey = key;
+        }
+      }
+      return best;
+    }
+    // `choiceCount` distinct uniform draws (partial Fisher-Yates); ties: the first drawn.
+    const order = this.#order;
+    let best: E | undefined;
+    let bestKey = 0;
+    for (let t = 0; t < this.#choices; t++) {
+      let r = t + Math.floor(this.#random() * (n - t));
+      if (r >= n) r = n - 1;
+      const drawn = order[r]!;
+      order[r] = order[t]!;
+      order[t] = drawn;
+      const e = endpoints[drawn]!;
+      const key = this.#keyOf(e, now);
+      if (best === undefined || key < bestKey) {
+        best = e;
+        bestKey = key;
+      }
+    }
+    return best!;
   }
 }
