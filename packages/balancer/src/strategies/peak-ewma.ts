@@ -54,6 +54,7 @@ const RESET = Symbol('peak-ewma reset');
 const LN1P = Float64Array.from({ length: 1_024 }, (_, n) => Math.log(n + 1));
 const ln1p = (n: number): number => (n < LN1P.length ? LN1P[n]! : Math.log(n + 1));
 
+
 /** Per-endpoint estimate, stored in `endpoint.slot`. */
 class EwmaState {
   /** `costKey` without the in-flight term, kept in step with `value` and `stamp`. */
@@ -127,7 +128,6 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
     endpoint.slot = state;
     return state;
   };
-  const keyOf = (endpoint: StrategyEndpoint, now: number): number => stateOf(endpoint, now).key + ln1p(endpoint.inFlight);
 
   return {
     name: 'peak-ewma',
@@ -147,7 +147,7 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
         const start = known > 0 ? sum / known : config.defaultLatencyMs;
         for (const e of endpoints) if (e.slot === RESET) e.slot = new EwmaState(start, context.now, config.decayMs);
       }
-      return new PeakEwmaPicker(endpoints, context.random, keyOf, config);
+      return new PeakEwmaPicker(endpoints, context.random, stateOf, config);
     },
     reset(endpoint: StrategyEndpoint): void {
       if (endpoint.slot instanceof EwmaState) endpoint.slot = RESET;
@@ -168,19 +168,33 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
 class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
   readonly #endpoints: readonly E[];
   readonly #random: () => number;
-  readonly #keyOf: (endpoint: StrategyEndpoint, now: number) => number;
+  /** Creates the state of an endpoint seen for the first time (the rare path). */
+  readonly #stateOf: (endpoint: StrategyEndpoint, now: number) => EwmaState;
   readonly #scan: boolean;
   readonly #choices: number;
   /** A permutation of endpoint indices; its first `#choices` entries are redrawn per pick. */
   readonly #order: Uint32Array;
 
-  constructor(endpoints: readonly E[], random: () => number, keyOf: (endpoint: StrategyEndpoint, now: number) => number, config: PeakEwmaConfig) {
+  constructor(endpoints: readonly E[], random: () => number, stateOf: (endpoint: StrategyEndpoint, now: number) => EwmaState, config: PeakEwmaConfig) {
     this.#endpoints = endpoints.slice();
     this.#random = random;
-    this.#keyOf = keyOf;
+    this.#stateOf = stateOf;
     this.#scan = endpoints.length <= config.fullScanUpTo;
     this.#choices = Math.min(config.choiceCount, endpoints.length);
-    this.#order = Uint32Array.from({ length: this.#scan ? 0 : endpoints.length }, (_, i) => i);
+    this.#order = Uint32Array.from({ length: this.#scan || this.#choices === 2 ? 0 : endpoints.length }, (_, i) => i);
+  }
+
+  /** The endpoint's cost key at `now` (lower is cheaper). */
+  #key(e: E, now: number): number {
+    const slot = e.slot;
+    const base = slot instanceof EwmaState ? slot.key : this.#stateOf(e, now).key;
+    const n = e.inFlight;
+    return base + (n < LN1P.length ? LN1P[n]! : Math.log(n + 1));
+  }
+
+  #draw(n: number): number {
+    const i = Math.floor(this.#random() * n);
+    return i >= n ? n - 1 : i;
   }
 
   pick(context: PickContext): E {
@@ -190,14 +204,13 @@ class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     const now = context.now;
     if (this.#scan) {
       // Every endpoint, from a random start: ties (all new, all idle) spread at random.
-      let i = Math.floor(this.#random() * n);
-      if (i >= n) i = n - 1;
+      let i = this.#draw(n);
       let best = endpoints[i]!;
-      let bestKey = this.#keyOf(best, now);
+      let bestKey = this.#key(best, now);
       for (let step = 1; step < n; step++) {
         if (++i === n) i = 0;
         const e = endpoints[i]!;
-        const key = this.#keyOf(e, now);
+        const key = this.#key(e, now);
         if (key < bestKey) {
           best = e;
           bestKey = key;
@@ -205,18 +218,26 @@ class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
       }
       return best;
     }
+    if (this.#choices === 2) {
+      // Two distinct uniform draws: the second from the n - 1 others. Ties: the first drawn.
+      const i = this.#draw(n);
+      let j = this.#draw(n - 1);
+      if (j >= i) j++;
+      const a = endpoints[i]!;
+      const b = endpoints[j]!;
+      return this.#key(b, now) < this.#key(a, now) ? b : a;
+    }
     // `choiceCount` distinct uniform draws (partial Fisher-Yates); ties: the first drawn.
     const order = this.#order;
     let best: E | undefined;
     let bestKey = 0;
     for (let t = 0; t < this.#choices; t++) {
-      let r = t + Math.floor(this.#random() * (n - t));
-      if (r >= n) r = n - 1;
+      const r = t + this.#draw(n - t);
       const drawn = order[r]!;
       order[r] = order[t]!;
       order[t] = drawn;
       const e = endpoints[drawn]!;
-      const key = this.#keyOf(e, now);
+      const key = this.#key(e, now);
       if (best === undefined || key < bestKey) {
         best = e;
         bestKey = key;
