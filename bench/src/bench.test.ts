@@ -6,12 +6,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StrategyEndpoint } from '@datapunk/balancer';
-import { seededRandom } from '@datapunk/testkit';
 import { describe, expect, it } from 'vitest';
 import { balancedPool, haproxy, ours, plainRoundRobin } from './faults/contenders.js';
 import { findHaproxy } from './faults/haproxy.js';
-import { leastCostEwma } from './faults/least-cost-ewma.js';
 import { TrafficLog } from './faults/traffic.js';
 import { runBench, writeResults } from './main.js';
 import { renderMarkdown } from './report/markdown.js';
@@ -119,24 +116,3 @@ describe('TrafficLog.analyse', () => {
   });
 });
 
-describe('leastCostEwma (bench prototype of a proposed peak-ewma change)', () => {
-  const endpoint = (id: string, inFlight = 0): StrategyEndpoint => ({ id, weight: 1, inFlight, slot: undefined });
-
-  it('picks the cheapest of a small set every time, where two random choices would not', () => {
-    const strategy = leastCostEwma();
-    const endpoints = Array.from({ length: 8 }, (_, i) => endpoint(`e${i}`));
-    // e0 answers in 5 ms, the others in 100 ms or fail (the 1 s penalty).
-    endpoints.forEach((e, i) => strategy.observe!(e, { latencyMs: i === 0 ? 5 : 100, failed: i >= 4, now: 0 }));
-    const picker = strategy.build(endpoints, { random: seededRandom(1), now: 0 });
-    for (let k = 0; k < 100; k++) expect(picker.pick({ hashKey: undefined, now: 1 }).id).toBe('e0');
-  });
-
-  it('weighs in-flight requests: a busy fast instance loses to an idle slower one', () => {
-    const strategy = leastCostEwma();
-    const fast = endpoint('fast', 30);
-    const slow = endpoint('slow', 0);
-    strategy.observe!(fast, { latencyMs: 5, failed: false, now: 0 });
-    strategy.observe!(slow, { latencyMs: 50, failed: false, now: 0 });
-    expect(strategy.build([fast, slow], { random: seededRandom(2), now: 0 }).pick({ hashKey: undefined, now: 0 }).id).toBe('slow');
-  });
-});

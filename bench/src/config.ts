@@ -5,7 +5,6 @@
  * Both the overhead and the fault runs use it, so the overhead figure is the cost users pay.
  */
 import { createBalancer, type Balancer, type ServiceOptions, type StrategyName } from '@datapunk/balancer';
-import { FULL_SCAN_MAX, leastCostEwma } from './faults/least-cost-ewma.js';
 
 /** The logical service name; requests go to `http://orders/...`. */
 export const SERVICE = 'orders';
@@ -54,11 +53,4 @@ export const PROPOSED_MAX_EJECTION: ProposedDefaults = {
   label: 'maxEjectionPercent 50 (proposed default)',
   options: { outlierDetection: { maxEjectionPercent: 50 } },
   text: 'outlierDetection: { maxEjectionPercent: 50 }',
-};
-
-/** peak-ewma comparing every candidate of a small set instead of two random ones (see `faults/least-cost-ewma.ts`). */
-export const PROPOSED_FULL_SCAN: ProposedDefaults = {
-  label: 'full scan (proposed change, bench prototype)',
-  options: { strategy: leastCostEwma() },
-  text: `strategy: the peak-ewma cost compared over every candidate when there are at most ${FULL_SCAN_MAX} (bench/src/faults/least-cost-ewma.ts)`,
 };

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StrategyName } from '@datapunk/balancer';
-import { CONFIG_TEXT, PER_ATTEMPT_TIMEOUT_MS, PROPOSED_FULL_SCAN, PROPOSED_MAX_EJECTION } from './config.js';
+import { CONFIG_TEXT, PER_ATTEMPT_TIMEOUT_MS, PROPOSED_MAX_EJECTION } from './config.js';
 import { faultContenders, type FaultContender } from './faults/contenders.js';
 import { FULL_TIMELINE, QUICK_TIMELINE, runFaults, type FaultTimeline } from './faults/faults.js';
 import { findHaproxy, haproxyConfig, HAPROXY_INSTALL } from './faults/haproxy.js';
@@ -44,7 +44,7 @@ export function fullOptions(): BenchOptions {
     pickCost: {},
     overhead: FULL_OVERHEAD,
     nullTransport: { rounds: 7, requests: 20_000 },
-    faults: { timeline: FULL_TIMELINE, contenders: faultContenders(STRATEGIES, [PROPOSED_MAX_EJECTION, PROPOSED_FULL_SCAN]) },
+    faults: { timeline: FULL_TIMELINE, contenders: faultContenders(STRATEGIES, [PROPOSED_MAX_EJECTION]) },
   };
 }
 
@@ -55,7 +55,7 @@ export function quickOptions(): BenchOptions {
     pickCost: { sizes: [10, 100, 1_000, 10_000], rounds: 3, batches: 40, cycles: 1_000_000 },
     overhead: QUICK_OVERHEAD,
     nullTransport: { rounds: 3, requests: 5_000 },
-    faults: { timeline: QUICK_TIMELINE, contenders: faultContenders(STRATEGIES, [PROPOSED_MAX_EJECTION, PROPOSED_FULL_SCAN]) },
+    faults: { timeline: QUICK_TIMELINE, contenders: faultContenders(STRATEGIES, [PROPOSED_MAX_EJECTION]) },
   };
 }
 
