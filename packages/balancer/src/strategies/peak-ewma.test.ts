@@ -196,7 +196,7 @@ describe('peakEwma choosing', () => {
 });
 
 describe('peakEwma reset', () => {
-  it('a penalised endpoint reset on recovery restarts at its peers\' mean and gets its share at once', () => {
+  it('a penalised endpoint reset on recovery restarts at its peers\' median and gets its share at once', () => {
     const s = peakEwma();
     const eps = endpoints([1, 1, 1, 1]);
     for (const e of eps.slice(0, 3)) s.observe!(e, { latencyMs: 10, failed: false, now: 0 });
@@ -207,5 +207,16 @@ describe('peakEwma reset', () => {
     expect(s.describe!(eps[3]!, 1_000)).toEqual(s.describe!(eps[0]!, 1_000));
     const share = sequence(picker, 4_000, undefined, 1_000).filter((id) => id === 'd').length / 4_000;
     expect(share).toBeGreaterThan(0.15);
+  });
+
+  it('one slow or failing peer does not price the recovered endpoint out (median, not mean)', () => {
+    const s = peakEwma();
+    const eps = endpoints([1, 1, 1, 1, 1]);
+    for (const e of eps.slice(0, 3)) s.observe!(e, { latencyMs: 40, failed: false, now: 0 });
+    s.observe!(eps[3]!, { latencyMs: 1, failed: true, now: 0 }); // failing: 1 s
+    s.observe!(eps[4]!, { latencyMs: 1, failed: true, now: 0 }); // recovering
+    s.reset!(eps[4]!);
+    s.build(eps, { now: 0, random: seededRandom(5) });
+    expect(s.describe!(eps[4]!, 0)).toEqual({ ewmaMs: 40 });
   });
 });

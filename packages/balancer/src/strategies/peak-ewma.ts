@@ -10,7 +10,7 @@
  *   not change it. An instance that was penalised and then left alone thus becomes attractive
  *   again after a while and gets probed: that is how a recovered instance regains traffic.
  * A new endpoint starts at `defaultLatencyMs` when first seen. `reset` (on recovery from
- * ejection or failing health checks) restarts an endpoint at its peers' mean estimate, so a
+ * ejection or failing health checks) restarts an endpoint at its peers' median estimate, so a
  * penalty earned while broken does not keep a fixed instance out.
  *
  * Choosing: with at most `fullScanUpTo` endpoints (16 by default) every one is compared, from a
@@ -132,19 +132,17 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
   return {
     name: 'peak-ewma',
     build<E extends StrategyEndpoint>(endpoints: readonly E[], context: StrategyBuildContext): Picker<E> {
-      // Endpoints reset on recovery restart at their peers' mean estimate, so a fixed instance
+      // Endpoints reset on recovery restart at their peers' median estimate, so a fixed instance
       // gets its fair share at once instead of waiting for its penalty to decay (with no peer
       // known, at `defaultLatencyMs`).
       if (endpoints.some((e) => e.slot === RESET)) {
-        let sum = 0;
-        let known = 0;
+        const known: number[] = [];
         for (const e of endpoints) {
-          if (e.slot instanceof EwmaState) {
-            sum += decayedEstimate(e.slot.value, e.slot.stamp, context.now, config.decayMs);
-            known++;
-          }
+          if (e.slot instanceof EwmaState) known.push(decayedEstimate(e.slot.value, e.slot.stamp, context.now, config.decayMs));
         }
-        const start = known > 0 ? sum / known : config.defaultLatencyMs;
+        known.sort((a, b) => a - b);
+        // The median, not the mean: one slow or failing peer must not price the fixed one out.
+        const start = known.length > 0 ? known[Math.floor((known.length - 1) / 2)]! : config.defaultLatencyMs;
         for (const e of endpoints) if (e.slot === RESET) e.slot = new EwmaState(start, context.now, config.decayMs);
       }
       return new PeakEwmaPicker(endpoints, context.random, stateOf, config);
