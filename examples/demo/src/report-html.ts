@@ -44,9 +44,9 @@ export interface ReportInputs {
 /** What to look for in a service's share chart, by strategy. */
 const SHARE_NOTES: Readonly<Record<string, string>> = {
   'peak-ewma':
-    'Peak-EWMA picks the cheaper of two instances by latency estimate x (requests in flight + 1): traffic leaves a slow or ' +
-    'hung instance within a second, before any ejection. A penalised instance is tried again once its estimate has decayed ' +
-    '(10 s time constant), so it regains its share gradually after the fault.',
+    'Peak-EWMA picks the cheapest instance by latency estimate x (requests in flight + 1), comparing all of a small service: ' +
+    'traffic leaves a slow or hung instance within a second, before any ejection. A penalised instance is tried again once ' +
+    'its estimate has decayed (10 s time constant), or at once when it returns from an ejection or failing health checks.',
   'least-request':
     'Least-request sees neither latency nor errors (an instance failing fast even looks idle): the crashed and the failing ' +
     'instance lose their share only while ejected or marked unhealthy, and retries carry their requests elsewhere meanwhile.',
