@@ -62,7 +62,7 @@ export function readObject(
   return value;
 }
 
-interface NumberRule {
+export interface NumberRule {
   readonly min?: number;
   readonly max?: number;
   readonly integer?: boolean;
@@ -70,7 +70,8 @@ interface NumberRule {
   readonly exclusiveMin?: boolean;
 }
 
-function describeRule(rule: NumberRule): string {
+/** `a positive integer`, `an integer >= 1 and <= 100`... */
+export function describeRule(rule: NumberRule): string {
   const kind = rule.integer ? 'integer' : 'number';
   if (rule.min === 0 && rule.exclusiveMin && rule.max === undefined) return `a positive ${kind}`;
   if (rule.min === 0 && !rule.exclusiveMin && rule.max === undefined) return `a non-negative ${kind}`;
@@ -79,16 +80,21 @@ function describeRule(rule: NumberRule): string {
   return `${rule.integer ? 'an integer' : 'a number'} ${[lo, hi].filter(Boolean).join(' and ')}`.trim();
 }
 
-/** Reads a finite number obeying `rule`; returns `fallback` when absent or invalid. */
-export function readNumber(value: unknown, path: string, issues: Issues, rule: NumberRule, fallback: number): number {
-  if (value === undefined) return fallback;
-  const ok =
+/** Whether `value` is a finite number obeying `rule`. */
+export function obeys(value: unknown, rule: NumberRule): value is number {
+  return (
     typeof value === 'number' &&
     Number.isFinite(value) &&
     (!rule.integer || Number.isInteger(value)) &&
     (rule.min === undefined || (rule.exclusiveMin ? value > rule.min : value >= rule.min)) &&
-    (rule.max === undefined || value <= rule.max);
-  if (!ok) {
+    (rule.max === undefined || value <= rule.max)
+  );
+}
+
+/** Reads a finite number obeying `rule`; returns `fallback` when absent or invalid. */
+export function readNumber(value: unknown, path: string, issues: Issues, rule: NumberRule, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!obeys(value, rule)) {
     issues.add(path, `expected ${describeRule(rule)}, got ${show(value)}`);
     return fallback;
   }

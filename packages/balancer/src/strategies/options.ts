@@ -1,17 +1,14 @@
-/** Eager validation of strategy options: a bad value throws a `TypeError` naming the option. */
+/**
+ * Eager validation of strategy options: a bad value throws a `TypeError` naming the option.
+ * The rules and wording are the config's (`config/validate.ts`).
+ */
+import { describeRule, obeys, show, type NumberRule } from '../config/validate.js';
 
-export interface NumberRule {
-  /** Smallest allowed value (inclusive unless `exclusiveMin`). */
-  readonly min?: number;
-  readonly exclusiveMin?: boolean;
-  /** Largest allowed value (inclusive). */
-  readonly max?: number;
-  readonly integer?: boolean;
-}
+export type { NumberRule };
 
 /**
  * Returns `value`, or `fallback` when it is `undefined`; throws a `TypeError` such as
- * `leastRequest: choiceCount must be an integer >= 2, got 1.5` otherwise.
+ * `leastRequest: choiceCount: expected an integer >= 2, got 1.5` otherwise.
  */
 export function numberOption(
   strategy: string,
@@ -21,18 +18,8 @@ export function numberOption(
   rule: NumberRule,
 ): number {
   if (value === undefined) return fallback;
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (!rule.integer || Number.isInteger(value)) &&
-    (rule.min === undefined || (rule.exclusiveMin ? value > rule.min : value >= rule.min)) &&
-    (rule.max === undefined || value <= rule.max);
-  if (ok) return value;
-  const parts: string[] = [];
-  if (rule.min !== undefined) parts.push(`${rule.exclusiveMin ? '>' : '>='} ${rule.min}`);
-  if (rule.max !== undefined) parts.push(`<= ${rule.max}`);
-  const kind = rule.integer ? 'an integer' : 'a finite number';
-  throw new TypeError(`${strategy}: ${option} must be ${kind}${parts.length ? ` ${parts.join(' and ')}` : ''}, got ${show(value)}`);
+  if (obeys(value, rule)) return value;
+  throw new TypeError(`${strategy}: ${option}: expected ${describeRule(rule)}, got ${show(value)}`);
 }
 
 /** Throws unless `options` is `undefined` or an object with no keys but `known` (typos fail). */
@@ -46,11 +33,4 @@ export function checkOptionsObject(strategy: string, options: unknown, known: re
       throw new TypeError(`${strategy}: unknown option ${JSON.stringify(key)}; expected ${known.join(', ')}`);
     }
   }
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === null || typeof value !== 'object') return String(value);
-  return Array.isArray(value) ? 'an array' : 'an object';
 }
