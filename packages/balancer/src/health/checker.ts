@@ -187,6 +187,7 @@ class HealthChecker implements InstanceWatcher {
     if (verdict.health !== record.health) {
       this.service.setHealth(record, verdict.health, verdict.health === 'healthy' ? 'health-check-passed' : 'health-check-failed');
     }
+    if (result.passed) this.service.healthCheckPassed(record);
     if (result.passed && record.ejection && this.config.unejectOnPass) this.service.uneject(record, 'health-check-passed');
   }
 }

@@ -68,6 +68,11 @@ export class InstanceRecord implements Instance, StrategyEndpoint {
   state: InstanceState;
   /** False once the record was forgotten (removed and drained); late outcomes are ignored. */
   live = true;
+  /**
+   * True when its latest finished attempt could not connect: the process was down. A passing
+   * health check then means it is back (restarted), not merely that its health path answers.
+   */
+  lastAttemptRefused = false;
   readonly outlier: OutlierCounters = {
     consecutiveFailures: 0,
     consecutiveGatewayFailures: 0,

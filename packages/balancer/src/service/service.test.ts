@@ -3,6 +3,7 @@ import { isNoAvailableInstanceError } from '../errors.js';
 import { createBalancer } from '../balancer.js';
 import type { DiscoverySink } from '../discovery/source.js';
 import { staticDiscovery } from '../discovery/static.js';
+import type { Outcome } from '../outcome.js';
 import { maglev } from '../strategies/maglev.js';
 import { createFakeRuntime } from '../testing/fake-runtime.js';
 import { cancelled, harness, ok, refused, s404, s503, urls } from './service.test-helpers.js';
@@ -378,5 +379,41 @@ describe('recovery under peak-ewma', () => {
     const share = Array.from({ length: 300 }, () => h.hit({ kind: 'response', status: 200, latencyMs: 5 })).filter((id) => id === A).length / 300;
     // Without the reset its 1 s penalty would keep it out for tens of seconds.
     expect(share).toBeGreaterThan(0.2);
+  });
+});
+
+describe('an instance restarted before it was ejected', () => {
+  it('regains peak-ewma traffic at its first passing health check after refused connections', async () => {
+    const runtime = createFakeRuntime({ seed: 4 });
+    const balancer = createBalancer({
+      services: {
+        orders: {
+          instances: urls(3),
+          strategy: 'peak-ewma',
+          outlierDetection: { consecutiveFailures: { threshold: 50 } },
+          healthCheck: { intervalMs: 1_000, jitterPercent: 0, check: () => Promise.resolve() },
+        },
+      },
+      runtime,
+    });
+    const hit = (outcome: Outcome) => {
+      const p = balancer.pick('orders');
+      if (!p.ok) throw p.error;
+      p.done(outcome);
+      return p.instance.id;
+    };
+    for (let i = 0; i < 30; i++) hit({ kind: 'response', status: 200, latencyMs: 5 });
+    // A is down: its next attempts are refused (1 s penalty each), then it stops getting traffic.
+    for (let i = 0; i < 30; i++) {
+      const p = balancer.pick('orders');
+      if (!p.ok) throw p.error;
+      p.done(p.instance.id === A ? refused : { kind: 'response', status: 200, latencyMs: 5 });
+    }
+    const shareOfA = () => Array.from({ length: 300 }, () => hit({ kind: 'response', status: 200, latencyMs: 5 })).filter((id) => id === A).length / 300;
+    expect(shareOfA()).toBe(0);
+    expect(balancer.snapshot().services.orders!.instances[0]!.state).toBe('healthy'); // never ejected
+    await runtime.advanceAsync(1_000); // a health check passes: A is back
+    expect(shareOfA()).toBeGreaterThan(0.2);
+    await balancer.close();
   });
 });

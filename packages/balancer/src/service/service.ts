@@ -116,6 +116,7 @@ export class Service {
     if (!r.live) return;
     if (outcome.kind === 'cancelled') r.totals.cancelled++;
     else {
+      r.lastAttemptRefused = outcome.kind === 'failure' && outcome.failure === 'connect';
       r.totals.requests++;
       if (isInstanceFailure(outcome)) r.totals.failures++;
       this.config.strategy.observe?.(r, { latencyMs, failed: isLatencyPenalised(outcome), now });
@@ -190,6 +191,20 @@ export class Service {
     if (!r.live || r.health === health) return;
     r.health = health;
     this.transition(r, reason);
+  }
+
+  /**
+   * A health check passed. When the instance's last attempt could not connect, it was down and
+   * is back: what the strategy learnt while it was down (a latency penalty) is forgotten, as on a
+   * recovery, even if it was never ejected or marked unhealthy. An instance answering its health
+   * path while failing requests keeps its penalty.
+   */
+  healthCheckPassed(r: InstanceRecord): void {
+    if (!r.live || !r.lastAttemptRefused) return;
+    r.lastAttemptRefused = false;
+    if (r.state !== 'healthy' || !this.config.strategy.reset) return; // a transition to healthy resets it
+    this.config.strategy.reset(r);
+    this.rebuild();
   }
 
   /** Ends an ejection early (a passing health check) or on expiry. */
