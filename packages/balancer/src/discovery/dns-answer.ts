@@ -11,10 +11,10 @@
  *   clamped, so 20,000 : 60,000 stays 1 : 3. A target of `.` ("decidedly not available",
  *   RFC 2782) is dropped.
  * - Bad records (port 0, out-of-range numbers, a target that is not a host name or does not
- *   resolve, an address of the wrong family) never break the list: each is delivered as an entry
- *   the service's validation rejects, so it is skipped with a warning naming the problem, the good
- *   entries are applied, and a list with no good entry is not applied at all (the service keeps
- *   the last good list and reports a discovery failure).
+ *   resolve, an address of the wrong family) never break the list: each is reported to the
+ *   service as a rejected record (`skippedEntry`), logged with a warning naming the problem, the
+ *   good entries are applied, and a list with no good entry is not applied at all (the service
+ *   keeps the last good list and reports a discovery failure).
  * - Any other failure of any query (timeout, SERVFAIL, refused, network) fails the whole refresh:
  *   a partial list would drain healthy instances because of a DNS hiccup.
  */
@@ -46,7 +46,14 @@ export function normaliseTtl(ttl: unknown): number | undefined {
  * skipped with its problem up front. It never parses as a URL: it starts with words and a space.
  */
 export function skippedEntry(problem: string, record: string): string {
-  return `DNS record skipped (${problem}): ${record}`;
+  return `${SKIPPED}${problem}): ${record}`;
+}
+
+const SKIPPED = 'DNS record skipped (';
+
+/** True for an entry made by `skippedEntry`. */
+export function isSkippedEntry(entry: unknown): entry is string {
+  return typeof entry === 'string' && entry.startsWith(SKIPPED);
 }
 
 export function origin(protocol: string, address: string, port: number): string {

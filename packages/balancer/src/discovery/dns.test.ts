@@ -254,8 +254,8 @@ describe('through a balancer', () => {
     expect(snapshot(balancer)).toEqual(['http://10.0.0.1:8081 w30 healthy', 'http://127.0.0.1:8084 w1 healthy']);
     const skipped = logger.lines.filter((l) => l.fields.event === 'invalid-entry');
     expect(skipped.map((l) => [l.level, l.fields.service, l.fields.source, l.fields.path])).toEqual([
-      ['warn', 'orders', 'dns', 'dns[2]'],
-      ['warn', 'orders', 'dns', 'dns[3]'],
+      ['warn', 'orders', 'dns', 'dns _http._tcp.orders.internal'],
+      ['warn', 'orders', 'dns', 'dns _http._tcp.orders.internal'],
     ]);
     expect(skipped[0]!.fields.problem).toContain('DNS record skipped (port 0)');
     expect(skipped[1]!.fields.problem).toContain('DNS record skipped (target does not resolve: NXDOMAIN)');

@@ -25,7 +25,7 @@
  */
 import { realRuntime, type Timer } from '../runtime.js';
 import { fullJitterBackoffMs } from '../retry/backoff.js';
-import { lookupAnswer, refreshDelayMs, type DnsAnswer } from './dns-answer.js';
+import { isSkippedEntry, lookupAnswer, refreshDelayMs, type DnsAnswer } from './dns-answer.js';
 import { resolveDnsConfig, type DnsDiscoveryConfig, type DnsDiscoveryOptions } from './dns-config.js';
 import { dnsError, systemResolver, type DnsResolver } from './dns-resolver.js';
 import { DeadlineResolver } from './dns-deadline.js';
@@ -93,9 +93,13 @@ export function dnsDiscovery(options: DnsDiscoveryOptions): DnsDiscovery {
 
   const deliver = (entries: readonly unknown[]): void => {
     last = entries;
+    // Skipped records travel as `rejected`, named by the queried name, so the balancer logs and
+    // counts them with its own rejects instead of as unparseable entries.
+    const good = entries.filter((e) => !isSkippedEntry(e));
+    const rejected = entries.filter(isSkippedEntry).map((message) => ({ path: `dns ${config.name}`, message }));
     for (const sink of sinks) {
       try {
-        sink.update(entries);
+        sink.update(good, { rejected });
       } catch {
         // A sink's own failure is not this source's; the other sinks and the schedule go on.
       }
