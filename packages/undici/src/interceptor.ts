@@ -24,10 +24,11 @@ export type BalancerInterceptor = (dispatch: Dispatcher.Dispatch) => Dispatcher.
  * before it run once per attempt.
  */
 export function balancerInterceptor(balancer: Balancer): BalancerInterceptor {
+  const origins = new OriginCache();
   return (dispatch) =>
     // Exactly two parameters: undici 8 checks the arity of what an interceptor returns.
     function balancedDispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-      const url = logicalUrl(balancer, opts);
+      const url = logicalUrl(balancer, opts, origins);
       if (url === undefined) return dispatch(opts, handler);
       // Read once here (for the hash key) and sent again on every attempt: make them replayable.
       const headers = replayableHeaders(opts.headers);
@@ -45,13 +46,30 @@ export function balancerInterceptor(balancer: Balancer): BalancerInterceptor {
 }
 
 /** `origin + path` when the origin names a service, else undefined (pass through). */
-function logicalUrl(balancer: Balancer, opts: Dispatcher.DispatchOptions): URL | undefined {
+function logicalUrl(balancer: Balancer, opts: Dispatcher.DispatchOptions, origins: OriginCache): URL | undefined {
   const { origin, path } = opts;
   if (origin === undefined || origin === null) return undefined;
   if (balancer.serviceFor(origin) === undefined) return undefined;
   try {
-    return new URL(`${new URL(origin).origin}${path}`);
+    return new URL(`${origins.normalise(origin)}${path}`);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Normalised origins (`new URL(origin).origin`) of the few origin values requests use, so each
+ * request parses one URL, not two. Bounded: past the limit it just parses.
+ */
+class OriginCache {
+  readonly #known = new Map<string, string>();
+  normalise(origin: string | URL): string {
+    if (typeof origin !== 'string') return origin.origin;
+    let normal = this.#known.get(origin);
+    if (normal === undefined) {
+      normal = new URL(origin).origin;
+      if (this.#known.size < 1_024) this.#known.set(origin, normal);
+    }
+    return normal;
   }
 }
