@@ -241,11 +241,6 @@ export class Call {
     return retry.maxRetries > 0 ? retry.bufferBodyBytes : 0;
   }
 
-  /** Attempts started so far. */
-  get attemptCount(): number {
-    return this.attempts;
-  }
-
   /** Picks the instance for the next attempt, avoiding instances already tried. */
   next(): NextAttempt {
     const picked = this.service.pick({ hashKey: this.hashKey, method: this.method, exclude: this.tried });

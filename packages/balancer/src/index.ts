@@ -84,6 +84,7 @@ export {
   randomStrategy,
   ringHash,
   roundRobin,
+  STRATEGY_NAMES,
   weightedRoundRobin,
 } from './strategies/index.js';
 export type { PickContext, Picker, Strategy, StrategyBuildContext, StrategyEndpoint, StrategyName, StrategySample } from './strategies/strategy.js';

@@ -5,7 +5,7 @@
 import { BalancerConfigError } from '../errors.js';
 import { parseInstanceList } from '../instance/entry.js';
 import type { Strategy, StrategyName } from '../strategies/strategy.js';
-import { createStrategy, isStrategy } from '../strategies/index.js';
+import { createStrategy, isStrategy, STRATEGY_NAMES } from '../strategies/index.js';
 import type { DiscoverySource } from '../discovery/source.js';
 import type { BalancerConfig, PanicConfig, ServiceConfig, SlowStartConfig } from './config.js';
 import { deepFreeze } from './config.js';
@@ -14,16 +14,6 @@ import { resolveHealthCheck } from './resolve-health.js';
 import { resolveOutlierDetection } from './resolve-outlier.js';
 import { resolveRetry } from './resolve-retry.js';
 import { Issues, isPlainObject, readBoolean, readEnum, readMs, readNumber, readObject, readPercent, show } from './validate.js';
-
-export const STRATEGY_NAMES: readonly StrategyName[] = [
-  'round-robin',
-  'weighted-round-robin',
-  'random',
-  'least-request',
-  'peak-ewma',
-  'ring-hash',
-  'maglev',
-];
 
 export const SERVICE_DEFAULTS = {
   strategy: 'peak-ewma' as StrategyName,

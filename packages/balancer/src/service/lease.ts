@@ -44,11 +44,6 @@ export class Lease implements PickedInstance {
     readonly method: string | undefined,
   ) {}
 
-  /** True once `done` was called. */
-  get isDone(): boolean {
-    return this.settled;
-  }
-
   done(outcome: Outcome): void {
     if (this.settled) return;
     this.settled = true;

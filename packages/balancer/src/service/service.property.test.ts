@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createBalancer } from '../balancer.js';
 import { staticDiscovery } from '../discovery/static.js';
 import type { Outcome } from '../outcome.js';
-import { STRATEGY_NAMES } from '../config/resolve.js';
+import { STRATEGY_NAMES } from '../strategies/index.js';
 import type { PickedInstance } from './lease.js';
 import { createFakeRuntime } from '../testing/fake-runtime.js';
 

@@ -10,20 +10,12 @@ import {
   randomStrategy,
   ringHash,
   roundRobin,
+  STRATEGY_NAMES as NAMES,
   weightedRoundRobin,
 } from './index.js';
 import type { StrategyName } from './strategy.js';
 import type { TestEndpoint } from './strategies.test-helpers.js';
 
-const NAMES: StrategyName[] = [
-  'round-robin',
-  'weighted-round-robin',
-  'random',
-  'least-request',
-  'peak-ewma',
-  'ring-hash',
-  'maglev',
-];
 
 describe('createStrategy', () => {
   it.each(NAMES)('maps %s to a fresh strategy of that name', (name) => {

@@ -27,6 +27,9 @@ const FACTORIES: Readonly<Record<StrategyName, () => Strategy>> = Object.freeze(
   maglev: () => maglev(),
 });
 
+/** The names of the built-in strategies, in the order they are documented. */
+export const STRATEGY_NAMES: readonly StrategyName[] = Object.freeze(Object.keys(FACTORIES) as StrategyName[]);
+
 /**
  * A new instance of the built-in strategy `name` with default options. Each call returns a
  * fresh object (strategies such as peak-ewma keep per-service state through endpoint slots).
