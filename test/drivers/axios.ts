@@ -40,7 +40,7 @@ export const axiosDriver: ClientDriver = {
   create(balancer: Balancer): BalancedClient {
     const httpAgent = new http.Agent({ keepAlive: true });
     const httpsAgent = new https.Agent({ keepAlive: true });
-    const client = withBalancer(axios.create({ httpAgent, httpsAgent, validateStatus: () => true, maxRedirects: 0 }), balancer);
+    const client = withBalancer(axios.create({ httpAgent, httpsAgent, validateStatus: () => true }), balancer);
     return {
       async request(req: DriverRequest): Promise<DriverResponse> {
         const streamed = req.abortDuringBody !== undefined;

@@ -18,6 +18,7 @@ import {
   type AttemptResult,
   type Balancer,
   type Call,
+  type CallRequest,
   type RetryDecision,
 } from '@datapunk/balancer';
 import axios, {
@@ -27,7 +28,10 @@ import axios, {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import { CallerCancellation, follow } from './caller-cancellation.js';
-import { attemptTimeoutError, noAvailableInstanceError } from './errors.js';
+import type { Readable } from 'node:stream';
+import { attemptTimeoutError, balancerError } from './errors.js';
+import { headerText } from './headers.js';
+import { nextHop, redirectLimit, type Hop } from './redirects.js';
 import { withBodyFate } from './request-body.js';
 import { streamedBody, whenBodyEnds } from './response-body.js';
 import { logicalUrl, retarget } from './target.js';
@@ -53,74 +57,139 @@ export function balancedAdapter(original: AdapterOption, balancer: Balancer, get
   const adapter: AxiosAdapter = (config) => {
     const send = axios.getAdapter(original ?? axios.defaults.adapter, config);
     const url = logicalUrl(config, getUri);
-    const call =
-      url &&
-      balancer.call({
-        method: config.method ?? 'get',
-        url,
-        header: (name) => headerText(config.headers, name),
-        bodyReplayable: isReplayableBody(config.data),
-      });
+    const call = url && balancer.call(callRequest(config, url));
     if (!call) return send(config);
-    return runCall(call, config, send, balancer);
+    return sendBalanced(call, url, config, send, balancer);
   };
   Object.defineProperty(adapter, BALANCED, { value: true });
   return adapter;
 }
 
+function callRequest(config: InternalAxiosRequestConfig, url: URL): CallRequest {
+  return {
+    method: config.method ?? 'get',
+    url,
+    header: (name) => headerText(config.headers, name),
+    bodyReplayable: isReplayableBody(config.data),
+  };
+}
+
 /** How one attempt settled. */
 type Settled = { readonly response: AxiosResponse } | { readonly error: unknown };
 
-async function runCall(call: Call, config: InternalAxiosRequestConfig, send: AxiosAdapter, balancer: Balancer): Promise<AxiosResponse> {
+/** The accepted attempt of a call: how it settled, and its streamed body if still being read. */
+interface Accepted {
+  readonly settled: Settled;
+  readonly timedOut: AttemptTimeoutError | undefined;
+  /** A streamed body (`responseType: 'stream'`): the attempt stays open until it ends. */
+  readonly open?: { readonly attempt: Attempt; readonly body: Readable; readonly unfollow: () => void };
+}
+
+/**
+ * One logical request: the call's attempts, then each redirect hop the caller's `maxRedirects`
+ * allows (see `redirects.ts`), under one caller cancellation (signal, cancel token and timeout)
+ * for the whole of it.
+ */
+async function sendBalanced(first: Call, url: URL, config: InternalAxiosRequestConfig, send: AxiosAdapter, balancer: Balancer): Promise<AxiosResponse> {
   const caller = new CallerCancellation(config, balancer.runtime);
   let bodyHandedOver = false;
+  const limit = redirectLimit(config);
   try {
-    for (;;) {
-      const attempt = call.next();
-      if (!attempt.ok) throw noAvailableInstanceError(attempt.error, config);
-
-      const attemptAbort = new AbortController();
-      const unfollow = follow(caller.signal, attemptAbort);
-      let timedOut: AttemptTimeoutError | undefined;
-      const disarm = attempt.armTimeout((error) => {
-        timedOut = error;
-        attemptAbort.abort(error);
-      });
-      const settled = await settle(() => send(attemptConfig(config, attempt, attemptAbort.signal)));
-      disarm();
-
-      const response = 'response' in settled ? settled.response : responseOf(settled.error);
-      const body = response && streamedBody(response.data);
-      let decision: RetryDecision;
-      if (response && body) {
-        decision = attempt.headers(statusOf(response));
-        if (decision.retry) {
-          unfollow();
-          body.destroy();
-        } else {
+    let call = first;
+    let hop: Hop = { url, config };
+    for (let hops = 0; ; hops++) {
+      // axios's transport must not follow redirects itself: each hop is the balancer's to route.
+      const accepted = await attempts(call, limit > 0 ? { ...hop.config, maxRedirects: 0 } : hop.config, send, caller);
+      const response = responseOfSettled(accepted.settled);
+      const next = hops < limit && response ? nextHop(hop.config, hop.url, response) : undefined;
+      if (!next) {
+        if (accepted.open) {
           bodyHandedOver = true;
-          caller.stopDeadline();
-          whenBodyEnds(body, () => caller.gaveUp !== undefined, (result) => {
-            attempt.end(result);
-            unfollow();
-            caller.dispose();
-          });
+          handOver(accepted.open, caller);
         }
-      } else {
-        unfollow();
-        decision = attempt.end(response ? statusOf(response) : withBodyFate(errorResult(settled, caller, timedOut), config.data));
+        return finish(accepted.settled, config, caller, accepted.timedOut);
       }
-
-      if (!decision.retry) return finish(settled, config, caller, timedOut);
-      try {
-        await call.delay(decision.delayMs, caller.signal);
-      } catch {
-        throw caller.error();
-      }
+      if (accepted.open) discard(accepted.open);
+      const nextCall = balancer.call(callRequest(next.config, next.url));
+      // Not a service: axios's own adapter sends it and follows what remains of the chain.
+      if (!nextCall) return await send({ ...next.config, maxRedirects: limit - hops - 1, signal: caller.signal, timeout: 0, cancelToken: undefined });
+      call = nextCall;
+      hop = next;
     }
   } finally {
     if (!bodyHandedOver) caller.dispose();
   }
+}
+
+/** Sends the call's attempts until the core accepts one (no retry), and returns it. */
+async function attempts(call: Call, config: InternalAxiosRequestConfig, send: AxiosAdapter, caller: CallerCancellation): Promise<Accepted> {
+  for (;;) {
+    const attempt = call.next();
+    if (!attempt.ok) throw balancerError(attempt.error, config);
+
+    const attemptAbort = new AbortController();
+    const unfollow = follow(caller.signal, attemptAbort);
+    let timedOut: AttemptTimeoutError | undefined;
+    const disarm = attempt.armTimeout((error) => {
+      timedOut = error;
+      attemptAbort.abort(error);
+    });
+    const settled = await settle(() => send(attemptConfig(config, attempt, attemptAbort.signal)));
+    disarm();
+
+    const response = responseOfSettled(settled);
+    const body = response && streamedBody(response.data);
+    let decision: RetryDecision;
+    if (response && body) {
+      decision = attempt.headers(statusOf(response));
+      if (!decision.retry) return { settled, timedOut, open: { attempt, body, unfollow } };
+      unfollow();
+      body.destroy();
+    } else {
+      unfollow();
+      decision = attempt.end(response ? responseResult(settled, response) : withBodyFate(errorResult(settled, caller, timedOut), config.data));
+      if (!decision.retry) return { settled, timedOut };
+    }
+    try {
+      await call.delay(decision.delayMs, caller.signal);
+    } catch {
+      throw caller.error();
+    }
+  }
+}
+
+/** The caller reads the streamed body: the attempt ends with it. */
+function handOver(open: NonNullable<Accepted['open']>, caller: CallerCancellation): void {
+  caller.stopDeadline();
+  whenBodyEnds(open.body, () => caller.gaveUp !== undefined, (result) => {
+    open.attempt.end(result);
+    open.unfollow();
+    caller.dispose();
+  });
+}
+
+/** A redirect's streamed body nobody will read: drained, so its attempt ends as answered. */
+function discard(open: NonNullable<Accepted['open']>): void {
+  whenBodyEnds(open.body, () => false, (result) => {
+    open.attempt.end(result);
+    open.unfollow();
+  });
+  open.body.resume();
+}
+
+/**
+ * What a response tells the core. axios attaches the response to the error of a body that
+ * failed midway ("stream has been aborted", a reset): the headers arrived, the body did not,
+ * which is the instance's failure, not a success with that status. A complete body always has
+ * `data` set (axios assigns it at the end); a body that failed never does.
+ */
+function responseResult(settled: Settled, response: AxiosResponse): AttemptResult {
+  if ('error' in settled && response.data === undefined) return { ...statusOf(response), error: settled.error };
+  return statusOf(response);
+}
+
+function responseOfSettled(settled: Settled): AxiosResponse | undefined {
+  return 'response' in settled ? settled.response : responseOf(settled.error);
 }
 
 /** Runs one attempt; whatever happens (even a synchronous throw) becomes a result to report. */
@@ -180,13 +249,4 @@ function responseOf(error: unknown): AxiosResponse | undefined {
 
 function requestOf(error: unknown): unknown {
   return axios.isAxiosError(error) ? error.request : undefined;
-}
-
-/** A header as text, from `AxiosHeaders` or a plain object; undefined when absent. */
-function headerText(headers: unknown, name: string): string | undefined {
-  if (typeof headers !== 'object' || headers === null) return undefined;
-  const get = (headers as { get?: unknown }).get;
-  const value: unknown = typeof get === 'function' ? get.call(headers, name) : (headers as Record<string, unknown>)[name];
-  if (value === undefined || value === null || value === false) return undefined;
-  return Array.isArray(value) ? value.join(', ') : String(value);
 }

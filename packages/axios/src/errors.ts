@@ -3,11 +3,15 @@
  * (`axios.isAxiosError`, `error.config`, `error.code`) keep working. The `code` is the core's
  * stable code and `cause` the core's error.
  */
-import type { AttemptTimeoutError, NoAvailableInstanceError } from '@datapunk/balancer';
+import type { AttemptTimeoutError, BalancerError } from '@datapunk/balancer';
 import axios, { type AxiosError, type InternalAxiosRequestConfig } from 'axios';
 
-/** No instance could take the request: code `ERR_NO_AVAILABLE_INSTANCE`, `cause` the core error. */
-export function noAvailableInstanceError(cause: NoAvailableInstanceError, config: InternalAxiosRequestConfig): AxiosError {
+/**
+ * The core refused the request before sending it (no instance could take it:
+ * `ERR_NO_AVAILABLE_INSTANCE`; an https URL for http instances: `ERR_SCHEME_MISMATCH`): the
+ * core's code, `cause` the core's error.
+ */
+export function balancerError(cause: BalancerError, config: InternalAxiosRequestConfig): AxiosError {
   return withCause(new axios.AxiosError(cause.message, cause.code, config), cause);
 }
 

@@ -50,9 +50,15 @@ export function retarget(config: InternalAxiosRequestConfig, target: URL): Pick<
   return baseDecides ? { baseURL: withOrigin(baseURL!, target), url } : { baseURL, url: withOrigin(url, target) };
 }
 
+/**
+ * `url` with `target`'s origin. Built from the origin, not by assigning `host`: the WHATWG setter
+ * keeps the old port when the new host has none (an instance on the default port got the logical
+ * URL's port).
+ */
 function withOrigin(url: string, target: URL): string {
-  const rewritten = new URL(url);
-  rewritten.protocol = target.protocol;
-  rewritten.host = target.host;
+  const source = new URL(url);
+  const rewritten = new URL(`${target.origin}${source.pathname}${source.search}${source.hash}`);
+  rewritten.username = source.username;
+  rewritten.password = source.password;
   return rewritten.href;
 }

@@ -58,6 +58,15 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
+/**
+ * The service name a URL's host names: lower case, without the trailing dot of a fully qualified
+ * name (`orders.` is `orders`).
+ */
+function serviceHost(hostname: string): string {
+  const host = hostname.toLowerCase();
+  return host.endsWith('.') ? host.slice(0, -1) : host;
+}
+
 /** Origin strings whose service (or none) is remembered by `serviceFor`. */
 const ORIGIN_CACHE_SIZE = 1_024;
 
@@ -113,14 +122,14 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
   const byOrigin = new Map<string, string | null>();
   const serviceFor = (url: URL | string): string | undefined => {
     if (typeof url !== 'string') {
-      const host = url.hostname.toLowerCase();
+      const host = serviceHost(url.hostname);
       return services.has(host) ? host : undefined;
     }
     const known = byOrigin.get(url);
     if (known !== undefined) return known ?? undefined;
     let host: string | undefined;
     try {
-      host = new URL(url).hostname.toLowerCase();
+      host = serviceHost(new URL(url).hostname);
     } catch {
       host = undefined;
     }

@@ -14,7 +14,7 @@
  *   }
  */
 import type { HashKeyRequest } from './config/options.js';
-import { AttemptTimeoutError, type NoAvailableInstanceError } from './errors.js';
+import { AttemptTimeoutError, SchemeMismatchError, type NoAvailableInstanceError } from './errors.js';
 import type { InstanceRecord } from './instance/instance.js';
 import { classifyError, outcomeFromError, outcomeLabel, type Outcome } from './outcome.js';
 import { fullJitterBackoffMs, parseRetryAfterMs } from './retry/backoff.js';
@@ -105,13 +105,12 @@ export class Attempt {
   get instance(): InstanceRecord {
     return this.lease.instance;
   }
-  /** The full URL for this attempt: the instance origin with the logical path and query. */
+  /**
+   * The full URL for this attempt: the instance's origin (scheme, host and port, its default
+   * port included) with the logical URL's path, query and credentials.
+   */
   get url(): URL {
-    const url = new URL(this.call.request.url.href);
-    const target = new URL(this.lease.instance.url);
-    url.protocol = target.protocol;
-    url.host = target.host;
-    return url;
+    return attemptUrl(this.lease.instance.url, this.call.request.url);
   }
   /** Host header to send, or undefined to let the client derive it from `url` (the default). */
   get hostHeader(): string | undefined {
@@ -178,6 +177,18 @@ export class Attempt {
 }
 
 /**
+ * The instance's origin with `logical`'s path, query and credentials. Built from the origin
+ * rather than by assigning `url.host`: the WHATWG setter keeps the old port when the new host
+ * has none, which sent `http://web:8080/x` for instance `http://10.0.0.5` to port 8080.
+ */
+export function attemptUrl(origin: string, logical: URL): URL {
+  const url = new URL(`${origin}${logical.pathname}${logical.search}`);
+  if (logical.username !== '') url.username = logical.username;
+  if (logical.password !== '') url.password = logical.password;
+  return url;
+}
+
+/**
  * Whether a request body can be sent again on a retry: absent, strings, buffers, typed arrays,
  * `URLSearchParams`, `Blob`s and standard `FormData` (clients encode it afresh for each send)
  * can; streams, async iterables and anything unknown cannot.
@@ -199,12 +210,18 @@ function toOutcome(result: AttemptResult): Outcome {
       ? { kind: 'cancelled', by: 'invalid-request', ...latency }
       : { kind: 'cancelled', ...latency };
   }
-  if (result.error !== undefined) return outcomeFromError(result.error, result.latencyMs);
+  if (result.error !== undefined) {
+    const outcome = outcomeFromError(result.error, result.latencyMs);
+    // The headers arrived, then the body failed for a reason the error does not name (axios's
+    // "stream has been aborted"): the connection broke midway.
+    if (result.status !== undefined && outcome.kind === 'failure' && outcome.failure === 'other') return { ...outcome, failure: 'reset' };
+    return outcome;
+  }
   if (result.status !== undefined) return { kind: 'response', status: result.status, ...latency };
   return { kind: 'failure', failure: 'other', ...latency };
 }
 
-export type NextAttempt = Attempt | { readonly ok: false; readonly error: NoAvailableInstanceError };
+export type NextAttempt = Attempt | { readonly ok: false; readonly error: NoAvailableInstanceError | SchemeMismatchError };
 
 export class Call {
   readonly method: string;
@@ -246,6 +263,11 @@ export class Call {
     const picked = this.service.pick({ hashKey: this.hashKey, method: this.method, exclude: this.tried });
     if (!picked.ok) return picked;
     const lease = picked as Lease;
+    if (this.request.url.protocol === 'https:' && lease.instance.protocol === 'http:' && !this.service.config.allowSchemeDowngrade) {
+      // Refused before anything is sent: a request fault, never the instance's.
+      lease.done({ kind: 'cancelled', by: 'invalid-request' });
+      return { ok: false, error: new SchemeMismatchError(this.service.name, lease.instance.url) };
+    }
     this.tried.add(lease.instance);
     return new Attempt(this, lease, this.attempts++);
   }

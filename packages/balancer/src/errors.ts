@@ -12,6 +12,7 @@ export const ErrorCodes = Object.freeze({
   NO_AVAILABLE_INSTANCE: 'ERR_NO_AVAILABLE_INSTANCE',
   ATTEMPT_TIMEOUT: 'ERR_BALANCER_ATTEMPT_TIMEOUT',
   CLOSED: 'ERR_BALANCER_CLOSED',
+  SCHEME_MISMATCH: 'ERR_SCHEME_MISMATCH',
 } as const);
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -121,6 +122,25 @@ export class AttemptTimeoutError extends BalancerError {
   }
 }
 
+/**
+ * A logical `https://` URL was about to be sent as plain HTTP to an `http://` instance; nothing
+ * was sent (see the service option `allowSchemeDowngrade`).
+ */
+export class SchemeMismatchError extends BalancerError {
+  static override readonly code = ErrorCodes.SCHEME_MISMATCH;
+  readonly service: string;
+  readonly instance: string;
+
+  constructor(service: string, instance: string) {
+    super(
+      ErrorCodes.SCHEME_MISMATCH,
+      `refusing to send an https:// request for service "${service}" as plain HTTP to ${instance}; set allowSchemeDowngrade to allow it`,
+    );
+    this.service = service;
+    this.instance = instance;
+  }
+}
+
 /** True for any error thrown by this package (any installed copy). */
 export function isBalancerError(value: unknown): value is BalancerError {
   return hasBrand(value);
@@ -129,6 +149,11 @@ export function isBalancerError(value: unknown): value is BalancerError {
 /** True for `ERR_NO_AVAILABLE_INSTANCE` errors. */
 export function isNoAvailableInstanceError(value: unknown): value is NoAvailableInstanceError {
   return hasBrand(value) && value.code === ErrorCodes.NO_AVAILABLE_INSTANCE;
+}
+
+/** True for `ERR_SCHEME_MISMATCH` errors. */
+export function isSchemeMismatchError(value: unknown): value is SchemeMismatchError {
+  return hasBrand(value) && value.code === ErrorCodes.SCHEME_MISMATCH;
 }
 
 /** True for `ERR_BALANCER_CONFIG` errors. */

@@ -32,6 +32,8 @@ export {
   ErrorCodes,
   NoAvailableInstanceError,
   isAttemptTimeoutError,
+  isSchemeMismatchError,
+  SchemeMismatchError,
   isBalancerConfigError,
   isBalancerError,
   isNoAvailableInstanceError,

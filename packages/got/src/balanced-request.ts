@@ -12,6 +12,11 @@ import type { Attempt, AttemptResult, Call, RetryDecision } from '@datapunk/bala
 import type { ClientRequestLike, GotEmitter, GotError, GotOptions, GotResponse } from './got-shapes.js';
 
 const REQUEST = Symbol('@datapunk/balancer-got/request');
+/** Headers that stay on the logical origin across a redirect, and only there (fetch's rule). */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie'] as const;
+
+/** Starts the balancer's call for a request (a redirect hop, say), or undefined when its URL is not a service's. */
+export type CallFactory = (options: GotOptions, url: URL) => Call | undefined;
 const NO_RETRY: RetryDecision = { retry: false, reason: 'not-retryable' };
 const noop = (): void => {};
 
@@ -21,6 +26,11 @@ const ANSWERED = new Set(['HTTPError', 'ParseError', 'MaxRedirectsError', 'Retry
 const GAVE_UP = new Set(['AbortError', 'TimeoutError', 'CancelError']);
 
 export class BalancedRequest {
+  /** The call of the current hop; undefined once a redirect left the services (passed through). */
+  private call: Call | undefined;
+  /** The logical URL of the current hop: a relative redirect resolves against it. */
+  private logicalUrl: URL;
+  private readonly credentials: Partial<Record<(typeof CREDENTIAL_HEADERS)[number], string | string[]>> = {};
   private attempt: Attempt | undefined;
   /** The core's verdict on an attempt that ended with a response, for got's next retry question. */
   private verdict: RetryDecision | undefined;
@@ -37,16 +47,23 @@ export class BalancedRequest {
   private readonly streaming: boolean;
 
   private constructor(
-    private readonly call: Call,
+    call: Call,
     options: GotOptions,
+    private readonly newCall: CallFactory,
   ) {
+    this.call = call;
+    this.logicalUrl = call.request.url;
     this.signal = options.signal;
     this.streaming = options.isStream === true;
+    for (const name of CREDENTIAL_HEADERS) {
+      const value = options.headers[name];
+      if (value !== undefined) this.credentials[name] = value;
+    }
   }
 
   /** Starts tracking a request to a service and stores it in the request's options. */
-  static attach(call: Call, options: GotOptions): BalancedRequest {
-    const request = new BalancedRequest(call, options);
+  static attach(call: Call, options: GotOptions, newCall: CallFactory): BalancedRequest {
+    const request = new BalancedRequest(call, options, newCall);
     options.context[REQUEST] = request;
     return request;
   }
@@ -62,6 +79,7 @@ export class BalancedRequest {
    * servername), then arms the per-attempt timeout. Returns the core's error when none is left.
    */
   startAttempt(options: GotOptions): Error | undefined {
+    if (this.call === undefined) return undefined; // a redirect hop outside the services: got's own
     const next = this.call.next();
     if (!next.ok) return next.error;
     this.attempt = next;
@@ -78,6 +96,35 @@ export class BalancedRequest {
     if (next.servername !== undefined) options.https.serverName = next.servername;
     this.disarm = next.armTimeout((error) => this.timeOut(error));
     return undefined;
+  }
+
+  /**
+   * `beforeRedirect`: the instance answered with a redirect, which got is about to follow. The
+   * instance is credited with that response and its attempt ends here; the hop is a request of
+   * its own. got resolved `Location` against the instance; it is resolved against the logical URL
+   * instead (as fetch does), so a relative redirect stays on the service and goes through the
+   * balancer, and a `Location` naming a service is balanced rather than sent to DNS. A hop to
+   * any other host passes through untouched (and is never retried by the balancer).
+   * Credentials follow fetch's rule on the logical origins: kept on the same one, dropped
+   * elsewhere (got compared the instance's host with the hop's).
+   */
+  redirected(options: GotOptions, response: GotResponse): void {
+    if (this.attempt !== undefined) this.end({ status: response.statusCode, retryAfter: retryAfterOf(response) });
+    const location = response.headers.location;
+    const raw = Array.isArray(location) ? location[0] : location;
+    const hop = raw === undefined ? undefined : new URL(Buffer.from(raw, 'binary').toString(), this.logicalUrl);
+    if (hop === undefined) return;
+    const sameOrigin = hop.origin === this.logicalUrl.origin;
+    for (const name of CREDENTIAL_HEADERS) {
+      const value = this.credentials[name];
+      if (sameOrigin && value !== undefined) options.headers[name] = value;
+      else delete options.headers[name];
+    }
+    options.url = hop;
+    this.logicalUrl = hop;
+    this.call = this.newCall(options, hop);
+    const unavailable = this.startAttempt(options);
+    if (unavailable !== undefined) throw unavailable;
   }
 
   /** Records that the first attempt found no instance; `takeUnavailable` hands it to got once. */

@@ -19,7 +19,7 @@
  * Requests to other hosts pass through untouched, with got's own retry settings.
  */
 import { isReplayableBody, type Balancer } from '@datapunk/balancer';
-import { BalancedRequest } from './balanced-request.js';
+import { BalancedRequest, type CallFactory } from './balanced-request.js';
 import type {
   GotEmitter,
   GotError,
@@ -55,6 +55,7 @@ export interface BalancerExtension {
   readonly hooks: {
     readonly beforeRequest: readonly ((options: GotOptions) => void)[];
     readonly beforeRetry: readonly ((error: GotError) => void)[];
+    readonly beforeRedirect: readonly ((options: GotOptions, response: GotResponse) => void)[];
     readonly afterResponse: readonly ((response: GotResponse) => GotResponse)[];
   };
   readonly retry: GotRetryOptions;
@@ -87,6 +88,7 @@ export function balancerExtension(balancer: Balancer, base: GotLike): BalancerEx
           if (unavailable) throw unavailable;
         },
       ],
+      beforeRedirect: [(options, response) => BalancedRequest.of(options)?.redirected(options, response)],
       afterResponse: [
         (response) => {
           BalancedRequest.of(response.request?.options)?.responded(response);
@@ -107,23 +109,12 @@ export function balancerExtension(balancer: Balancer, base: GotLike): BalancerEx
 
 /** The handler: starts the balancer's call and points the first attempt at its instance. */
 function balancerHandler(balancer: Balancer): GotHandler {
+  const newCall = callFactory(balancer);
   return (options, next) => {
     const url = options?.url;
-    const call =
-      url instanceof URL
-        ? balancer.call({
-            method: options.method,
-            url: new URL(url.href),
-            header: (name) => headerValue(options.headers[name]),
-            bodyReplayable: isReplayableBody(options.body),
-            // got cannot send again a stream it handed to the caller (`got.stream`), nor a
-            // one-shot body stream ("Cannot retry with consumed body stream"), even after a
-            // refused connection: the core then refuses such retries up front.
-            retryable: options.isStream !== true && isReplayableBody(options.body),
-          })
-        : undefined;
+    const call = url instanceof URL ? newCall(options, url) : undefined;
     if (call === undefined) return next(options);
-    const request = BalancedRequest.attach(call, options);
+    const request = BalancedRequest.attach(call, options, newCall);
     const unavailable = request.startAttempt(options);
     if (unavailable !== undefined) request.failFirst(unavailable);
     let result: unknown;
@@ -137,6 +128,21 @@ function balancerHandler(balancer: Balancer): GotHandler {
     else request.followPromise(result as GotEmitter & PromiseLike<unknown>);
     return result;
   };
+}
+
+/** The balancer's call for got options aimed at `url`, or undefined when `url` is not a service's. */
+function callFactory(balancer: Balancer): CallFactory {
+  return (options, url) =>
+    balancer.call({
+      method: options.method,
+      url: new URL(url.href),
+      header: (name) => headerValue(options.headers[name]),
+      bodyReplayable: isReplayableBody(options.body),
+      // got cannot send again a stream it handed to the caller (`got.stream`), nor a one-shot
+      // body stream ("Cannot retry with consumed body stream"), even after a refused
+      // connection: the core then refuses such retries up front.
+      retryable: options.isStream !== true && isReplayableBody(options.body),
+    });
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -27,6 +27,7 @@ export interface ServiceConfig {
   readonly retry: RetryConfig;
   readonly drainTimeoutMs: number;
   readonly hostHeader: 'instance' | 'service';
+  readonly allowSchemeDowngrade: boolean;
 }
 
 export interface PanicConfig {

@@ -89,6 +89,13 @@ export interface ServiceOptions {
    * backends). Default `'instance'`.
    */
   readonly hostHeader?: 'instance' | 'service';
+  /**
+   * Lets a logical `https://` URL go to an `http://` instance (plain text). Off by default: such
+   * a request fails with `ERR_SCHEME_MISMATCH` and nothing is sent, because the caller asked for
+   * TLS. Turn it on where TLS ends before the instances (a sidecar, a private network).
+   * Default false.
+   */
+  readonly allowSchemeDowngrade?: boolean;
 }
 
 export interface PanicOptions {

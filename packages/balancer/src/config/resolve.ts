@@ -19,6 +19,7 @@ export const SERVICE_DEFAULTS = {
   strategy: 'peak-ewma' as StrategyName,
   drainTimeoutMs: 30_000,
   hostHeader: 'instance' as const,
+  allowSchemeDowngrade: false,
   panic: { thresholdPercent: 50, mode: 'balance-all' as const },
   slowStart: { windowMs: 0, aggression: 1, minWeightPercent: 10 },
 };
@@ -35,6 +36,7 @@ const SERVICE_KEYS = [
   'retry',
   'drainTimeoutMs',
   'hostHeader',
+  'allowSchemeDowngrade',
 ];
 
 /** A service name is a host name: letters, digits, hyphens and dots, as used in URLs. */
@@ -133,6 +135,7 @@ function resolveService(name: string, value: unknown, issues: Issues): ServiceCo
     retry: resolveRetry(o.retry, `${path}.retry`, issues),
     drainTimeoutMs: readMs(o.drainTimeoutMs, `${path}.drainTimeoutMs`, issues, SERVICE_DEFAULTS.drainTimeoutMs),
     hostHeader: readEnum(o.hostHeader, `${path}.hostHeader`, issues, ['instance', 'service'], SERVICE_DEFAULTS.hostHeader),
+    allowSchemeDowngrade: readBoolean(o.allowSchemeDowngrade, `${path}.allowSchemeDowngrade`, issues, SERVICE_DEFAULTS.allowSchemeDowngrade),
   };
   return service;
 }
