@@ -33,6 +33,7 @@ import { attemptTimeoutError, balancerError } from './errors.js';
 import { headerText } from './headers.js';
 import { nextHop, redirectLimit, type Hop } from './redirects.js';
 import { withBodyFate } from './request-body.js';
+import { noticeOuterRetry } from './stacked-retry.js';
 import { streamedBody, whenBodyEnds } from './response-body.js';
 import { logicalUrl, retarget } from './target.js';
 
@@ -59,6 +60,7 @@ export function balancedAdapter(original: AdapterOption, balancer: Balancer, get
     const url = logicalUrl(config, getUri);
     const call = url && balancer.call(callRequest(config, url));
     if (!call) return send(config);
+    noticeOuterRetry(config, balancer);
     return sendBalanced(call, url, config, send, balancer);
   };
   Object.defineProperty(adapter, BALANCED, { value: true });

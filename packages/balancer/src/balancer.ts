@@ -31,6 +31,11 @@ export interface Balancer {
   readonly config: BalancerConfig;
   /** The runtime in use (adapters use it for backoff and per-attempt timers). */
   readonly runtime: Runtime;
+  /**
+   * The `logger` option (silent by default). Adapters log through it what only they can see,
+   * such as a second retry layer stacked on the balancer's.
+   */
+  readonly logger: Logger;
   /** The service a URL addresses (its host is a configured service name), or undefined. */
   serviceFor(url: URL | string): string | undefined;
   /**
@@ -141,6 +146,7 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
   const balancer: Balancer = {
     config,
     runtime,
+    logger: rootLogger,
     serviceFor,
     call(request) {
       const name = serviceFor(request.url);

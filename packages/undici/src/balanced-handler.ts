@@ -171,7 +171,14 @@ export class BalancedHandler implements AttemptOwner {
   end(trailers: IncomingHttpHeaders): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#caller.onResponseEnd?.(this.#controller, trailers);
+    try {
+      this.#caller.onResponseEnd?.(this.#controller, trailers);
+    } catch (error) {
+      // As undici does: a handler that throws from onResponseEnd gets the error through
+      // onResponseError. undici's retry handler ends a response it wants to retry that way
+      // (`throwOnError`); swallowing the throw left its request pending forever.
+      this.#caller.onResponseError?.(this.#controller, error as Error);
+    }
   }
   fail(error: Error): void {
     if (this.#settled) return;

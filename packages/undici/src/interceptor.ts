@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import { BalancedHandler } from './balanced-handler.js';
 import { RequestBody } from './body-copy.js';
 import { readHeader, replayableHeaders } from './headers.js';
+import { isRetryHandler, warnOuterRetry } from './stacked-retry.js';
 
 /** An undici interceptor: takes the next `dispatch` and returns the balanced one. */
 export type BalancerInterceptor = (dispatch: Dispatcher.Dispatch) => Dispatcher.Dispatch;
@@ -39,6 +40,7 @@ export function balancerInterceptor(balancer: Balancer): BalancerInterceptor {
         bodyReplayable: isReplayableBody(opts.body),
       });
       if (call === undefined) return dispatch(opts, handler);
+      if (isRetryHandler(handler)) warnOuterRetry(balancer);
       // A one-shot body (as every fetch body is) is copied as it is sent, so a retry can replay it.
       const body = new RequestBody(opts.body, call.bodyBufferLimit);
       return new BalancedHandler(call, dispatch, { ...opts, headers }, body, handler).start();
