@@ -30,7 +30,7 @@ function drive(b: ReturnType<typeof setup>['balancer'], method: string, results:
   const attempts: Attempt[] = [];
   for (const result of results) {
     const a = call.next();
-    if (!a.ok) return { used, decision: { retry: false as const, reason: a.error.reason }, attempts };
+    if (!a.ok) return { used, decision: { retry: false as const, reason: 'reason' in a.error ? a.error.reason : a.error.code }, attempts };
     used.push(a.origin);
     attempts.push(a);
     const decision = a.end(result);
