@@ -61,6 +61,8 @@ const CONNECT_CODES = new Set([
   'EADDRNOTAVAIL',
   'UND_ERR_CONNECT_TIMEOUT',
   'ERR_SOCKET_CONNECTION_TIMEOUT',
+  // Node 24: a write queued while connecting, failed when the socket closed (refused) first.
+  'ERR_SOCKET_CLOSED_BEFORE_CONNECTION',
 ]);
 const RESET_CODES = new Set([
   'ECONNRESET',
