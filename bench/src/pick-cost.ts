@@ -9,7 +9,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createBalancer, type Balancer, type Outcome, type PickedInstance, type StrategyName } from '@datapunk/balancer';
+import { createBalancer, type Balancer, type StrategyName } from '@datapunk/balancer';
+import { pickFrom, type Outcome, type TestPick } from '@datapunk/balancer/testing';
 import { compiled } from './paths.js';
 import { median } from './stats.js';
 
@@ -77,15 +78,15 @@ const isHashed = (strategy: StrategyName): boolean => strategy === 'ring-hash' |
 export function measure(strategy: StrategyName, instances: number, rounds: number, batches: number): { pickNs: number; cycleNs: number } {
   const balancer = makeBalancer(strategy, instanceList(instances));
   const hashed = isHashed(strategy);
-  const held = new Array<PickedInstance>(BATCH);
+  const held = new Array<TestPick & { ok: true }>(BATCH);
   const round = (n: number): { pick: number; cycle: number } => {
     let pick = 0n;
     let cycle = 0n;
     for (let b = 0; b < n; b++) {
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < BATCH; i++) {
-        const p = hashed ? balancer.pick('orders', { hashKey: KEYS[i]! }) : balancer.pick('orders');
-        held[i] = p as PickedInstance;
+        const p = hashed ? pickFrom(balancer, 'orders', { hashKey: KEYS[i]! }) : pickFrom(balancer, 'orders');
+        held[i] = p as TestPick & { ok: true };
       }
       const t1 = process.hrtime.bigint();
       for (let i = 0; i < BATCH; i++) held[i]!.done(OK);
@@ -124,7 +125,7 @@ export function heapPerInstance(strategy: StrategyName, instances: number): numb
   const before = collect();
   const balancer = makeBalancer(strategy, list);
   for (let i = 0; i < instances; i++) {
-    const p = balancer.pick('orders', isHashed(strategy) ? { hashKey: `k${i}` } : undefined);
+    const p = pickFrom(balancer, 'orders', isHashed(strategy) ? { hashKey: `k${i}` } : undefined);
     if (p.ok) p.done(OK);
   }
   const after = collect();
@@ -138,7 +139,7 @@ export function heapGrowth(strategy: StrategyName, instances: number, cycles: nu
   const hashed = isHashed(strategy);
   const run = (n: number): void => {
     for (let i = 0; i < n; i++) {
-      const p = hashed ? balancer.pick('orders', { hashKey: KEYS[i % BATCH]! }) : balancer.pick('orders');
+      const p = hashed ? pickFrom(balancer, 'orders', { hashKey: KEYS[i % BATCH]! }) : pickFrom(balancer, 'orders');
       if (p.ok) p.done(OK);
     }
   };

@@ -3,7 +3,7 @@
  * as the README's example does. It proves the scenario table and the core contract on their own,
  * and keeps the README example honest.
  */
-import { isReplayableBody, type Balancer } from '@datapunk/balancer';
+import type { Balancer } from '@datapunk/balancer';
 import type { BalancedClient, ClientDriver, DriverRequest, DriverResponse } from '../scenarios/driver.js';
 
 async function read(res: Response, abortDuringBody?: AbortController): Promise<DriverResponse> {
@@ -34,30 +34,29 @@ export const coreFetchDriver: ClientDriver = {
           method: req.method,
           url,
           header: (n) => req.headers?.[n] ?? Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === n)?.[1],
-          bodyReplayable: isReplayableBody(req.body),
+          body: req.body,
         });
         if (!call) return read(await fetch(url, init(url, req.signal)), req.abortDuringBody);
+        const cancelledBy = () => (req.signal?.aborted ? ('caller' as const) : undefined);
         for (;;) {
           const attempt = call.next();
           if (!attempt.ok) throw attempt.error;
           const controller = new AbortController();
           const onAbort = () => controller.abort(req.signal?.reason);
           req.signal?.addEventListener('abort', onAbort, { once: true });
-          const disarm = attempt.armTimeout((e) => controller.abort(e));
+          attempt.arm((e) => controller.abort(e));
           let res: Response;
           try {
-            res = await fetch(attempt.url, init(attempt.url, controller.signal));
+            res = await fetch(attempt.target.url, init(attempt.target.url, controller.signal));
           } catch (error) {
-            disarm();
             req.signal?.removeEventListener('abort', onAbort);
             const reason = controller.signal.aborted ? controller.signal.reason : error;
-            const d = attempt.end({ error: reason, cancelled: req.signal?.aborted ?? false });
+            const d = attempt.end({ error: reason, cancelledBy: cancelledBy() });
             if (!d.retry) throw reason;
             await call.delay(d.delayMs, req.signal);
             continue;
           }
-          disarm();
-          const d = attempt.headers({ status: res.status, retryAfter: res.headers.get('retry-after') });
+          const d = attempt.headers({ status: res.status, header: (name) => res.headers.get(name) ?? undefined });
           if (d.retry) {
             req.signal?.removeEventListener('abort', onAbort);
             await res.body?.cancel().catch(() => {});
@@ -66,10 +65,10 @@ export const coreFetchDriver: ClientDriver = {
           }
           try {
             const out = await read(res, req.abortDuringBody);
-            attempt.end({});
+            attempt.end();
             return out;
           } catch (error) {
-            attempt.end({ error, cancelled: req.signal?.aborted ?? false });
+            attempt.end({ error, cancelledBy: cancelledBy() });
             throw error;
           } finally {
             req.signal?.removeEventListener('abort', onAbort);

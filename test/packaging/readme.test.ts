@@ -1,5 +1,5 @@
 /** The README stays true: its metrics table is the code's, and it opens with the commands. */
-import { metricsTableMarkdown } from '@datapunk/balancer';
+import { metricsTableMarkdown } from '@datapunk/balancer/testing';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 

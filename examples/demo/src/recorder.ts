@@ -116,11 +116,10 @@ export class Recorder {
     for (const service of Object.values(balancer.snapshot().services)) {
       for (const i of service.instances) this.initialStates.set(this.nameOf(i.url), i.state);
     }
-    const subs = [
-      balancer.onStateChange((e) =>
+    const subscription = balancer.observe({
+      stateChanged: (e) =>
         this.states.push({ tMs: this.now(), service: e.service, instance: this.nameOf(e.instance.url), from: e.from, to: e.to, reason: e.reason }),
-      ),
-      balancer.onEjection((e) =>
+      ejection: (e) =>
         this.ejections.push({
           tMs: this.now(),
           service: e.service,
@@ -130,10 +129,9 @@ export class Recorder {
           durationMs: e.durationMs,
           timesEjected: e.timesEjected,
         }),
-      ),
-      balancer.onPanic((e) => this.panics.push({ tMs: this.now(), service: e.service, panic: e.panic })),
-    ];
-    return () => subs.forEach((s) => s.dispose());
+      panicChanged: (e) => this.panics.push({ tMs: this.now(), service: e.service, panic: e.panic }),
+    });
+    return () => subscription.dispose();
   }
 
   result(r: RequestResult): void {

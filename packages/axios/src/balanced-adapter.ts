@@ -11,16 +11,8 @@
  * The core decides everything (instance, failure or not, retry or not, backoff); this file only
  * translates axios's results into `attempt.end()` / `attempt.headers()` and obeys the decision.
  */
-import {
-  isReplayableBody,
-  type AttemptTimeoutError,
-  type Attempt,
-  type AttemptResult,
-  type Balancer,
-  type Call,
-  type CallRequest,
-  type RetryDecision,
-} from '@datapunk/balancer';
+import type { AttemptTimeoutError, Balancer } from '@datapunk/balancer';
+import type { Attempt, AttemptFacts, Call, CallRequest, HeaderReader, RetryDecision } from '@datapunk/balancer/adapter';
 import axios, {
   type AxiosAdapter,
   type AxiosRequestConfig,
@@ -28,9 +20,11 @@ import axios, {
   type InternalAxiosRequestConfig,
 } from 'axios';
 import { CallerCancellation, follow } from './caller-cancellation.js';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { attemptTimeoutError, balancerError } from './errors.js';
 import { headerText } from './headers.js';
+import { headTransport, type Transport } from './head-transport.js';
 import { nextHop, redirectLimit, type Hop } from './redirects.js';
 import { withBodyFate } from './request-body.js';
 import { noticeOuterRetry } from './stacked-retry.js';
@@ -61,7 +55,7 @@ export function balancedAdapter(original: AdapterOption, balancer: Balancer, get
     const call = url && balancer.call(callRequest(config, url));
     if (!call) return send(config);
     noticeOuterRetry(config, balancer);
-    return sendBalanced(call, url, config, send, balancer);
+    return sendBalanced(call, url, config, { send, reportsHead: send === httpAdapter() }, balancer);
   };
   Object.defineProperty(adapter, BALANCED, { value: true });
   return adapter;
@@ -72,8 +66,25 @@ function callRequest(config: InternalAxiosRequestConfig, url: URL): CallRequest 
     method: config.method ?? 'get',
     url,
     header: (name) => headerText(config.headers, name),
-    bodyReplayable: isReplayableBody(config.data),
+    body: config.data,
   };
+}
+
+/** axios's own http adapter: the one that takes a `transport` (see `head-transport.ts`). */
+let http: AxiosAdapter | undefined;
+function httpAdapter(): AxiosAdapter | undefined {
+  try {
+    http ??= axios.getAdapter('http');
+  } catch {
+    // Not in this environment (axios's browser build).
+  }
+  return http;
+}
+
+/** The adapter that sends attempts, and whether it reports the response head (`transport`). */
+interface Sender {
+  readonly send: AxiosAdapter;
+  readonly reportsHead: boolean;
 }
 
 /** How one attempt settled. */
@@ -92,7 +103,7 @@ interface Accepted {
  * allows (see `redirects.ts`), under one caller cancellation (signal, cancel token and timeout)
  * for the whole of it.
  */
-async function sendBalanced(first: Call, url: URL, config: InternalAxiosRequestConfig, send: AxiosAdapter, balancer: Balancer): Promise<AxiosResponse> {
+async function sendBalanced(first: Call, url: URL, config: InternalAxiosRequestConfig, sender: Sender, balancer: Balancer): Promise<AxiosResponse> {
   const caller = new CallerCancellation(config, balancer.runtime);
   let bodyHandedOver = false;
   const limit = redirectLimit(config);
@@ -101,7 +112,7 @@ async function sendBalanced(first: Call, url: URL, config: InternalAxiosRequestC
     let hop: Hop = { url, config };
     for (let hops = 0; ; hops++) {
       // axios's transport must not follow redirects itself: each hop is the balancer's to route.
-      const accepted = await attempts(call, limit > 0 ? { ...hop.config, maxRedirects: 0 } : hop.config, send, caller);
+      const accepted = await attempts(call, limit > 0 ? { ...hop.config, maxRedirects: 0 } : hop.config, sender, caller);
       const response = responseOfSettled(accepted.settled);
       const next = hops < limit && response ? nextHop(hop.config, hop.url, response) : undefined;
       if (!next) {
@@ -114,7 +125,7 @@ async function sendBalanced(first: Call, url: URL, config: InternalAxiosRequestC
       if (accepted.open) discard(accepted.open);
       const nextCall = balancer.call(callRequest(next.config, next.url));
       // Not a service: axios's own adapter sends it and follows what remains of the chain.
-      if (!nextCall) return await send({ ...next.config, maxRedirects: limit - hops - 1, signal: caller.signal, timeout: 0, cancelToken: undefined });
+      if (!nextCall) return await sender.send({ ...next.config, maxRedirects: limit - hops - 1, signal: caller.signal, timeout: 0, cancelToken: undefined });
       call = nextCall;
       hop = next;
     }
@@ -124,7 +135,8 @@ async function sendBalanced(first: Call, url: URL, config: InternalAxiosRequestC
 }
 
 /** Sends the call's attempts until the core accepts one (no retry), and returns it. */
-async function attempts(call: Call, config: InternalAxiosRequestConfig, send: AxiosAdapter, caller: CallerCancellation): Promise<Accepted> {
+async function attempts(call: Call, config: InternalAxiosRequestConfig, sender: Sender, caller: CallerCancellation): Promise<Accepted> {
+  const streamed = config.responseType === 'stream';
   for (;;) {
     const attempt = call.next();
     if (!attempt.ok) throw balancerError(attempt.error, config);
@@ -132,25 +144,35 @@ async function attempts(call: Call, config: InternalAxiosRequestConfig, send: Ax
     const attemptAbort = new AbortController();
     const unfollow = follow(caller.signal, attemptAbort);
     let timedOut: AttemptTimeoutError | undefined;
-    const disarm = attempt.armTimeout((error) => {
+    attempt.arm((error) => {
       timedOut = error;
       attemptAbort.abort(error);
     });
-    const settled = await settle(() => send(attemptConfig(config, attempt, attemptAbort.signal)));
-    disarm();
+    // The head, reported as it arrives when the adapter can tell (axios's http adapter).
+    let head: RetryDecision | undefined;
+    const onHead = (response: IncomingMessage): void => {
+      head = attempt.headers({ status: response.statusCode ?? 0, header: incomingHeader(response), buffered: !streamed });
+      if (head.retry) attemptAbort.abort(DISCARDED);
+    };
+    const settled = await settle(() => sender.send(attemptConfig(config, attempt, attemptAbort.signal, sender.reportsHead ? onHead : undefined)));
 
-    const response = responseOfSettled(settled);
-    const body = response && streamedBody(response.data);
     let decision: RetryDecision;
-    if (response && body) {
-      decision = attempt.headers(statusOf(response));
-      if (!decision.retry) return { settled, timedOut, open: { attempt, body, unfollow } };
-      unfollow();
-      body.destroy();
+    if (head?.retry) {
+      unfollow(); // the core already ended the attempt and decided: the rest was discarded
+      decision = head;
     } else {
-      unfollow();
-      decision = attempt.end(response ? responseResult(settled, response) : withBodyFate(errorResult(settled, caller, timedOut), config.data));
-      if (!decision.retry) return { settled, timedOut };
+      const response = responseOfSettled(settled);
+      const body = response && streamedBody(response.data);
+      if (response && body) {
+        decision = head ?? attempt.headers({ status: response.status, header: axiosHeader(response) });
+        if (!decision.retry) return { settled, timedOut, open: { attempt, body, unfollow } };
+        unfollow();
+        body.destroy();
+      } else {
+        unfollow();
+        decision = attempt.end(response ? responseFacts(settled, response) : withBodyFate(errorFacts(settled, caller), config.data));
+        if (!decision.retry) return { settled, timedOut };
+      }
     }
     try {
       await call.delay(decision.delayMs, caller.signal);
@@ -159,6 +181,9 @@ async function attempts(call: Call, config: InternalAxiosRequestConfig, send: Ax
     }
   }
 }
+
+/** The reason a response the core retries is dropped with, midway through its body. */
+const DISCARDED = new Error('response discarded: the request is retried on another instance');
 
 /** The caller reads the streamed body: the attempt ends with it. */
 function handOver(open: NonNullable<Accepted['open']>, caller: CallerCancellation): void {
@@ -185,9 +210,9 @@ function discard(open: NonNullable<Accepted['open']>): void {
  * which is the instance's failure, not a success with that status. A complete body always has
  * `data` set (axios assigns it at the end); a body that failed never does.
  */
-function responseResult(settled: Settled, response: AxiosResponse): AttemptResult {
-  if ('error' in settled && response.data === undefined) return { ...statusOf(response), error: settled.error };
-  return statusOf(response);
+function responseFacts(settled: Settled, response: AxiosResponse): AttemptFacts {
+  const facts = { status: response.status, header: axiosHeader(response) };
+  return 'error' in settled && response.data === undefined ? { ...facts, error: settled.error } : facts;
 }
 
 function responseOfSettled(settled: Settled): AxiosResponse | undefined {
@@ -208,17 +233,23 @@ async function settle(run: () => Promise<AxiosResponse>): Promise<Settled> {
  * name), the attempt's own signal, no axios timeout (the caller's deadline and the per-attempt
  * timeout abort through the signal), and its own copy of the headers, which adapters modify.
  */
-function attemptConfig(config: InternalAxiosRequestConfig, attempt: Attempt, signal: AbortSignal): InternalAxiosRequestConfig {
+function attemptConfig(
+  config: InternalAxiosRequestConfig,
+  attempt: Attempt,
+  signal: AbortSignal,
+  onHead: ((response: IncomingMessage) => void) | undefined,
+): InternalAxiosRequestConfig {
+  const { target } = attempt;
   const headers = new axios.AxiosHeaders(config.headers);
-  if (attempt.hostHeader !== undefined) headers.set('Host', attempt.hostHeader);
-  return { ...config, ...retarget(config, attempt.url), headers, signal, timeout: 0, cancelToken: undefined };
+  if (target.hostHeader !== undefined) headers.set('Host', target.hostHeader);
+  const transport = onHead ? { transport: headTransport(config.transport as Transport | undefined, onHead) } : {};
+  return { ...config, ...retarget(config, target.url), headers, signal, timeout: 0, cancelToken: undefined, ...transport };
 }
 
 /** What an attempt that failed without a response tells the core. */
-function errorResult(settled: Settled, caller: CallerCancellation, timedOut: AttemptTimeoutError | undefined): AttemptResult {
-  if (caller.gaveUp) return { cancelled: true };
-  if (timedOut) return { error: timedOut };
-  return { error: 'error' in settled ? settled.error : undefined };
+function errorFacts(settled: Settled, caller: CallerCancellation): AttemptFacts {
+  const error = 'error' in settled ? settled.error : undefined;
+  return caller.gaveUp ? { error, cancelledBy: 'caller' } : { error };
 }
 
 /** Returns or throws the last attempt's result as axios would, with the caller's own config. */
@@ -241,8 +272,15 @@ function finish(
   throw error;
 }
 
-function statusOf(response: AxiosResponse): { status: number; retryAfter: string | undefined } {
-  return { status: response.status, retryAfter: headerText(response.headers, 'retry-after') };
+function axiosHeader(response: AxiosResponse): HeaderReader {
+  return (name) => headerText(response.headers, name);
+}
+
+function incomingHeader(response: IncomingMessage): HeaderReader {
+  return (name) => {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
 }
 
 function responseOf(error: unknown): AxiosResponse | undefined {

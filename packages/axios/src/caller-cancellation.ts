@@ -9,7 +9,8 @@
  * `transitional.clarifyTimeoutError`). For `responseType: 'stream'` the deadline covers the
  * response headers; the body is read at the caller's pace, as axios does.
  */
-import type { Runtime, Timer } from '@datapunk/balancer';
+import type { Runtime } from '@datapunk/balancer';
+import type { Timer } from '@datapunk/balancer/adapter';
 import axios, { type AxiosError, type InternalAxiosRequestConfig } from 'axios';
 
 /** Why the caller gave up: its signal or cancel token, or its timeout. */

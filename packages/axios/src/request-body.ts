@@ -5,7 +5,7 @@
  * a retry would send an empty or partial body. Such an attempt is reported with
  * `bodyConsumed: true`, and the core refuses the retry (`body-not-replayable`).
  */
-import type { AttemptResult } from '@datapunk/balancer';
+import type { AttemptFacts } from '@datapunk/balancer/adapter';
 
 /** True when `data` is a stream that the adapter has started reading. */
 export function bodyConsumed(data: unknown): boolean {
@@ -15,6 +15,6 @@ export function bodyConsumed(data: unknown): boolean {
 }
 
 /** `result`, saying whether the request body was a consumed stream. */
-export function withBodyFate(result: AttemptResult, data: unknown): AttemptResult {
+export function withBodyFate(result: AttemptFacts, data: unknown): AttemptFacts {
   return bodyConsumed(data) ? { ...result, bodyConsumed: true } : result;
 }

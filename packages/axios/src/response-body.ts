@@ -3,7 +3,7 @@
  * so the attempt (and the instance's in-flight slot) lasts until the body ends, fails or is
  * abandoned by the caller.
  */
-import type { AttemptResult } from '@datapunk/balancer';
+import type { AttemptFacts } from '@datapunk/balancer/adapter';
 import { finished, type Readable } from 'node:stream';
 
 /** The response body when it is a Node stream the caller will read, else undefined. */
@@ -13,13 +13,13 @@ export function streamedBody(data: unknown): Readable | undefined {
 }
 
 /**
- * Calls `onEnd` once when `body` ends. A body the caller destroyed (premature close) or aborted
- * through its signal is `cancelled`; any other error (a reset mid-body) is the instance's.
+ * Calls `onEnd` once when `body` ends, with what happened: nothing (complete), or the error the
+ * stream ended with, said to be the caller's when it aborted through its signal. (Whether a
+ * premature close or a reset is the instance's fault is the core's call.)
  */
-export function whenBodyEnds(body: Readable, callerGaveUp: () => boolean, onEnd: (result: AttemptResult) => void): void {
+export function whenBodyEnds(body: Readable, callerGaveUp: () => boolean, onEnd: (facts: AttemptFacts) => void): void {
   finished(body, (error) => {
     if (!error) onEnd({});
-    else if (callerGaveUp() || (error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE') onEnd({ cancelled: true });
-    else onEnd({ error });
+    else onEnd(callerGaveUp() ? { error, cancelledBy: 'caller' } : { error });
   });
 }

@@ -2,27 +2,19 @@
  * `createBalancer`: validates options once, builds one `Service` per configured service, wires
  * events, logs and metrics, and routes logical URLs (`http://orders/...`) to their service.
  */
-import { Call, type CallRequest } from './call.js';
+import { ServiceCall, type Call, type CallRequest } from './call.js';
 import type { BalancerConfig } from './config/config.js';
 import type { BalancerOptions } from './config/options.js';
 import { resolveBalancerConfig } from './config/resolve.js';
-import { NoAvailableInstanceError } from './errors.js';
-import { EventEmitter, type Event } from './events.js';
+import type { Disposable } from './events.js';
 import { silentLogger, type Logger } from './logger.js';
 import { RetryBudget } from './retry/budget.js';
 import { realRuntime, type Runtime } from './runtime.js';
-import type { PickResult } from './service/lease.js';
 import { createHealthChecker } from './health/checker.js';
 import { resolveMeter } from './metrics/meter.js';
 import { createMetricsObserver, type MetricsObserver } from './metrics/metrics-observer.js';
 import { LogObserver } from './service/log-observer.js';
-import {
-  fanOut,
-  type EjectionEvent,
-  type PanicEvent,
-  type ServiceObserver,
-  type StateChangeEvent,
-} from './service/observer.js';
+import { guarded, ObserverHub, type ServiceObserver } from './service/observer.js';
 import { Service, type InstanceWatcher } from './service/service.js';
 import type { BalancerSnapshot } from './service/snapshot.js';
 
@@ -43,19 +35,15 @@ export interface Balancer {
    * (the request passes through untouched). Adapters use this.
    */
   call(request: CallRequest): Call | undefined;
-  /**
-   * Low-level pick for a service; throws `TypeError` for an unknown service name. Call `done()`
-   * on a successful result exactly once.
-   */
-  pick(service: string, options?: { hashKey?: string; method?: string }): PickResult;
   /** JSON-serialisable state of every service and instance. */
   snapshot(): BalancerSnapshot;
-  /** Instance state changes (including added and removed). */
-  readonly onStateChange: Event<StateChangeEvent>;
-  /** Ejections, including dry runs and ones refused by the max ejection share. */
-  readonly onEjection: Event<EjectionEvent>;
-  /** Panic entered or left. */
-  readonly onPanic: Event<PanicEvent>;
+  /**
+   * Subscribes to what every service reports: instance state changes, ejections (dry runs
+   * included), panic, attempts, retries, health checks, discovery... Implement only the methods
+   * you need; events nobody listens to cost nothing. A throwing observer is ignored. Returns the
+   * subscription; `dispose()` ends it.
+   */
+  observe(observer: BalancerObserver): Disposable;
   /**
    * Stops health checks, discovery and timers; drains in-flight requests (up to each service's
    * drain timeout) and resolves when nothing is left running. Picks fail afterwards.
@@ -70,6 +58,17 @@ export interface Balancer {
 function serviceHost(hostname: string): string {
   const host = hostname.toLowerCase();
   return host.endsWith('.') ? host.slice(0, -1) : host;
+}
+
+/** What `balancer.observe()` takes: any of the service events, each method optional. */
+export type BalancerObserver = ServiceObserver;
+
+/** @internal The services of a balancer, for the testing entry point. */
+export const INTERNALS = Symbol('@datapunk/balancer/internals');
+
+/** @internal */
+export interface BalancerInternals {
+  readonly services: ReadonlyMap<string, Service>;
 }
 
 /** Origin strings whose service (or none) is remembered by `serviceFor`. */
@@ -87,33 +86,27 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
   const config = resolveBalancerConfig(options);
   const runtime = options.runtime ?? realRuntime;
   const rootLogger = options.logger ?? silentLogger;
-  const stateChanges = new EventEmitter<StateChangeEvent>();
-  const ejections = new EventEmitter<EjectionEvent>();
-  const panics = new EventEmitter<PanicEvent>();
-  const events: ServiceObserver = {
-    stateChanged: (e) => stateChanges.hasListeners && stateChanges.emit(e),
-    ejection: (e) => ejections.hasListeners && ejections.emit(e),
-    panicChanged: (e) => panics.hasListeners && panics.emit(e),
-  };
+  let userObservers: readonly ServiceObserver[] = [];
 
   const meter = resolveMeter(options.meterProvider);
   const metricsObservers: MetricsObserver[] = [];
   const services = new Map<string, Service>();
   const budgets = new Map<string, RetryBudget | undefined>();
-  const observers = new Map<string, ServiceObserver>();
+  const hubs = new Map<string, { hub: ObserverHub; parts: readonly ServiceObserver[] }>();
   for (const [name, serviceConfig] of config.services) {
     const logger = rootLogger.child({ service: name });
     const service = new Service(serviceConfig, runtime);
     const metrics = createMetricsObserver(service, meter, { perInstance: config.metrics.perInstance });
     metricsObservers.push(metrics);
-    const parts: ServiceObserver[] = [events, new LogObserver(logger), metrics];
+    const parts: ServiceObserver[] = [new LogObserver(logger), metrics];
     for (const make of extensions.observers ?? []) {
       const extra = make(service, logger);
       if (extra) parts.push(extra);
     }
-    const observer = fanOut(parts);
+    const hub = new ObserverHub(parts);
+    const observer = hub.observer;
     services.set(name, service);
-    observers.set(name, observer);
+    hubs.set(name, { hub, parts });
     const budget = serviceConfig.retry.budget;
     budgets.set(name, budget && new RetryBudget(budget, () => runtime.now()));
     const watcher = extensions.watcher ? extensions.watcher(service, observer, logger) : createHealthChecker(service, observer, runtime);
@@ -143,7 +136,11 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
     return name;
   };
 
-  const balancer: Balancer = {
+  const refreshObservers = (): void => {
+    for (const { hub, parts } of hubs.values()) hub.set([...parts, ...userObservers]);
+  };
+
+  const balancer: Balancer & { readonly [INTERNALS]: BalancerInternals } = {
     config,
     runtime,
     logger: rootLogger,
@@ -151,29 +148,32 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
     call(request) {
       const name = serviceFor(request.url);
       if (name === undefined) return undefined;
-      return new Call(services.get(name)!, request, runtime, budgets.get(name), observers.get(name)!);
+      return new ServiceCall(services.get(name)!, request, runtime, budgets.get(name), hubs.get(name)!.hub.observer);
     },
-    pick(name, options) {
-      const service = services.get(name) ?? services.get(name.toLowerCase());
-      if (!service) throw new TypeError(`unknown service "${name}" (configured: ${[...services.keys()].join(', ')})`);
-      if (closing) return { ok: false, error: new NoAvailableInstanceError(name, 'closed') };
-      return service.pick(options);
+    observe(observer) {
+      const safe = guarded(observer);
+      userObservers = [...userObservers, safe];
+      refreshObservers();
+      return {
+        dispose: () => {
+          if (!userObservers.includes(safe)) return;
+          userObservers = userObservers.filter((o) => o !== safe);
+          refreshObservers();
+        },
+      };
     },
+    [INTERNALS]: { services },
     snapshot() {
       const out: Record<string, ReturnType<Service['snapshot']>> = {};
       for (const [name, service] of services) out[name] = service.snapshot();
       return { services: out };
     },
-    onStateChange: stateChanges.event,
-    onEjection: ejections.event,
-    onPanic: panics.event,
     close() {
       closing ??= (async () => {
         await Promise.all([...services.values()].map((s) => s.close()));
         for (const m of metricsObservers) m.dispose();
-        stateChanges.clear();
-        ejections.clear();
-        panics.clear();
+        userObservers = [];
+        refreshObservers();
       })();
       return closing;
     },

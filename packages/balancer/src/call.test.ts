@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { createBalancer } from './balancer.js';
-import { isReplayableBody, type Attempt, type AttemptResult } from './call.js';
+import type { Attempt } from './attempt/attempt.js';
+import type { AttemptFacts } from './attempt/facts.js';
+import { isReplayableBody } from './attempt/request-body.js';
 import type { ServiceOptions } from './config/options.js';
 import { createFakeRuntime } from './testing/fake-runtime.js';
 
 const urls = (n: number) => Array.from({ length: n }, (_, i) => `http://127.0.0.1:${8001 + i}`);
 const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+/** A one-shot body (an async iterable): not replayable unless the adapter copies it. */
+const oneShot = { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true as const, value: undefined }) }) };
+const headersOf = (h: Record<string, string>) => (name: string) => h[name];
 
 function setup(service: Partial<ServiceOptions> = {}, seed = 7) {
   const runtime = createFakeRuntime({ seed });
@@ -19,19 +24,19 @@ function setup(service: Partial<ServiceOptions> = {}, seed = 7) {
 }
 
 /** Drives one call: `results` says how each attempt ends; returns the instances used and the last decision. */
-function drive(b: ReturnType<typeof setup>['balancer'], method: string, results: AttemptResult[], extra: { bodyReplayable?: boolean; headers?: Record<string, string> } = {}) {
+function drive(b: ReturnType<typeof setup>['balancer'], method: string, results: AttemptFacts[], extra: { body?: unknown; headers?: Record<string, string> } = {}) {
   const call = b.call({
     method,
     url: new URL('http://orders/api/v1/orders/42?x=1'),
     header: (n) => extra.headers?.[n],
-    ...(extra.bodyReplayable === undefined ? {} : { bodyReplayable: extra.bodyReplayable }),
+    ...(extra.body === undefined ? {} : { body: extra.body }),
   })!;
   const used: string[] = [];
   const attempts: Attempt[] = [];
   for (const result of results) {
     const a = call.next();
     if (!a.ok) return { used, decision: { retry: false as const, reason: 'reason' in a.error ? a.error.reason : a.error.code }, attempts };
-    used.push(a.origin);
+    used.push(a.target.origin);
     attempts.push(a);
     const decision = a.end(result);
     if (!decision.retry) return { used, decision, attempts };
@@ -50,8 +55,8 @@ describe('Call', () => {
     const { balancer } = setup();
     const a = balancer.call({ method: 'GET', url: new URL('http://orders/api/v1/orders/42?x=1&y=%20') })!.next();
     if (!a.ok) throw a.error;
-    expect(a.url.href).toBe(`${a.origin}/api/v1/orders/42?x=1&y=%20`);
-    expect(a.hostHeader).toBeUndefined();
+    expect(a.target.url.href).toBe(`${a.target.origin}/api/v1/orders/42?x=1&y=%20`);
+    expect(a.target.hostHeader).toBeUndefined();
     a.end({ status: 200 });
   });
 
@@ -59,8 +64,8 @@ describe('Call', () => {
     const { balancer } = setup({ hostHeader: 'service' });
     const a = balancer.call({ method: 'GET', url: new URL('http://orders:8080/x') })!.next();
     if (!a.ok) throw a.error;
-    expect(a.hostHeader).toBe('orders:8080');
-    expect(a.servername).toBe('orders');
+    expect(a.target.hostHeader).toBe('orders:8080');
+    expect(a.target.servername).toBe('orders');
     a.end({ status: 200 });
   });
 
@@ -83,13 +88,13 @@ describe('Call', () => {
 
   it('a stream body is not retried after a reset, but is after a refused connection', () => {
     const { balancer } = setup();
-    expect(drive(balancer, 'PUT', [{ error: reset }], { bodyReplayable: false }).decision).toEqual({ retry: false, reason: 'body-not-replayable' });
-    expect(drive(balancer, 'PUT', [{ error: refused }, { status: 200 }], { bodyReplayable: false }).used).toHaveLength(2);
+    expect(drive(balancer, 'PUT', [{ error: reset }], { body: oneShot }).decision).toEqual({ retry: false, reason: 'body-not-replayable' });
+    expect(drive(balancer, 'PUT', [{ error: refused }, { status: 200 }], { body: oneShot }).used).toHaveLength(2);
   });
 
   it('a cancelled attempt is not retried and not blamed', () => {
     const { balancer } = setup({ outlierDetection: { consecutiveFailures: { threshold: 1 } } });
-    expect(drive(balancer, 'GET', [{ cancelled: true, error: reset }]).decision).toEqual({ retry: false, reason: 'cancelled' });
+    expect(drive(balancer, 'GET', [{ cancelledBy: 'caller', error: reset }]).decision).toEqual({ retry: false, reason: 'cancelled' });
     expect(balancer.snapshot().services.orders!.instances.every((i) => i.state === 'healthy' && i.inFlight === 0)).toBe(true);
   });
 
@@ -105,9 +110,9 @@ describe('Call', () => {
     const call = balancer.call({ method: 'GET', url: new URL('http://orders/') })!;
     const a = call.next();
     if (!a.ok) throw a.error;
-    const d = a.end({ status: 503, retryAfter: '2' });
+    const d = a.end({ status: 503, header: headersOf({ 'retry-after': '2' }) });
     expect(d).toEqual({ retry: true, delayMs: 2_000 });
-    const b = drive(balancer, 'GET', [{ status: 503, retryAfter: '3' }]);
+    const b = drive(balancer, 'GET', [{ status: 503, header: headersOf({ 'retry-after': '3' }) }]);
     expect(b.decision).toEqual({ retry: false, reason: 'retry-after-too-long' });
   });
 
@@ -145,12 +150,12 @@ describe('Call', () => {
     const a = call.next();
     if (!a.ok) throw a.error;
     let fired: Error | undefined;
-    a.armTimeout((e) => (fired = e));
+    a.arm((e) => (fired = e));
     runtime.advance(500);
     expect(fired?.message).toMatch(/per-attempt timeout of 500 ms/);
     const d = a.end({ error: fired });
     expect(d.retry).toBe(true);
-    expect(balancer.snapshot().services.orders!.instances.find((i) => i.id === a.origin)!.state).toBe('ejected');
+    expect(balancer.snapshot().services.orders!.instances.find((i) => i.id === a.target.origin)!.state).toBe('ejected');
   });
 
   it('hash key comes from the configured header', () => {
@@ -180,7 +185,7 @@ describe('Attempt.headers (streaming clients)', () => {
     // The body breaks midway: the instance is blamed, and nothing is retried.
     expect(b.end({ error: reset })).toEqual({ retry: false, reason: 'response-started' });
     expect(inFlight()).toBe(0);
-    const snap = balancer.snapshot().services.orders!.instances.find((i) => i.id === b.origin)!;
+    const snap = balancer.snapshot().services.orders!.instances.find((i) => i.id === b.target.origin)!;
     expect(snap.totals).toMatchObject({ requests: 1, failures: 1 });
   });
 
@@ -189,8 +194,8 @@ describe('Attempt.headers (streaming clients)', () => {
     const a = balancer.call({ method: 'GET', url: new URL('http://orders/') })!.next();
     if (!a.ok) throw a.error;
     a.headers({ status: 200 });
-    a.end({ cancelled: true });
-    const snap = balancer.snapshot().services.orders!.instances.find((i) => i.id === a.origin)!;
+    a.end({ cancelledBy: 'caller' });
+    const snap = balancer.snapshot().services.orders!.instances.find((i) => i.id === a.target.origin)!;
     expect(snap).toMatchObject({ inFlight: 0, totals: { requests: 0, failures: 0, cancelled: 1 } });
   });
 });
@@ -212,21 +217,21 @@ describe('isReplayableBody', () => {
 });
 
 describe('one-shot bodies and invalid requests', () => {
-  it('a one-shot body copied by the adapter (bodyReplayable on the result) is retried after a 503', () => {
+  it('a one-shot body copied by the adapter (bodyCopied) is retried after a 503', () => {
     const { balancer } = setup();
-    const call = balancer.call({ method: 'PUT', url: new URL('http://orders/x'), bodyReplayable: false })!;
+    const call = balancer.call({ method: 'PUT', url: new URL('http://orders/x'), body: oneShot })!;
     expect(call.bodyBufferLimit).toBe(65_536);
     const a = call.next();
     if (!a.ok) throw a.error;
-    expect(a.end({ status: 503, bodyReplayable: true }).retry).toBe(true);
-    const b = balancer.call({ method: 'PUT', url: new URL('http://orders/x'), bodyReplayable: false })!.next();
+    expect(a.end({ status: 503, bodyCopied: true }).retry).toBe(true);
+    const b = balancer.call({ method: 'PUT', url: new URL('http://orders/x'), body: oneShot })!.next();
     if (!b.ok) throw b.error;
     expect(b.end({ status: 503 })).toEqual({ retry: false, reason: 'body-not-replayable' });
   });
 
   it('a stream already read before the connection failed is not retried (bodyConsumed)', () => {
     const { balancer } = setup();
-    const a = balancer.call({ method: 'PUT', url: new URL('http://orders/x'), bodyReplayable: false })!.next();
+    const a = balancer.call({ method: 'PUT', url: new URL('http://orders/x'), body: oneShot })!.next();
     if (!a.ok) throw a.error;
     expect(a.end({ error: refused, bodyConsumed: true })).toEqual({ retry: false, reason: 'body-not-replayable' });
   });
@@ -237,17 +242,17 @@ describe('one-shot bodies and invalid requests', () => {
     const a = balancer.call({ method: 'GET', url: new URL('http://orders/x') })!.next();
     if (!a.ok) throw a.error;
     expect(a.end({ error: invalid })).toEqual({ retry: false, reason: 'cancelled' });
-    const snap = balancer.snapshot().services.orders!.instances.find((i) => i.id === a.origin)!;
+    const snap = balancer.snapshot().services.orders!.instances.find((i) => i.id === a.target.origin)!;
     expect(snap).toMatchObject({ state: 'healthy', totals: { failures: 0, cancelled: 1 } });
   });
 
-  it('invalidRequest marks a client-side failure (a body stream that errored) as nobody\'s fault', () => {
+  it('cancelledBy: "client" marks a client-side failure (a body stream that errored) as nobody\'s fault', () => {
     const { balancer } = setup({ outlierDetection: { consecutiveFailures: { threshold: 1 }, maxEjectionPercent: 50 } });
     const a = balancer.call({ method: 'PUT', url: new URL('http://orders/x') })!.next();
     if (!a.ok) throw a.error;
     const enoent = Object.assign(new Error('no such file'), { code: 'ENOENT' });
-    expect(a.end({ error: enoent, invalidRequest: true })).toEqual({ retry: false, reason: 'cancelled' });
-    expect(balancer.snapshot().services.orders!.instances.find((i) => i.id === a.origin)!.state).toBe('healthy');
+    expect(a.end({ error: enoent, cancelledBy: 'client' })).toEqual({ retry: false, reason: 'cancelled' });
+    expect(balancer.snapshot().services.orders!.instances.find((i) => i.id === a.target.origin)!.state).toBe('healthy');
   });
 
   it('retries off means no body copy', () => {
@@ -257,9 +262,9 @@ describe('one-shot bodies and invalid requests', () => {
 });
 
 describe('requests the client cannot resend', () => {
-  it('retryable: false refuses a retry the rules would allow, without spending budget', () => {
+  it('clientCanResend: false refuses a retry the rules would allow, without spending budget', () => {
     const { balancer } = setup({ retry: { budget: { percent: 0, minRetriesPerSecond: 0.1, windowMs: 10_000 } } });
-    const a = balancer.call({ method: 'GET', url: new URL('http://orders/x'), retryable: false })!.next();
+    const a = balancer.call({ method: 'GET', url: new URL('http://orders/x'), clientCanResend: false })!.next();
     if (!a.ok) throw a.error;
     expect(a.end({ error: refused })).toEqual({ retry: false, reason: 'client-cannot-retry' });
     // The single retry the budget allows (0.1/s x 10 s) is still there.

@@ -25,10 +25,10 @@ async function send(balancer: Balancer): Promise<Result> {
   const attempt = call.next();
   if (!attempt.ok) throw attempt.error;
   try {
-    const res = await fetch(attempt.url);
+    const res = await fetch(attempt.target.url);
     await res.arrayBuffer();
     attempt.end({ status: res.status });
-    return { origin: attempt.origin, status: res.status };
+    return { origin: attempt.target.origin, status: res.status };
   } catch (error) {
     attempt.end({ error });
     throw error;

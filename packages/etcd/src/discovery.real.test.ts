@@ -3,7 +3,8 @@
  * compaction, invalid entries.
  */
 import { execFileSync } from 'node:child_process';
-import { realRuntime, type DiscoverySink, type Runtime } from '@datapunk/balancer';
+import type { DiscoverySink, Runtime } from '@datapunk/balancer';
+import { realRuntime } from '@datapunk/balancer/testing';
 import { etcdAvailable, startEtcd, type EtcdServer } from '@datapunk/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { etcdDiscovery, type EtcdDiscovery, type EtcdDiscoveryOptions } from './discovery.js';

@@ -4,7 +4,7 @@
  * problem to log (the entry is skipped), never an exception that would lose the whole list.
  * Validation is the core's own (`parseInstanceEntry`), with the etcd key as the path.
  */
-import { parseInstanceEntry } from '@datapunk/balancer';
+import { parseInstanceEntry } from '@datapunk/balancer/adapter';
 
 /** What `etcdDiscovery` delivers for one valid key. */
 export interface EtcdInstanceEntry {

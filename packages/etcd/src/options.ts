@@ -2,7 +2,8 @@
  * Options shared by `etcdDiscovery` and `register`, and their strict resolution: every problem is
  * collected with its path and thrown at once as an `EtcdConfigError`; defaults apply with `??`.
  */
-import { realRuntime, silentLogger, type ConfigIssue, type Logger, type Runtime } from '@datapunk/balancer';
+import type { ConfigIssue, Logger, Runtime } from '@datapunk/balancer';
+import { realRuntime, silentLogger } from '@datapunk/balancer/adapter';
 import { EtcdConfigError } from './errors.js';
 import type { EtcdTlsOptions } from './gateway.js';
 import { DEFAULT_PREFIX, segmentProblem, serviceDirectory } from './keys.js';

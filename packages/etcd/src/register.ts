@@ -7,7 +7,7 @@
  * deletes the key at once (graceful deregistration: clients start draining the instance); a
  * process that dies simply stops the keepalives, and etcd deletes the key when the TTL runs out.
  */
-import { parseInstanceEntry, type Timer } from '@datapunk/balancer';
+import { parseInstanceEntry, type Timer } from '@datapunk/balancer/adapter';
 import { backoffMs } from './backoff.js';
 import { toBase64 } from './codec.js';
 import { EtcdError, EtcdErrorCodes, GrpcCodes } from './errors.js';

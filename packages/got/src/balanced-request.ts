@@ -8,7 +8,7 @@
  * included (shallow, symbol keys too): the request travels there, under a private symbol.
  */
 import { errorMonitor } from 'node:events';
-import type { Attempt, AttemptResult, Call, RetryDecision } from '@datapunk/balancer';
+import type { Attempt, AttemptFacts, Call, HeaderReader, RetryDecision } from '@datapunk/balancer/adapter';
 import type { ClientRequestLike, GotEmitter, GotError, GotOptions, GotResponse } from './got-shapes.js';
 
 const REQUEST = Symbol('@datapunk/balancer-got/request');
@@ -18,12 +18,11 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie'] as const;
 /** Starts the balancer's call for a request (a redirect hop, say), or undefined when its URL is not a service's. */
 export type CallFactory = (options: GotOptions, url: URL) => Call | undefined;
 const NO_RETRY: RetryDecision = { retry: false, reason: 'not-retryable' };
-const noop = (): void => {};
 
 /** got errors that carry a complete response: the instance answered, with this status. */
 const ANSWERED = new Set(['HTTPError', 'ParseError', 'MaxRedirectsError', 'RetryError']);
-/** got errors that mean the caller gave up: its `signal`, its `timeout`, `promise.cancel()`. */
-const GAVE_UP = new Set(['AbortError', 'TimeoutError', 'CancelError']);
+/** got's names for "the caller gave up": its `signal`, `promise.cancel()`. */
+const CALLER_GAVE_UP = new Set(['AbortError', 'CancelError']);
 
 export class BalancedRequest {
   /** The call of the current hop; undefined once a redirect left the services (passed through). */
@@ -40,8 +39,8 @@ export class BalancedRequest {
   /** True once got created the attempt's HTTP request: before that, the instance saw nothing. */
   private dispatched = false;
   private timedOut: Error | undefined;
-  private disarm: () => void = noop;
-  private response: GotResponse | undefined;
+  /** Status of the response head this attempt reported (a stream's, for the end of its body). */
+  private status: number | undefined;
   private readonly signal: AbortSignal | undefined;
   /** A `got.stream()` request: its stream's events report the attempt, not got's retry logic. */
   private readonly streaming: boolean;
@@ -87,14 +86,15 @@ export class BalancedRequest {
     this.dispatched = false;
     this.clientRequest = undefined;
     this.timedOut = undefined;
-    this.response = undefined;
+    this.status = undefined;
+    const { target } = next;
     // got prepends `prefixUrl` to any url assigned while it is set; its own retry code clears it too.
     options.prefixUrl = '';
-    options.url = next.url;
-    if (next.hostHeader !== undefined) options.headers.host = next.hostHeader;
+    options.url = target.url;
+    if (target.hostHeader !== undefined) options.headers.host = target.hostHeader;
     // got's setters replace whole objects outside a merge: change the live ones instead.
-    if (next.servername !== undefined) options.https.serverName = next.servername;
-    this.disarm = next.armTimeout((error) => this.timeOut(error));
+    if (target.servername !== undefined) options.https.serverName = target.servername;
+    next.arm((error) => this.timeOut(error));
     return undefined;
   }
 
@@ -109,7 +109,7 @@ export class BalancedRequest {
    * elsewhere (got compared the instance's host with the hop's).
    */
   redirected(options: GotOptions, response: GotResponse): void {
-    if (this.attempt !== undefined) this.end({ status: response.statusCode, retryAfter: retryAfterOf(response) });
+    if (this.attempt !== undefined) this.end({ status: response.statusCode, header: headerReader(response.headers) });
     const location = response.headers.location;
     const raw = Array.isArray(location) ? location[0] : location;
     const hop = raw === undefined ? undefined : new URL(Buffer.from(raw, 'binary').toString(), this.logicalUrl);
@@ -150,14 +150,14 @@ export class BalancedRequest {
 
   /**
    * Follows a `got.stream()` request: one attempt, no retry (the stream is the caller's). The
-   * per-attempt timeout covers the wait for headers; the attempt ends when the body ends, fails,
-   * or the stream is destroyed.
+   * response head goes to the caller with the stream's `response` event; the attempt ends when
+   * the body ends, fails, or the stream is destroyed.
    */
   followStream(stream: GotEmitter): void {
     stream.on('request', (request: ClientRequestLike) => this.onClientRequest(request));
     stream.once('response', (response: GotResponse) => {
-      this.response = response;
-      this.disarm();
+      this.status = response.statusCode;
+      this.attempt?.headers({ status: response.statusCode, header: headerReader(response.headers) });
     });
     stream.once('end', () => this.release('complete'));
     stream.on(errorMonitor, (error: GotError) => this.release({ error }));
@@ -172,7 +172,7 @@ export class BalancedRequest {
   /** `afterResponse`: the response is complete; ask the core (got asks about retrying next). */
   responded(response: GotResponse): void {
     if (this.attempt === undefined) return;
-    this.verdict = this.end({ status: response.statusCode, retryAfter: retryAfterOf(response) });
+    this.verdict = this.end({ status: response.statusCode, header: headerReader(response.headers) });
   }
 
   /**
@@ -182,10 +182,8 @@ export class BalancedRequest {
    */
   retryDelay(error: GotError): number {
     if (this.streaming) return 0;
-    const decision = this.attempt === undefined ? (this.verdict ?? NO_RETRY) : this.end(this.resultOf(error));
+    const decision = this.attempt === undefined ? (this.verdict ?? NO_RETRY) : this.end(this.factsOf(error));
     this.verdict = undefined;
-    // An `afterResponse` hook asked for this retry (`retryWithMergedOptions`): it is the caller's.
-    if (error.name === 'RetryError') return decision.retry ? Math.max(1, decision.delayMs) : 1;
     return decision.retry ? Math.max(1, decision.delayMs) : 0;
   }
 
@@ -196,36 +194,30 @@ export class BalancedRequest {
    */
   private release(how: { readonly error: GotError } | 'complete' | 'abandoned'): void {
     if (this.attempt === undefined) return;
-    const status = this.response?.statusCode;
-    if (typeof how === 'object') {
-      const result = this.resultOf(how.error);
-      this.end(status !== undefined && result.error !== undefined ? { ...result, status } : result);
-    } else if (how === 'complete' && status !== undefined) {
-      this.end({ status, retryAfter: retryAfterOf(this.response) });
-    } else {
-      // Given up before the end, or settled without a response this adapter saw: no verdict.
-      this.end({ cancelled: true });
-    }
+    if (typeof how === 'object') this.end(this.factsOf(how.error));
+    else if (how === 'complete' && this.status !== undefined) this.end({});
+    // Given up before the end, or settled without a response this adapter saw.
+    else this.end({ cancelledBy: 'caller' });
   }
 
-  private end(result: AttemptResult): RetryDecision {
+  private end(facts: AttemptFacts): RetryDecision {
     const attempt = this.attempt;
     if (attempt === undefined) return NO_RETRY;
     this.attempt = undefined;
-    this.disarm();
-    this.disarm = noop;
     this.clientRequest = undefined;
-    return attempt.end(result);
+    return attempt.end(facts);
   }
 
-  /** Raw facts about an attempt that got ended with `error`. */
-  private resultOf(error: GotError): AttemptResult {
-    if (this.timedOut !== undefined) return { error: this.timedOut };
-    if (this.signal?.aborted || GAVE_UP.has(error.name)) return { cancelled: true };
-    // got failed before sending anything (a hook threw, the body could not be serialised...).
-    if (!this.dispatched) return { cancelled: true };
+  /** The facts of an attempt that got ended with `error`, in the core's terms. */
+  private factsOf(error: GotError): AttemptFacts {
+    if (this.signal?.aborted || CALLER_GAVE_UP.has(error.name)) return { error, cancelledBy: 'caller' };
+    // got's own `timeout` is per attempt: the instance was too slow.
+    if (error.name === 'TimeoutError') return { error, cancelledBy: 'client-timeout' };
+    // got failed before it created a request (a hook threw, the body could not be serialised).
+    if (!this.dispatched) return { error, cancelledBy: 'client' };
     if (error.response !== undefined && ANSWERED.has(error.name)) {
-      return { status: error.response.statusCode, retryAfter: retryAfterOf(error.response) };
+      // A complete response; with `RetryError` the caller's `afterResponse` hook asked to retry it.
+      return { status: error.response.statusCode, header: headerReader(error.response.headers), retryRequested: error.name === 'RetryError' };
     }
     return { error };
   }
@@ -235,6 +227,21 @@ export class BalancedRequest {
     this.dispatched = true;
     this.clientRequest = request;
     if (this.timedOut !== undefined) request.destroy(this.timedOut);
+    // The response head, for got's promise (which reports only complete responses): it ends the
+    // attempt deadline, and a response the core retries is dropped before its body is used.
+    if (!this.streaming) request.once('response', (head: ResponseHead) => this.onHead(head));
+  }
+
+  private onHead(head: ResponseHead): void {
+    const attempt = this.attempt;
+    if (attempt === undefined || head.statusCode === undefined) return;
+    this.status = head.statusCode;
+    const decision = attempt.headers({ status: head.statusCode, header: headerReader(head.headers), buffered: true });
+    if (decision.retry) {
+      this.verdict = decision;
+      this.attempt = undefined;
+      this.clientRequest = undefined;
+    }
   }
 
   /** The per-attempt timeout fired: fail this attempt's HTTP request (got then asks to retry). */
@@ -244,7 +251,15 @@ export class BalancedRequest {
   }
 }
 
-function retryAfterOf(response: GotResponse | undefined): string | undefined {
-  const value = response?.headers['retry-after'];
-  return Array.isArray(value) ? value[0] : value;
+/** What Node's `ClientRequest` emits as `response`. */
+interface ResponseHead {
+  readonly statusCode?: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+function headerReader(headers: Readonly<Record<string, string | string[] | undefined>>): HeaderReader {
+  return (name) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
 }

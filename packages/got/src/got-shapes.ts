@@ -64,6 +64,7 @@ export interface GotEmitter {
 /** Node's `ClientRequest` as far as the per-attempt timeout needs it. */
 export interface ClientRequestLike {
   destroy(error?: Error): unknown;
+  once(event: 'response', listener: (response: { readonly statusCode?: number; readonly headers: Readonly<Record<string, string | string[] | undefined>> }) => void): unknown;
 }
 
 /** A got handler: `(options, next) => next(options)`. */

@@ -3,10 +3,10 @@ import { Readable } from 'node:stream';
 import {
   createBalancer,
   isNoAvailableInstanceError,
-  realRuntime,
   type Balancer,
   type ServiceOptions,
 } from '@datapunk/balancer';
+import { realRuntime } from '@datapunk/balancer/testing';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { got, gotMajor, gotVersion } from './got-under-test.test-helpers.js';
@@ -275,13 +275,20 @@ describe('the caller gives up', () => {
     expect(counts(balancer)).toEqual({ [A]: failed(), [B]: idle });
   });
 
-  it('got’s own timeout is the caller’s: no blame, no retry, got’s TimeoutError', async () => {
+  it('got’s own timeout is per attempt, a client timeout: the slow instance is blamed and the GET retried elsewhere', async () => {
     const { balancer, client } = balanced();
     nock(A).get('/slow').delay(5_000).reply(200);
-    await expect(client.get('http://orders/slow', { timeout: { request: 30 } })).rejects.toMatchObject({
-      name: 'TimeoutError',
-      code: 'ETIMEDOUT',
-    });
+    nock(B).get('/slow').reply(200, 'from B');
+    const response = await client.get('http://orders/slow', { timeout: { request: 30 } });
+    expect(response.body).toBe('from B');
+    expect(counts(balancer)).toEqual({ [A]: failed(), [B]: ok() });
+  });
+
+  it('a deadline of the caller’s own (its signal) is the caller giving up: no blame, no retry', async () => {
+    const { balancer, client } = balanced();
+    nock(A).get('/slow').delay(5_000).reply(200);
+    // The signal's reason is a DOMException named TimeoutError: the name alone cannot tell whose timer it was.
+    await expect(client.get('http://orders/slow', { signal: AbortSignal.timeout(30) })).rejects.toMatchObject({ name: 'TimeoutError' });
     expect(counts(balancer)).toEqual({ [A]: cancelled, [B]: idle });
   });
 

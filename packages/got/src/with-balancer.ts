@@ -18,7 +18,8 @@
  *   releases the attempt still in flight when it settles.
  * Requests to other hosts pass through untouched, with got's own retry settings.
  */
-import { isReplayableBody, type Balancer } from '@datapunk/balancer';
+import type { Balancer } from '@datapunk/balancer';
+import { isReplayableBody } from '@datapunk/balancer/adapter';
 import { BalancedRequest, type CallFactory } from './balanced-request.js';
 import type {
   GotEmitter,
@@ -137,11 +138,11 @@ function callFactory(balancer: Balancer): CallFactory {
       method: options.method,
       url: new URL(url.href),
       header: (name) => headerValue(options.headers[name]),
-      bodyReplayable: isReplayableBody(options.body),
+      body: options.body,
       // got cannot send again a stream it handed to the caller (`got.stream`), nor a one-shot
       // body stream ("Cannot retry with consumed body stream"), even after a refused
       // connection: the core then refuses such retries up front.
-      retryable: options.isStream !== true && isReplayableBody(options.body),
+      clientCanResend: options.isStream !== true && isReplayableBody(options.body),
     });
 }
 

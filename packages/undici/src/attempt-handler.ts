@@ -7,7 +7,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Attempt } from '@datapunk/balancer';
+import type { Attempt, ResponseFacts } from '@datapunk/balancer/adapter';
 import type { Dispatcher } from 'undici';
 import type { AttemptBody } from './body-copy.js';
 
@@ -41,7 +41,6 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   readonly #attempt: Attempt;
   /** The request body this attempt sends, and what became of it (see `body-copy.ts`). */
   readonly #body: AttemptBody;
-  readonly #disarm: () => void;
   #controller: Controller | null = null;
   /** Why the attempt is over for us, once it is; also the reason a late-starting transport is aborted with. */
   #over: Error | undefined;
@@ -50,7 +49,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     this.#request = request;
     this.#attempt = attempt;
     this.#body = body;
-    this.#disarm = attempt.armTimeout((error) => this.#timedOut(error));
+    attempt.arm((error) => this.#timedOut(error));
   }
 
   onRequestStart(controller: Controller): void {
@@ -61,7 +60,6 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onRequestUpgrade(_controller: Controller, statusCode: number, headers: IncomingHttpHeaders, socket: Duplex): void {
     if (this.#over) return void socket.destroy();
-    this.#disarm();
     this.#attempt.end({ status: statusCode });
     this.#request.upgrade(statusCode, headers, socket);
   }
@@ -69,17 +67,9 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Controller, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
     if (this.#over) return;
     if (statusCode < 200) return this.#request.responseStart(statusCode, headers, statusMessage); // 1xx: not final
-    // The per-attempt timeout covers the wait for the response headers only. From here on the
-    // caller reads the body at its own pace (a slow reader or a long download is not a hung
-    // instance); the caller's own abort or timeout bounds the rest.
-    this.#disarm();
-    const retryAfter = headers['retry-after'];
     // The body's fate (copied whole, or partly consumed) decides whether a retry may resend it.
-    const facts: Parameters<Attempt['headers']>[0] = {
-      status: statusCode,
-      retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-      ...this.#body.fate(),
-    };
+    // `headers()` also ends the attempt deadline: the caller reads the body at its own pace.
+    const facts: ResponseFacts = { status: statusCode, header: (name) => headerValue(headers, name), ...this.#body.fate() };
     const decision = this.#attempt.headers(facts);
     if (decision.retry) {
       this.#over = discarded();
@@ -103,7 +93,6 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Controller | null, error: Error): void {
     if (this.#over) return;
     this.#over = error;
-    this.#disarm();
     // An error about the request itself (undici refusing a bad header, say) is classified by the
     // core as an invalid request: no instance is blamed and nothing is retried.
     this.#failed(error);
@@ -113,8 +102,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   cancel(reason: Error): void {
     if (this.#over) return;
     this.#over = reason;
-    this.#disarm();
-    this.#attempt.end({ cancelled: true });
+    this.#attempt.end({ cancelledBy: 'caller' });
     this.#controller?.abort(reason);
     this.#body.abandon(reason);
   }
@@ -131,9 +119,16 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   #failed(error: Error): void {
+    // A timeout is known to the core (its deadline fired); the error is what undici then said.
     const decision = this.#attempt.end({ error, ...this.#body.fate() });
     this.#body.abandon(error);
     if (decision.retry) this.#request.retry(decision.delayMs);
     else this.#request.fail(error);
   }
+}
+
+/** A response header by lower-case name (undici's header objects have lower-case keys). */
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -13,7 +13,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Call } from '@datapunk/balancer';
+import type { Call } from '@datapunk/balancer/adapter';
 import type { Dispatcher } from 'undici';
 import { AttemptHandler, type AttemptOwner } from './attempt-handler.js';
 import type { RequestBody } from './body-copy.js';
@@ -120,11 +120,11 @@ export class BalancedHandler implements AttemptOwner {
     const body = this.#body.forAttempt();
     const attempt = new AttemptHandler(this, picked, body);
     this.#attempt = attempt;
-    const { hostHeader, servername } = picked;
+    const { origin, hostHeader, servername } = picked.target;
     const opts: Dispatcher.DispatchOptions & { servername?: string } = {
       ...this.#opts,
       body: body.body,
-      origin: picked.origin,
+      origin,
       ...(hostHeader === undefined ? {} : { headers: withHost(this.#opts.headers, hostHeader) }),
       ...(servername === undefined ? {} : { servername }),
     };

@@ -85,10 +85,10 @@ describe('RequestBody', () => {
     const first = bodies.forAttempt();
     expect(first.fate()).toEqual({});
     expect((await readAll(first.body)).length).toBe(7);
-    expect(first.fate()).toEqual({ bodyReplayable: true });
+    expect(first.fate()).toEqual({ bodyCopied: true });
     const replay = bodies.forAttempt();
     expect(replay.body).toEqual(Buffer.from('é-ABab'));
-    expect(replay.fate()).toEqual({ bodyReplayable: true });
+    expect(replay.fate()).toEqual({ bodyCopied: true });
   });
 
   it('a Node stream that fails before undici reads it does not crash the process: the read fails', async () => {
@@ -98,7 +98,7 @@ describe('RequestBody', () => {
     await new Promise((resolve) => setImmediate(resolve)); // the 'error' event has been emitted
     await expect(readAll(attempt.body)).rejects.toMatchObject({ code: 'ENOENT' });
     // The body's own source failed: the request's fault, never the instance's.
-    expect(attempt.fate()).toEqual({ bodyConsumed: true, invalidRequest: true });
+    expect(attempt.fate()).toEqual({ bodyConsumed: true, cancelledBy: 'client' });
   });
 });
 

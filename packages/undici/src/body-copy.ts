@@ -6,23 +6,24 @@
  * undici reads a body only once connected, while it writes the request. Each attempt sends a
  * wrapper that copies what undici reads, up to `call.bodyBufferLimit` bytes, and afterwards tells
  * the core what became of the body:
- * - read to the end within the limit: `bodyReplayable: true`, and later attempts send the copy
+ * - read to the end within the limit: `bodyCopied: true`, and later attempts send the copy
  *   (a Buffer of the same bytes, so a content-length header stays valid; no header is changed);
  * - read in part, or past the limit (the copy is dropped then, to bound memory):
  *   `bodyConsumed: true`, and the core does not retry;
  * - not read at all (say the connection was refused): nothing, and the next attempt sends the
  *   original, still whole.
  */
-import type { AttemptResult } from '@datapunk/balancer';
+import type { AttemptFacts } from '@datapunk/balancer/adapter';
 import type { Dispatcher } from 'undici';
 
 type DispatchBody = Dispatcher.DispatchOptions['body'];
 
 /**
- * What an attempt did with a one-shot request body, in the core's terms. `invalidRequest`: the
- * body's own source failed (a missing file): the request's fault, not the instance's.
+ * What an attempt did with a one-shot request body, as facts for the core. `cancelledBy:
+ * 'client'`: the body's own source failed (a missing file): the request's fault, not the
+ * instance's.
  */
-export type BodyFate = Pick<AttemptResult, 'bodyReplayable' | 'bodyConsumed' | 'invalidRequest'>;
+export type BodyFate = Pick<AttemptFacts, 'bodyCopied' | 'bodyConsumed' | 'cancelledBy'>;
 
 /** The body one attempt sends, and how to tell afterwards what became of it. */
 export interface AttemptBody {
@@ -36,9 +37,9 @@ export interface AttemptBody {
 }
 
 const UNTOUCHED: BodyFate = Object.freeze({});
-const REPLAYABLE: BodyFate = Object.freeze({ bodyReplayable: true });
+const REPLAYABLE: BodyFate = Object.freeze({ bodyCopied: true });
 const CONSUMED: BodyFate = Object.freeze({ bodyConsumed: true });
-const SOURCE_FAILED: BodyFate = Object.freeze({ bodyConsumed: true, invalidRequest: true });
+const SOURCE_FAILED: BodyFate = Object.freeze({ bodyConsumed: true, cancelledBy: 'client' });
 const keep = (): void => {};
 
 /**

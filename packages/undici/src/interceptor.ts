@@ -3,7 +3,7 @@
  * addressed to a configured service (`http://orders/...`) to the instances the balancer picks,
  * and lets every other request through untouched.
  */
-import { isReplayableBody, type Balancer } from '@datapunk/balancer';
+import type { Balancer } from '@datapunk/balancer';
 import type { Dispatcher } from 'undici';
 import { BalancedHandler } from './balanced-handler.js';
 import { RequestBody } from './body-copy.js';
@@ -37,7 +37,7 @@ export function balancerInterceptor(balancer: Balancer): BalancerInterceptor {
         method: opts.method,
         url,
         header: (name) => readHeader(headers, name),
-        bodyReplayable: isReplayableBody(opts.body),
+        body: opts.body,
       });
       if (call === undefined) return dispatch(opts, handler);
       if (isRetryHandler(handler)) warnOuterRetry(balancer);

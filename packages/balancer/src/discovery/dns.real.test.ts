@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { dnsmasqForTests, startDnsmasq, type Dnsmasq, type DnsmasqRecords } from '@datapunk/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBalancer, type Balancer } from '../balancer.js';
+import { pickFrom } from '../testing/pick.js';
 import { isNoAvailableInstanceError } from '../errors.js';
 import { dnsDiscovery, type DnsDiscovery, type DnsDiscoveryOptions } from './dns.js';
 import { captureLogger } from './dns.test-helpers.js';
@@ -74,7 +75,7 @@ describe.skipIf(!binary)('DNS discovery against dnsmasq', () => {
     const failed = logger.lines.slice(mark).filter((l) => l.fields.event === 'discovery-failed');
     expect(failed).toHaveLength(1); // the first of the streak only; every one is counted
     expect(failed[0]).toMatchObject({ level: 'warn', fields: { service: 'orders', source: 'dns', kept: 2, err: { code: 'ECONNREFUSED' } } });
-    const p = balancer.pick('orders');
+    const p = pickFrom(balancer, 'orders');
     expect(p.ok).toBe(true);
     if (p.ok) p.done({ kind: 'response', status: 200, latencyMs: 1 });
     console.info(
@@ -143,7 +144,7 @@ describe.skipIf(!binary)('DNS discovery against dnsmasq', () => {
     await dns.restart({ ttl: 0, hosts: [{ name: SRV, addresses: ['127.0.0.1'] }] });
     await waitForInstances(balancer, []);
     expect(discovery.stats().consecutiveEmpty).toBeGreaterThanOrEqual(2);
-    const p = balancer.pick('orders');
+    const p = pickFrom(balancer, 'orders');
     expect(!p.ok && isNoAvailableInstanceError(p.error) && p.error.reason).toBe('none-discovered');
   });
 });

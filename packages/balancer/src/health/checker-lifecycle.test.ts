@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Balancer } from '../balancer.js';
 import type { Outcome } from '../outcome.js';
 import { checkHarness, origin, origins } from './checker.test-helpers.js';
+import { pickFrom } from '../testing/pick.js';
 
 const A = origin(0);
 const B = origin(1);
@@ -11,7 +12,7 @@ const ok: Outcome = { kind: 'response', status: 200, latencyMs: 1 };
 /** Picks until `id` comes up and reports `outcome` for it (others get 200). */
 function failOnce(balancer: Balancer, id: string, outcome: Outcome): void {
   for (let i = 0; i < 1_000; i++) {
-    const p = balancer.pick('orders');
+    const p = pickFrom(balancer, 'orders');
     if (!p.ok) throw p.error;
     const mine = p.instance.id === id;
     p.done(mine ? outcome : ok);
@@ -80,10 +81,10 @@ describe('health checker lifecycle', () => {
 
   it('a draining instance is not probed until discovery re-adds it', async () => {
     const h = checkHarness({ intervalMs: 1_000 }, { service: { instances: origins(2), strategy: 'round-robin' } });
-    let held = h.balancer.pick('orders');
+    let held = pickFrom(h.balancer, 'orders');
     while (held.ok && held.instance.id !== A) {
       held.done(ok);
-      held = h.balancer.pick('orders');
+      held = pickFrom(h.balancer, 'orders');
     }
     h.service.setInstances([B], 'test');
     expect(h.state(A)).toBe('draining');

@@ -48,11 +48,13 @@ function waitForState(balancer: Balancer, id: string, state: string, timeoutMs =
       sub.dispose();
       reject(new Error(`${id} did not become ${state} within ${timeoutMs} ms (it is ${stateOf(balancer, id)})`));
     }, timeoutMs);
-    const sub = balancer.onStateChange((e) => {
-      if (e.instance.id !== id || e.to !== state) return;
-      clearTimeout(timer);
-      sub.dispose();
-      resolve();
+    const sub = balancer.observe({
+      stateChanged: (e) => {
+        if (e.instance.id !== id || e.to !== state) return;
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      },
     });
   });
 }

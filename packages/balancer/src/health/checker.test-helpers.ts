@@ -130,7 +130,7 @@ export function checkHarness(healthCheck: Omit<HealthCheckOptions, 'check'>, opt
       },
     },
   );
-  balancer.onStateChange((e) => changes.push(e));
+  balancer.observe({ stateChanged: (e) => changes.push(e) });
   return {
     runtime,
     balancer,

@@ -10,6 +10,7 @@ import { instrumentsFor, METER_NAME, resolveMeter } from './meter.js';
 import { createMetricsObserver } from './metrics-observer.js';
 import { A, collect, runScenario, TestReader } from './metrics.test-helpers.js';
 import { VERSION } from './version.js';
+import { pickFrom } from '../testing/pick.js';
 
 const SERVICE = 'datapunk.balancer.service';
 
@@ -30,14 +31,14 @@ describe('dispose', () => {
 
     observers.get('orders')!.dispose();
     read.mockClear();
-    if (!balancer.pick('billing', { method: 'GET' }).ok) throw new Error('expected a pick');
+    if (!pickFrom(balancer, 'billing', { method: 'GET' }).ok) throw new Error('expected a pick');
     expect(await active('billing')).toBe(2);
     expect(read.mock.calls).toEqual([['billing']]);
 
     observers.get('billing')!.dispose();
     observers.get('billing')!.dispose(); // idempotent
     read.mockClear();
-    if (!balancer.pick('billing', { method: 'GET' }).ok) throw new Error('expected a pick');
+    if (!pickFrom(balancer, 'billing', { method: 'GET' }).ok) throw new Error('expected a pick');
     await collect(reader);
     // The SDK keeps exporting an asynchronous series' last value; what matters is that nothing reads the service.
     expect(read).not.toHaveBeenCalled();

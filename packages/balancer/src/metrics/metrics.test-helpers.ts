@@ -13,6 +13,7 @@ import type { Strategy } from '../strategies/strategy.js';
 import { createFakeRuntime } from '../testing/fake-runtime.js';
 import { resolveMeter } from './meter.js';
 import { createMetricsObserver, type MetricsObserver } from './metrics-observer.js';
+import { pickFrom } from '../testing/pick.js';
 
 /** A reader that exports nothing: tests pull with `collect()`. */
 export class TestReader extends MetricReader {
@@ -137,7 +138,7 @@ export function runScenario(perInstance: boolean) {
   const record = (service: string, id: string): InstanceRecord => [...services.get(service)!.instances()].find((r) => r.id === id)!;
   const pick = (service: string, id: string, method: string) => {
     target.id = id;
-    const picked = balancer.pick(service, { method });
+    const picked = pickFrom(balancer, service, { method });
     if (!picked.ok) throw picked.error;
     if (picked.instance.id !== id) throw new Error(`picked ${picked.instance.id}, wanted ${id}`);
     return picked;
@@ -154,15 +155,15 @@ export function runScenario(perInstance: boolean) {
   const retried = call();
   target.id = B;
   const first = retried.next();
-  if (!first.ok || first.origin !== B) throw new Error('expected B');
+  if (!first.ok || first.target.origin !== B) throw new Error('expected B');
   if (!first.end({ status: 502, ...ms(40) }).retry) throw new Error('expected a retry');
   target.id = C;
   const second = retried.next();
-  if (!second.ok || second.origin !== C) throw new Error('expected C');
+  if (!second.ok || second.target.origin !== C) throw new Error('expected C');
   second.end({ status: 200, ...ms(20) });
   const refusedCall = call();
   const attempt = refusedCall.next();
-  if (!attempt.ok || attempt.origin !== C) throw new Error('expected C');
+  if (!attempt.ok || attempt.target.origin !== C) throw new Error('expected C');
   const decision = attempt.end({ error: refused, ...ms(1) });
   if (decision.retry || decision.reason !== 'budget') throw new Error(`expected a budget refusal, got ${JSON.stringify(decision)}`);
   send('orders', B, 'GET', { kind: 'response', status: 500, ...ms(50) }, 2);
@@ -174,7 +175,7 @@ export function runScenario(perInstance: boolean) {
   orders.healthChecked?.({ ...check, instance: record('orders', B), passed: false, durationMs: 1_500, detail: 'timeout' });
 
   // billing
-  const unavailable = balancer.pick('billing', { method: 'GET' });
+  const unavailable = pickFrom(balancer, 'billing', { method: 'GET' });
   if (unavailable.ok || unavailable.error.reason !== 'none-discovered') throw new Error('expected none-discovered');
   discovery.fail(new Error('registry unreachable'));
   discovery.set([D1, D2, 'not a url']);

@@ -52,6 +52,8 @@ export interface AttemptFacts {
   readonly responseStarted: boolean;
   /** Parsed Retry-After, ms, if the response had one. */
   readonly retryAfterMs: number | undefined;
+  /** The caller's code asked for this retry: any outcome and method may be retried. */
+  readonly retryRequested?: boolean;
 }
 
 /**
@@ -63,11 +65,12 @@ export function retryVerdict(facts: AttemptFacts, config: RetryConfig): { retry:
   const { outcome } = facts;
   if (outcome.kind === 'cancelled') return { retry: false, reason: 'cancelled' };
   const neverLeft = outcome.kind === 'failure' && outcome.failure === 'connect';
-  const retryable = neverLeft || outcome.kind === 'failure' || config.retryOnStatuses.has(outcome.status);
+  const asked = facts.retryRequested === true;
+  const retryable = asked || neverLeft || outcome.kind === 'failure' || config.retryOnStatuses.has(outcome.status);
   if (!retryable) return { retry: false, reason: 'not-retryable' };
   if (facts.responseStarted) return { retry: false, reason: 'response-started' };
   if (!facts.bodyReplayable && (!neverLeft || facts.bodyConsumed)) return { retry: false, reason: 'body-not-replayable' };
-  if (!neverLeft && !config.retryNonIdempotent && !isIdempotent(facts.method)) return { retry: false, reason: 'non-idempotent' };
+  if (!asked && !neverLeft && !config.retryNonIdempotent && !isIdempotent(facts.method)) return { retry: false, reason: 'non-idempotent' };
   if (facts.retries >= config.maxRetries) return { retry: false, reason: 'max-retries' };
   if (facts.retryAfterMs !== undefined && facts.retryAfterMs > config.retryAfterMaxMs) {
     return { retry: false, reason: 'retry-after-too-long' };

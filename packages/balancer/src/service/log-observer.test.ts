@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createBalancer } from '../balancer.js';
 import { staticDiscovery } from '../discovery/static.js';
 import { createFakeRuntime } from '../testing/fake-runtime.js';
+import { pickFrom } from '../testing/pick.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -31,7 +32,7 @@ describe('logs through pino', () => {
       runtime,
     });
     for (let i = 0; i < 6; i++) {
-      const p = balancer.pick('orders');
+      const p = pickFrom(balancer, 'orders');
       if (!p.ok) throw p.error;
       p.done(p.instance.id === urls[0] ? { kind: 'response', status: 503 } : { kind: 'response', status: 200 });
     }
@@ -56,7 +57,7 @@ describe('logs through pino', () => {
       runtime,
     });
     for (let i = 0; i < 2; i++) {
-      const p = balancer.pick('orders');
+      const p = pickFrom(balancer, 'orders');
       if (!p.ok) throw p.error;
       p.done({ kind: 'failure', failure: 'connect' });
     }

@@ -153,3 +153,42 @@ export function fanOut(observers: readonly ServiceObserver[]): ServiceObserver {
   }
   return out as ServiceObserver;
 }
+
+/**
+ * A fan-out that can change: the object stays the same (the service, its calls and its health
+ * checker hold it), its methods are replaced by `set`, so observers added later (`observe()`)
+ * reach every holder, and a method nobody implements stays undefined (costs nothing).
+ */
+export class ObserverHub {
+  readonly observer: ServiceObserver = {};
+
+  constructor(parts: readonly ServiceObserver[]) {
+    this.set(parts);
+  }
+
+  set(parts: readonly ServiceObserver[]): void {
+    const next = fanOut(parts) as Record<string, unknown>;
+    const target = this.observer as Record<string, unknown>;
+    for (const method of METHODS) {
+      if (next[method] === undefined) delete target[method];
+      else target[method] = next[method];
+    }
+  }
+}
+
+/** `observer` with every method guarded: a throwing user observer must not break balancing. */
+export function guarded(observer: ServiceObserver): ServiceObserver {
+  const out: Record<string, (event: never) => void> = {};
+  for (const method of METHODS) {
+    const fn = observer[method] as ((event: never) => void) | undefined;
+    if (!fn) continue;
+    out[method] = (event: never) => {
+      try {
+        fn.call(observer, event);
+      } catch {
+        // An observer's bug must not break load balancing.
+      }
+    };
+  }
+  return out as ServiceObserver;
+}

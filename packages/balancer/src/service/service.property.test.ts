@@ -8,8 +8,11 @@ import { createBalancer } from '../balancer.js';
 import { staticDiscovery } from '../discovery/static.js';
 import type { Outcome } from '../outcome.js';
 import { STRATEGY_NAMES } from '../strategies/index.js';
-import type { PickedInstance } from './lease.js';
+import type { TestPick } from '../testing/pick.js';
+
+type PickedInstance = TestPick & { readonly ok: true };
 import { createFakeRuntime } from '../testing/fake-runtime.js';
+import { pickFrom } from '../testing/pick.js';
 
 const OUTCOMES: Outcome[] = [
   { kind: 'response', status: 200, latencyMs: 1 },
@@ -58,7 +61,7 @@ describe.each(STRATEGY_NAMES)('service invariants with %s', (strategy) => {
         const service = () => balancer.snapshot().services.orders!;
         for (const o of ops) {
           if (o.op === 'pick') {
-            const p = balancer.pick('orders', { hashKey: `k${o.key}` });
+            const p = pickFrom(balancer, 'orders', { hashKey: `k${o.key}` });
             if (p.ok) {
               const snap = service();
               const state = snap.instances.find((i) => i.id === p.instance.id)?.state;
@@ -126,7 +129,7 @@ describe.each(['round-robin', 'peak-ewma', 'maglev'] as const)('service invarian
               else down.add(id);
             } else if (o.op === 'advance') await runtime.advanceAsync(o.ms);
             else {
-              const p = balancer.pick('orders', { hashKey: `k${o.key}` });
+              const p = pickFrom(balancer, 'orders', { hashKey: `k${o.key}` });
               const snap = balancer.snapshot().services.orders!;
               unhealthySeen += snap.instances.filter((i) => i.state === 'unhealthy').length;
               if (p.ok) {

@@ -2,9 +2,12 @@
 import { createBalancer, type Balancer } from '../balancer.js';
 import type { ServiceOptions } from '../config/options.js';
 import type { Outcome } from '../outcome.js';
-import type { PickedInstance } from './lease.js';
+import type { TestPick } from '../testing/pick.js';
+
+type PickedInstance = TestPick & { readonly ok: true };
 import type { StateChangeEvent } from './observer.js';
 import { createFakeRuntime, type FakeRuntime } from '../testing/fake-runtime.js';
+import { pickFrom } from '../testing/pick.js';
 
 export const ok: Outcome = { kind: 'response', status: 200, latencyMs: 1 };
 export const s503: Outcome = { kind: 'response', status: 503, latencyMs: 1 };
@@ -31,9 +34,9 @@ export function harness(service: ServiceOptions, seed = 1): Harness {
   const runtime = createFakeRuntime({ seed });
   const balancer = createBalancer({ services: { orders: service }, runtime });
   const changes: StateChangeEvent[] = [];
-  balancer.onStateChange((e) => changes.push(e));
+  balancer.observe({ stateChanged: (e) => changes.push(e) });
   const pick = (): PickedInstance => {
-    const p = balancer.pick('orders');
+    const p = pickFrom(balancer, 'orders');
     if (!p.ok) throw p.error;
     return p;
   };

@@ -7,6 +7,7 @@ import type { Outcome } from '../outcome.js';
 import { maglev } from '../strategies/maglev.js';
 import { createFakeRuntime } from '../testing/fake-runtime.js';
 import { cancelled, harness, ok, refused, s404, s503, urls } from './service.test-helpers.js';
+import { pickFrom } from '../testing/pick.js';
 
 const [A, B, C] = urls(3) as [string, string, string];
 
@@ -61,7 +62,7 @@ describe('outlier detection in a service', () => {
       outlierDetection: { consecutiveFailures: { threshold: 1 }, baseEjectionMs: 1_000, maxEjectionMs: 2_500, maxEjectionPercent: 50, intervalMs: 600_000 },
     });
     const durations: number[] = [];
-    h.balancer.onEjection((e) => durations.push(e.durationMs));
+    h.balancer.observe({ ejection: (e) => void (durations.push(e.durationMs)) });
     for (let i = 0; i < 4; i++) {
       h.fail(A, s503, 1);
       const remaining = h.balancer.snapshot().services.orders!.instances[0]!.ejection!.remainingMs;
@@ -78,7 +79,7 @@ describe('outlier detection in a service', () => {
       outlierDetection: { consecutiveFailures: { threshold: 1 }, baseEjectionMs: 1_000, intervalMs: 5_000, maxEjectionPercent: 50 },
     });
     const durations: number[] = [];
-    h.balancer.onEjection((e) => durations.push(e.durationMs));
+    h.balancer.observe({ ejection: (e) => void (durations.push(e.durationMs)) });
     h.fail(A, s503, 1);
     h.runtime.advance(1_000);
     h.fail(A, s503, 1); // second in a row: 2 s
@@ -95,7 +96,7 @@ describe('outlier detection in a service', () => {
       outlierDetection: { consecutiveFailures: { threshold: 2 }, maxEjectionPercent: 20 },
     });
     const skipped: string[] = [];
-    h.balancer.onEjection((e) => !e.enforced && skipped.push(`${e.instance.id}:${e.skipped}`));
+    h.balancer.observe({ ejection: (e) => void (!e.enforced && skipped.push(`${e.instance.id}:${e.skipped}`)) });
     const all = urls(10);
     for (const id of all.slice(0, 4)) h.fail(id, s503, 2);
     const states = h.balancer.snapshot().services.orders!.instances.map((i) => i.state);
@@ -110,7 +111,7 @@ describe('outlier detection in a service', () => {
   it('enforcing 0% is a dry run: reported, not ejected', () => {
     const h = harness({ instances: urls(3), strategy: 'round-robin', outlierDetection: { consecutiveFailures: { threshold: 2, enforcingPercent: 0 } } });
     const events: string[] = [];
-    h.balancer.onEjection((e) => events.push(`${e.enforced}:${e.skipped}`));
+    h.balancer.observe({ ejection: (e) => void (events.push(`${e.enforced}:${e.skipped}`)) });
     h.fail(A, s503, 4);
     expect(h.state(A)).toBe('healthy');
     expect(events).toEqual(['false:dry-run', 'false:dry-run']);
@@ -165,7 +166,7 @@ describe('panic', () => {
   it('enters below the threshold, balances over all instances, and leaves when they recover', () => {
     const h = harness({ instances: urls(3), strategy: 'round-robin', outlierDetection: od });
     const panics: boolean[] = [];
-    h.balancer.onPanic((e) => panics.push(e.panic));
+    h.balancer.observe({ panicChanged: (e) => void panics.push(e.panic) });
     h.fail(A, s503, 1);
     expect(h.balancer.snapshot().services.orders!.panic).toBe(false); // 2 of 3 healthy = 66%
     h.fail(B, s503, 1);
@@ -180,9 +181,9 @@ describe('panic', () => {
   it('fail-fast mode refuses with ERR_NO_AVAILABLE_INSTANCE', () => {
     const h = harness({ instances: urls(2), strategy: 'round-robin', outlierDetection: od, panic: { mode: 'fail-fast' } });
     h.fail(A, s503, 1); // 1 of 2 healthy = 50%, not below
-    expect(h.balancer.pick('orders').ok).toBe(true);
+    expect(pickFrom(h.balancer, 'orders').ok).toBe(true);
     h.fail(B, s503, 1);
-    const p = h.balancer.pick('orders');
+    const p = pickFrom(h.balancer, 'orders');
     expect(p.ok).toBe(false);
     if (!p.ok) {
       expect(isNoAvailableInstanceError(p.error)).toBe(true);
@@ -195,7 +196,7 @@ describe('panic', () => {
     const h = harness({ instances: urls(2), strategy: 'round-robin', outlierDetection: od, panic: { thresholdPercent: 0 } });
     h.fail(A, s503, 1);
     h.fail(B, s503, 1);
-    const p = h.balancer.pick('orders');
+    const p = pickFrom(h.balancer, 'orders');
     expect(!p.ok && p.error.reason).toBe('all-ejected');
     expect(!p.ok && p.error.message).toContain('2 ejected');
   });
@@ -263,12 +264,12 @@ describe('membership and draining', () => {
   it('reasons when nothing is available: none discovered, all draining', () => {
     const d = staticDiscovery([]);
     const h = harness({ discovery: d });
-    const p = h.balancer.pick('orders');
+    const p = pickFrom(h.balancer, 'orders');
     expect(!p.ok && p.error.reason).toBe('none-discovered');
     d.set([A]);
     const held = h.pick();
     d.set([]);
-    const q = h.balancer.pick('orders');
+    const q = pickFrom(h.balancer, 'orders');
     expect(!q.ok && q.error.reason).toBe('all-draining');
     held.done(ok);
   });
@@ -314,7 +315,7 @@ describe('close', () => {
     const closing = h.balancer.close().then(() => (closed = true));
     await h.runtime.settle();
     expect(closed).toBe(false);
-    const q = h.balancer.pick('orders');
+    const q = pickFrom(h.balancer, 'orders');
     expect(!q.ok && q.error.reason).toBe('closed');
     p.done(ok);
     await closing;
@@ -337,7 +338,7 @@ describe('strategy build failures', () => {
     };
     const balancer = createBalancer({ services: { orders: { instances: urls(7), strategy: maglev({ tableSize: 5 }) } }, runtime, logger });
     const seen = new Set(Array.from({ length: 200 }, () => {
-      const p = balancer.pick('orders', { hashKey: 'k' });
+      const p = pickFrom(balancer, 'orders', { hashKey: 'k' });
       if (!p.ok) throw p.error;
       p.done(ok);
       return p.instance.id;
@@ -397,7 +398,7 @@ describe('an instance restarted before it was ejected', () => {
       runtime,
     });
     const hit = (outcome: Outcome) => {
-      const p = balancer.pick('orders');
+      const p = pickFrom(balancer, 'orders');
       if (!p.ok) throw p.error;
       p.done(outcome);
       return p.instance.id;
@@ -405,7 +406,7 @@ describe('an instance restarted before it was ejected', () => {
     for (let i = 0; i < 30; i++) hit({ kind: 'response', status: 200, latencyMs: 5 });
     // A is down: its next attempts are refused (1 s penalty each), then it stops getting traffic.
     for (let i = 0; i < 30; i++) {
-      const p = balancer.pick('orders');
+      const p = pickFrom(balancer, 'orders');
       if (!p.ok) throw p.error;
       p.done(p.instance.id === A ? refused : { kind: 'response', status: 200, latencyMs: 5 });
     }

@@ -12,20 +12,14 @@ import { OutlierDetector, resetConsecutive, type Detection } from '../outlier/de
 import { ejectionDurationMs, mayEject } from '../outlier/ejection.js';
 import type { Runtime, Timer } from '../runtime.js';
 import { slowStartFactor } from '../slow-start.js';
-import { Lease, type PickResult } from './lease.js';
 import type { ServiceObserver } from './observer.js';
 import { ServicePicker } from './picker.js';
 import { instanceSnapshot, type ServiceSnapshot } from './snapshot.js';
 
-/** Options of a single pick. */
-export interface PickOptions {
-  /** Hash key for ring-hash and maglev. */
-  readonly hashKey?: string | undefined;
-  /** HTTP method, for metrics. */
-  readonly method?: string | undefined;
-  /** Instances this request already tried; avoided when possible. */
-  readonly exclude?: ReadonlySet<InstanceRecord> | undefined;
-}
+/** A held pick: the instance (counted in flight until released) and when it was picked. */
+export type Picked =
+  | { readonly ok: true; readonly record: InstanceRecord; /** Runtime time of the pick, ms. */ readonly startedAt: number }
+  | { readonly ok: false; readonly error: NoAvailableInstanceError };
 
 /** Something that follows the instance table (the health checker). */
 export interface InstanceWatcher {
@@ -89,16 +83,19 @@ export class Service {
     });
   }
 
-  /** Picks an instance. Synchronous; the result is data, never an exception. */
-  pick(options?: PickOptions): PickResult {
+  /**
+   * Picks an instance, avoiding `exclude` (instances the request already tried). Synchronous; the
+   * result is data, never an exception. A picked instance is in flight until `release`.
+   */
+  pick(hashKey: string | undefined, method: string | undefined, exclude?: ReadonlySet<InstanceRecord>): Picked {
     const now = this.runtime.now();
-    const picked = this.closed ? 'closed' : this.picker.pick(options?.hashKey, now, options?.exclude);
+    const picked = this.closed ? 'closed' : this.picker.pick(hashKey, now, exclude);
     if (typeof picked === 'string') {
       this.observer.pickFailed?.({ service: this.name, reason: picked });
       return { ok: false, error: new NoAvailableInstanceError(this.name, picked, this.picker.detail) };
     }
     picked.inFlight++;
-    return new Lease(this, this.name, picked, now, options?.method);
+    return { ok: true, record: picked, startedAt: now };
   }
 
   /** Whether a retry avoiding `exclude` would find an instance now. */
@@ -106,13 +103,12 @@ export class Service {
     return !this.closed && this.picker.hasOtherThan(exclude);
   }
 
-  /** Called by a lease when its attempt ends. */
-  release(lease: Lease, outcome: Outcome): void {
-    const r = lease.instance;
+  /** Ends a pick: the attempt on `r` picked at `startedAt` ended with `outcome`. Once per pick. */
+  release(r: InstanceRecord, startedAt: number, outcome: Outcome, method: string | undefined): void {
     const now = this.runtime.now();
-    const latencyMs = outcome.latencyMs ?? now - lease.startedAt;
+    const latencyMs = outcome.latencyMs ?? now - startedAt;
     if (r.inFlight > 0) r.inFlight--;
-    this.observer.attemptEnded?.({ service: this.name, instance: r, outcome, latencyMs, method: lease.method });
+    this.observer.attemptEnded?.({ service: this.name, instance: r, outcome, latencyMs, method });
     if (!r.live) return;
     if (outcome.kind === 'cancelled') r.totals.cancelled++;
     else {

@@ -75,17 +75,12 @@ describe('weightedRoundRobin', () => {
     ['a', 'b', 'c', 'd'].forEach((id, i) => expect(Math.abs(s.get(id)! - expected[i]!)).toBeLessThan(0.02));
   });
 
-  it('builds for 10,000 endpoints with distinct weights in well under 100 ms', () => {
+  it('builds for 10,000 endpoints with distinct weights and reaches every one (build cost: pnpm bench)', () => {
     const eps = endpoints(
       Array.from({ length: 10_000 }, (_, i) => 1 + (i % 97) / 10),
       Array.from({ length: 10_000 }, (_, i) => `http://10.0.${i >> 8}.${i & 255}:80`),
     );
-    const wrr = weightedRoundRobin();
-    wrr.build(eps, { now: 0, random: seededRandom(1) }); // warm up the JIT
-    const start = performance.now();
-    const picker = wrr.build(eps, { now: 0, random: seededRandom(1) });
-    const elapsed = performance.now() - start;
-    expect(elapsed).toBeLessThan(100);
+    const picker = weightedRoundRobin().build(eps, { now: 0, random: seededRandom(1) });
     const seen = new Set(sequence(picker, 160_000));
     expect(seen.size).toBe(10_000);
   });

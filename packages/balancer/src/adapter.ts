@@ -1,0 +1,20 @@
+/**
+ * @datapunk/balancer/adapter: what an adapter (a client integration) needs. An adapter starts a
+ * call with `balancer.call(request)`, sends each attempt to `attempt.target`, reports the raw
+ * facts its client saw (`attempt.headers()`, `attempt.end()`) and obeys the decisions. It never
+ * decides who is to blame, whether to retry or how long to wait: the core does, the same way for
+ * every client.
+ */
+export type { Attempt } from './attempt/attempt.js';
+export type { AttemptFacts, CancelledBy, HeaderReader, RequestBodyFacts, ResponseFacts } from './attempt/facts.js';
+export type { AttemptTarget } from './attempt/target.js';
+export type { Call, CallRequest, Refusal } from './call.js';
+export type { NoRetryReason, RetryDecision } from './retry/policy.js';
+export { isReplayableBody } from './attempt/request-body.js';
+
+// For discovery sources (etcd, your own): parse entries as the core does, and its defaults.
+export { parseInstanceEntry } from './instance/entry.js';
+export type { InstanceSpec } from './instance/entry.js';
+export { realRuntime } from './runtime.js';
+export type { Timer, TimerOptions } from './runtime.js';
+export { silentLogger } from './logger.js';

@@ -1,0 +1,117 @@
+/**
+ * An attempt: one try of a call on one instance, from the pick to its one reported end. The
+ * core owns it: it arms and disarms the attempt deadline, classifies how the attempt ended from
+ * the adapter's raw facts (`blame.ts`), and decides whether to retry (`../retry/decide.ts`).
+ *
+ * Clients that buffer the response may report once, with `end()`. Streaming clients report the
+ * response head with `headers()` (which disarms the deadline and decides whether to retry before
+ * a byte reaches the caller) and, unless it said retry, the end of the body with `end()`: the
+ * instance stays in flight until then, and a body that fails midway is still its failure.
+ */
+import { AttemptTimeoutError } from '../errors.js';
+import type { Instance, InstanceRecord } from '../instance/instance.js';
+import type { Outcome } from '../outcome.js';
+import type { RetryDecision } from '../retry/policy.js';
+import type { Runtime } from '../runtime.js';
+import { blame } from './blame.js';
+import { Deadline } from './deadline.js';
+import type { AttemptFacts, ResponseFacts } from './facts.js';
+import type { AttemptTarget } from './target.js';
+
+/** One try of a call on one instance. */
+export interface Attempt {
+  readonly ok: true;
+  /** 0 for the first attempt of a call, 1 for the first retry... */
+  readonly index: number;
+  /** The instance picked for it. */
+  readonly instance: Instance;
+  /** Where to send it: origin, URL, Host header, TLS servername. */
+  readonly target: AttemptTarget;
+  /** The attempt deadline, ms (`retry.perAttemptTimeoutMs`), or undefined when off. */
+  readonly timeoutMs: number | undefined;
+  /**
+   * Arms the attempt deadline (when configured). When it passes before the response headers are
+   * reported, `onTimeout` receives the `AttemptTimeoutError` to abort the transport with; report
+   * the end as usual (`end()` with whatever the client then says): the core knows its deadline
+   * fired and blames the instance. Disarmed by `headers()` and `end()`.
+   */
+  arm(onTimeout: (error: AttemptTimeoutError) => void): void;
+  /**
+   * Reports the response head and says whether to retry. On `retry: true` the attempt is over:
+   * discard the response. Otherwise hand the response to the caller and call `end()` when its
+   * body is finished, failed or abandoned. A second call is ignored.
+   */
+  headers(facts: ResponseFacts): RetryDecision;
+  /** Reports how the attempt ended (once; later calls are ignored) and says whether to retry. */
+  end(facts?: AttemptFacts): RetryDecision;
+}
+
+/** What an attempt needs from its call. */
+export interface AttemptOwner {
+  readonly serviceName: string;
+  readonly timeoutMs: number | undefined;
+  readonly runtime: Runtime;
+  /** Frees the instance and feeds the outcome to outlier detection, the strategy and metrics. */
+  release(attempt: LiveAttempt, outcome: Outcome): void;
+  /** The retry decision after `outcome`; `responseStarted`: the caller already has the response. */
+  decide(attempt: LiveAttempt, outcome: Outcome, facts: AttemptFacts, responseStarted: boolean): RetryDecision;
+}
+
+const ENDED: RetryDecision = Object.freeze({ retry: false, reason: 'not-retryable' });
+const STARTED: RetryDecision = Object.freeze({ retry: false, reason: 'response-started' });
+
+export class LiveAttempt implements Attempt {
+  readonly ok = true as const;
+  #ended = false;
+  /** Status reported by `headers()`. */
+  #status: number | undefined;
+  /** True once `headers()` accepted a response that goes on to the caller as it arrives. */
+  #delivered = false;
+  #deadline: Deadline | undefined;
+
+  constructor(
+    private readonly owner: AttemptOwner,
+    readonly instance: InstanceRecord,
+    readonly target: AttemptTarget,
+    readonly index: number,
+    /** Runtime time of the pick, ms. */
+    readonly startedAt: number,
+  ) {}
+
+  get timeoutMs(): number | undefined {
+    return this.owner.timeoutMs;
+  }
+
+  arm(onTimeout: (error: AttemptTimeoutError) => void): void {
+    const ms = this.owner.timeoutMs;
+    if (ms === undefined || this.#ended || this.#status !== undefined) return;
+    this.#deadline ??= new Deadline();
+    this.#deadline.arm(this.owner.runtime, ms, () => onTimeout(new AttemptTimeoutError(this.owner.serviceName, this.target.origin, ms)));
+  }
+
+  headers(facts: ResponseFacts): RetryDecision {
+    if (this.#ended || this.#status !== undefined) return STARTED;
+    this.#deadline?.disarm();
+    if (this.#deadline?.fired) return this.end(facts);
+    const outcome: Outcome = { kind: 'response', status: facts.status };
+    const decision = this.owner.decide(this, outcome, facts, false);
+    if (decision.retry) {
+      this.#ended = true;
+      this.owner.release(this, outcome);
+    } else {
+      this.#status = facts.status;
+      this.#delivered = facts.buffered !== true;
+    }
+    return decision;
+  }
+
+  end(facts: AttemptFacts = {}): RetryDecision {
+    if (this.#ended) return ENDED;
+    this.#ended = true;
+    this.#deadline?.disarm();
+    const status = facts.status ?? this.#status;
+    const outcome = blame(facts, this.#deadline?.fired ?? false, status);
+    this.owner.release(this, outcome);
+    return this.owner.decide(this, outcome, facts, this.#delivered);
+  }
+}

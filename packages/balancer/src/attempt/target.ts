@@ -1,0 +1,43 @@
+/**
+ * Where an attempt goes: the instance's origin, the full URL with the logical path, and the
+ * Host header and TLS servername to send, as one frozen object.
+ */
+
+export interface AttemptTarget {
+  /** The instance's origin, e.g. `http://10.0.0.5:8080` (`http://10.0.0.5` on the default port). */
+  readonly origin: string;
+  /** The instance's origin with the logical URL's path, query and credentials. Built on each read. */
+  readonly url: URL;
+  /** Host header to send, or undefined to let the client derive it from the origin (the default). */
+  readonly hostHeader: string | undefined;
+  /** TLS servername, or undefined for the instance's host (the default). */
+  readonly servername: string | undefined;
+}
+
+/**
+ * The instance's origin with `logical`'s path, query and credentials. Built from the origin
+ * rather than by assigning `url.host`: the WHATWG setter keeps the old port when the new host
+ * has none, which sent `http://web:8080/x` for instance `http://10.0.0.5` to port 8080.
+ */
+export function attemptUrl(origin: string, logical: URL): URL {
+  const url = new URL(`${origin}${logical.pathname}${logical.search}`);
+  if (logical.username !== '') url.username = logical.username;
+  if (logical.password !== '') url.password = logical.password;
+  return url;
+}
+
+/**
+ * The target of an attempt on `origin` for the logical URL `logical`. With `keepServiceHost`
+ * (`hostHeader: 'service'`) the Host header and TLS servername keep the logical host; otherwise
+ * the client derives both from the origin.
+ */
+export function attemptTarget(origin: string, logical: URL, keepServiceHost: boolean): AttemptTarget {
+  return Object.freeze({
+    origin,
+    get url(): URL {
+      return attemptUrl(origin, logical);
+    },
+    hostHeader: keepServiceHost ? logical.host : undefined,
+    servername: keepServiceHost ? logical.hostname : undefined,
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * A direct pick, without a call: for tests and benchmarks of strategies and outlier detection.
+ * Production code goes through `balancer.call()`.
+ */
+import { INTERNALS, type Balancer, type BalancerInternals } from '../balancer.js';
+import type { NoAvailableInstanceError } from '../errors.js';
+import type { Instance } from '../instance/instance.js';
+import type { Outcome } from '../outcome.js';
+
+/** A picked instance held until `done(outcome)` (once; later calls are ignored). */
+export type TestPick =
+  | { readonly ok: true; readonly instance: Instance; done(outcome: Outcome): void }
+  | { readonly ok: false; readonly error: NoAvailableInstanceError };
+
+/** Picks an instance of `service` on `balancer`; throws `TypeError` for an unknown service. */
+export function pickFrom(balancer: Balancer, service: string, options: { hashKey?: string; method?: string } = {}): TestPick {
+  const internals = (balancer as Balancer & { readonly [INTERNALS]?: BalancerInternals })[INTERNALS];
+  const target = internals?.services.get(service);
+  if (!target) throw new TypeError(`unknown service "${service}"`);
+  const picked = target.pick(options.hashKey, options.method);
+  if (!picked.ok) return picked;
+  let done = false;
+  return {
+    ok: true,
+    instance: picked.record,
+    done(outcome) {
+      if (done) return;
+      done = true;
+      target.release(picked.record, picked.startedAt, outcome, options.method);
+    },
+  };
+}
