@@ -11,6 +11,7 @@
  * hop's failure is the hop's, never the instance's, and never re-sends the original request.
  */
 import { createBalancer, type Balancer, type ServiceOptions } from '@datapunk/balancer';
+import { createFakeRuntime, type FakeRuntime } from '@datapunk/balancer/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { balancerErrorCode, type BalancedClient, type ClientDriver } from '../scenarios/driver.js';
 import { byPath, closedPort, echo, redirect, resetMidBody, startRecordingServer, type RecordingServer } from './recording-server.js';
@@ -24,6 +25,15 @@ export interface EdgeDriver extends ClientDriver {
 }
 
 const NO_BACKOFF = { backoffBaseMs: 0, backoffMaxMs: 0 };
+
+/** Waits (bounded, without sleeping) until `condition` holds, yielding to I/O between checks. */
+async function until(condition: () => boolean, what: string, limitMs = 5_000): Promise<void> {
+  const deadline = performance.now() + limitMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 interface Rig {
   servers: RecordingServer[];
@@ -52,9 +62,10 @@ export function defineEdgeCases(driver: EdgeDriver): void {
       await Promise.all(extra.splice(0).map((s) => s.close()));
     });
 
-    async function rig(count: number, service: Partial<ServiceOptions> = {}, name = 'orders'): Promise<Rig> {
+    async function rig(count: number, service: Partial<ServiceOptions> = {}, name = 'orders', runtime?: FakeRuntime): Promise<Rig> {
       const servers = await Promise.all(Array.from({ length: count }, (_, i) => startRecordingServer(`${name}-${i}`)));
       const balancer = createBalancer({
+        ...(runtime ? { runtime } : {}),
         services: {
           [name]: {
             instances: servers.map((s) => s.url),
@@ -149,6 +160,41 @@ export function defineEdgeCases(driver: EdgeDriver): void {
       // Buffering clients never showed the broken body to the caller: retried on the other instance.
       if (driver.buffersBody) expect(outcomes).toEqual([200, 200, 200, 200, 200, 200]);
       else expect(outcomes.filter((o) => o === 'error')).toHaveLength(2);
+    });
+
+    it('the attempt deadline ends at the response headers: a body that comes later than it is read in full, nobody blamed', async () => {
+      const runtime = createFakeRuntime({ seed: 3 });
+      const r = await rig(1, { retry: { maxRetries: 1, perAttemptTimeoutMs: 1_000 } }, 'orders', runtime);
+      let sendBody = (): void => {};
+      r.servers[0]!.handle((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '4' });
+        res.flushHeaders();
+        sendBody = () => res.end('done');
+      });
+      const pending = r.client.request({ method: 'GET', url: 'http://orders/slow-body' });
+      // Armed at the pick; ended by the response head. Were it to cover the body, it would stay armed.
+      await until(() => r.servers[0]!.processed.length === 1 && runtime.pendingTimers() === 0, 'the attempt deadline to end at the headers');
+      runtime.advance(5_000);
+      sendBody();
+      const res = await pending;
+      expect([res.status, res.body]).toEqual([200, 'done']);
+      expect(instances(r)[0]!.totals).toMatchObject({ requests: 1, failures: 0 });
+    });
+
+    it('a deadline of the caller (an abort whose reason is a TimeoutError) is the caller giving up: nobody blamed, nothing retried', async () => {
+      const r = await rig(2, { outlierDetection: { consecutiveFailures: { threshold: 1 }, maxEjectionPercent: 50 } });
+      for (const s of r.servers) s.handle(() => {}); // accept and never answer
+      const controller = new AbortController();
+      const pending = settle(r.client.request({ method: 'GET', url: 'http://orders/wait', signal: controller.signal }));
+      await until(() => processed(r).length === 1, 'the request to reach an instance');
+      controller.abort(new DOMException('the caller\'s deadline passed', 'TimeoutError'));
+      expect((await pending).ok).toBe(false);
+      await until(() => instances(r).every((i) => i.inFlight === 0), 'the attempt to end');
+      expect(processed(r)).toHaveLength(1);
+      expect(instances(r).map((i) => [i.state, i.totals.failures])).toEqual([
+        ['healthy', 0],
+        ['healthy', 0],
+      ]);
     });
 
     it('a logical https:// URL is not sent as plain HTTP to an http:// instance: ERR_SCHEME_MISMATCH, nothing sent', async () => {
