@@ -56,7 +56,7 @@ export const coreFetchDriver: ClientDriver = {
             await call.delay(d.delayMs, req.signal);
             continue;
           }
-          const d = attempt.headers({ status: res.status, header: (name) => res.headers.get(name) ?? undefined });
+          const d = attempt.headers({ status: res.status, headers: (name: string) => res.headers.get(name) ?? undefined });
           if (d.retry) {
             req.signal?.removeEventListener('abort', onAbort);
             await res.body?.cancel().catch(() => {});

@@ -12,13 +12,20 @@
 import type { Runtime } from '@datapunk/balancer';
 import type { Timer } from '@datapunk/balancer/adapter';
 import axios, { type AxiosError, type InternalAxiosRequestConfig } from 'axios';
+/** Something the caller's giving up stops. */
+export interface Abortable {
+  abort(reason: Error): void;
+}
 
 /** Why the caller gave up: its signal or cancel token, or its timeout. */
 export type CallerGaveUp = 'aborted' | 'timeout';
 
 export class CallerCancellation {
-  private readonly controller = new AbortController();
+  /** Created only when a signal is asked for (backoff, a hop axios sends itself). */
+  private controller: AbortController | undefined;
   private readonly cleanups: (() => void)[] = [];
+  /** What the caller's giving up stops now: the attempt in flight, or the body it reads. */
+  private current: Abortable | undefined;
   private deadline: Timer | undefined;
   private why: CallerGaveUp | undefined;
 
@@ -43,9 +50,28 @@ export class CallerCancellation {
     }
   }
 
-  /** Aborts when the caller gives up. Attempts and backoff waits follow it. */
+  /** Aborts when the caller gives up (backoff waits, a hop sent by axios itself follow it). */
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.why) this.controller.abort();
+    }
     return this.controller.signal;
+  }
+
+  /**
+   * `abort` is the attempt in flight until the returned function is called: it is stopped if the
+   * caller gives up meanwhile (or already has).
+   */
+  follow(abort: Abortable): () => void {
+    if (this.why) {
+      abort.abort(this.reason());
+      return () => {};
+    }
+    this.current = abort;
+    return () => {
+      if (this.current === abort) this.current = undefined;
+    };
   }
 
   /** Whether (and why) the caller gave up. */
@@ -80,17 +106,12 @@ export class CallerCancellation {
   private giveUp(why: CallerGaveUp): void {
     if (this.why) return;
     this.why = why;
-    this.controller.abort();
+    this.current?.abort(this.reason());
+    this.controller?.abort();
   }
-}
 
-/** Makes `controller` abort when `signal` does; returns the function that stops following. */
-export function follow(signal: AbortSignal, controller: AbortController): () => void {
-  if (signal.aborted) {
-    controller.abort(signal.reason);
-    return () => {};
+  private reason(): Error {
+    const reason: unknown = (this.config.signal as { reason?: unknown } | undefined)?.reason;
+    return reason instanceof Error ? reason : new Error(this.why === 'timeout' ? 'the request timed out' : 'the caller aborted the request');
   }
-  const onAbort = (): void => controller.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  return () => signal.removeEventListener('abort', onAbort);
 }

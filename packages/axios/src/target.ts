@@ -40,25 +40,29 @@ function fullPath(config: InternalAxiosRequestConfig): string {
 }
 
 /**
- * The `baseURL`/`url` pair of `config` with the origin replaced by `target`'s protocol and host;
- * path, query, credentials and `params` are left for axios to join as usual.
+ * Points `config` at `origin`: whichever of `baseURL`/`url` decides the origin gets `origin`'s
+ * scheme, host and port; path, query, credentials and `params` are left for axios to join as
+ * usual.
  */
-export function retarget(config: InternalAxiosRequestConfig, target: URL): Pick<InternalAxiosRequestConfig, 'baseURL' | 'url'> {
+export function retarget(config: InternalAxiosRequestConfig, origin: string): void {
   const url = config.url ?? '';
   const { baseURL } = config;
   const baseDecides = Boolean(baseURL) && (!ABSOLUTE_URL.test(url) || config.allowAbsoluteUrls === false);
-  return baseDecides ? { baseURL: withOrigin(baseURL!, target), url } : { baseURL, url: withOrigin(url, target) };
+  if (baseDecides) config.baseURL = withOrigin(baseURL!, origin);
+  else config.url = withOrigin(url, origin);
 }
 
+/** The scheme and authority of an absolute (or scheme-relative) URL; group 1: its userinfo. */
+const AUTHORITY = /^(?:[a-z][a-z\d+\-.]*:)?\/\/(?:([^@/?#]*)@)?[^/?#]*/i;
+
 /**
- * `url` with `target`'s origin. Built from the origin, not by assigning `host`: the WHATWG setter
- * keeps the old port when the new host has none (an instance on the default port got the logical
- * URL's port).
+ * `url` with `origin` in place of its scheme and authority, userinfo kept. Spliced as text: the
+ * WHATWG `host` setter keeps the old port when the new host has none (an instance on the default
+ * port got the logical URL's port), and parsing URLs twice per attempt was a visible cost.
  */
-function withOrigin(url: string, target: URL): string {
-  const source = new URL(url);
-  const rewritten = new URL(`${target.origin}${source.pathname}${source.search}${source.hash}`);
-  rewritten.username = source.username;
-  rewritten.password = source.password;
-  return rewritten.href;
+export function withOrigin(url: string, origin: string): string {
+  const match = AUTHORITY.exec(url);
+  if (!match) return url;
+  const userinfo = match[1];
+  return (userinfo === undefined ? origin : origin.replace('//', `//${userinfo}@`)) + url.slice(match[0].length);
 }

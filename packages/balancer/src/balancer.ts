@@ -93,6 +93,8 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
   const services = new Map<string, Service>();
   const budgets = new Map<string, RetryBudget | undefined>();
   const hubs = new Map<string, { hub: ObserverHub; parts: readonly ServiceObserver[] }>();
+  /** What a call to each service needs, found with one lookup. */
+  const routes = new Map<string, { readonly service: Service; readonly budget: RetryBudget | undefined; readonly observer: ServiceObserver }>();
   for (const [name, serviceConfig] of config.services) {
     const logger = rootLogger.child({ service: name });
     const service = new Service(serviceConfig, runtime);
@@ -109,6 +111,7 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
     hubs.set(name, { hub, parts });
     const budget = serviceConfig.retry.budget;
     budgets.set(name, budget && new RetryBudget(budget, () => runtime.now()));
+    routes.set(name, { service, budget: budgets.get(name), observer });
     const watcher = extensions.watcher ? extensions.watcher(service, observer, logger) : createHealthChecker(service, observer, runtime);
     service.start(observer, watcher);
   }
@@ -146,9 +149,10 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
     logger: rootLogger,
     serviceFor,
     call(request) {
-      const name = serviceFor(request.url);
+      const name = serviceFor(request.origin ?? request.url);
       if (name === undefined) return undefined;
-      return new ServiceCall(services.get(name)!, request, runtime, budgets.get(name), hubs.get(name)!.hub.observer);
+      const route = routes.get(name)!;
+      return new ServiceCall(route.service, request, runtime, route.budget, route.observer);
     },
     observe(observer) {
       const safe = guarded(observer);

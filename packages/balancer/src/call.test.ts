@@ -110,9 +110,9 @@ describe('Call', () => {
     const call = balancer.call({ method: 'GET', url: new URL('http://orders/') })!;
     const a = call.next();
     if (!a.ok) throw a.error;
-    const d = a.end({ status: 503, header: headersOf({ 'retry-after': '2' }) });
+    const d = a.end({ status: 503, headers: headersOf({ 'retry-after': '2' }) });
     expect(d).toEqual({ retry: true, delayMs: 2_000 });
-    const b = drive(balancer, 'GET', [{ status: 503, header: headersOf({ 'retry-after': '3' }) }]);
+    const b = drive(balancer, 'GET', [{ status: 503, headers: headersOf({ 'retry-after': '3' }) }]);
     expect(b.decision).toEqual({ retry: false, reason: 'retry-after-too-long' });
   });
 

@@ -15,16 +15,24 @@
  *   }
  */
 import { LiveAttempt, type Attempt, type AttemptOwner } from './attempt/attempt.js';
-import type { AttemptFacts } from './attempt/facts.js';
+import { readHeader, type AttemptFacts } from './attempt/facts.js';
 import { isReplayableBody } from './attempt/request-body.js';
-import { attemptTarget } from './attempt/target.js';
+import type { DeadlineQueue } from './attempt/deadline.js';
+import { Target, type LogicalUrl } from './attempt/target.js';
 import type { HashKeyRequest } from './config/options.js';
-import { SchemeMismatchError, type NoAvailableInstanceError } from './errors.js';
+import { NoAvailableInstanceError, SchemeMismatchError } from './errors.js';
 import type { InstanceRecord } from './instance/instance.js';
 import type { Outcome } from './outcome.js';
 import type { RetryBudget } from './retry/budget.js';
 import { decideRetry } from './retry/decide.js';
 import type { RetryDecision } from './retry/policy.js';
+
+/** Methods as clients usually spell them, upper-cased without a new string each time. */
+const METHODS: Readonly<Record<string, string>> = { get: 'GET', GET: 'GET', post: 'POST', POST: 'POST', put: 'PUT', PUT: 'PUT', delete: 'DELETE', DELETE: 'DELETE', head: 'HEAD', HEAD: 'HEAD', patch: 'PATCH', PATCH: 'PATCH', options: 'OPTIONS', OPTIONS: 'OPTIONS' };
+const upperCase = (method: string): string => (Object.hasOwn(METHODS, method) ? METHODS[method]! : method.toUpperCase());
+
+const NOT_RETRYABLE: RetryDecision = Object.freeze({ retry: false, reason: 'not-retryable' });
+const HTTPS = /^https:/i;
 import { delay, type Runtime } from './runtime.js';
 import type { ServiceObserver } from './service/observer.js';
 import type { Service } from './service/service.js';
@@ -33,8 +41,17 @@ import type { Service } from './service/service.js';
 export interface CallRequest {
   /** HTTP method (any case). */
   readonly method: string;
-  /** The logical URL, e.g. `http://orders/api/v1/orders/42?x=1`. */
-  readonly url: URL;
+  /**
+   * The logical URL, e.g. `http://orders/api/v1/orders/42?x=1`: a `URL`, or its text, which the
+   * core parses only if it needs more than the origin (a hash key, a Host header kept, a target
+   * URL read by the adapter).
+   */
+  readonly url: URL | string;
+  /**
+   * The logical origin (`http://orders`), when the adapter has it apart from the path (undici's
+   * dispatch options): the service is then found from it alone, without parsing the URL.
+   */
+  readonly origin?: string;
   /** Reads a request header by lower-case name (for the hash key). */
   readonly header?: (name: string) => string | undefined;
   /**
@@ -65,6 +82,8 @@ export interface Call {
   readonly service: string;
   /** The logical request, as the adapter gave it. */
   readonly request: CallRequest;
+  /** The logical URL, parsed. */
+  readonly url: URL;
   /**
    * Bytes of a one-shot request body an adapter may copy while sending it, so that a retry can
    * replay it (`retry.bufferBodyBytes`); 0 when retries are off.
@@ -76,11 +95,14 @@ export interface Call {
   delay(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export class ServiceCall implements Call, AttemptOwner {
+export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
   readonly method: string;
   readonly hashKey: string | undefined;
-  private readonly tried = new Set<InstanceRecord>();
-  private attempts = 0;
+  /** The first instance tried; `#tried` holds them all once there is a second. */
+  #first: InstanceRecord | undefined;
+  #tried: Set<InstanceRecord> | undefined;
+  #attempts = 0;
+  #url: URL | undefined;
   private readonly bodyReplayable: boolean;
 
   constructor(
@@ -90,18 +112,20 @@ export class ServiceCall implements Call, AttemptOwner {
     private readonly budget: RetryBudget | undefined,
     private readonly observer: ServiceObserver,
   ) {
-    this.method = request.method.toUpperCase();
+    this.method = upperCase(request.method);
     this.bodyReplayable = isReplayableBody(request.body);
     const hashKeyOf = serviceRef.config.hashKey;
     if (hashKeyOf) {
+      const logicalUrl = (): URL => this.url;
       const view: HashKeyRequest = {
         method: this.method,
-        url: request.url,
+        get url() {
+          return logicalUrl();
+        },
         header: (name) => request.header?.(name.toLowerCase()),
       };
       this.hashKey = hashKeyOf(view);
     }
-    budget?.deposit();
   }
 
   get service(): string {
@@ -110,8 +134,12 @@ export class ServiceCall implements Call, AttemptOwner {
   get serviceName(): string {
     return this.serviceRef.name;
   }
-  get timeoutMs(): number | undefined {
-    return this.serviceRef.config.retry.perAttemptTimeoutMs;
+  get url(): URL {
+    const { url } = this.request;
+    return (this.#url ??= typeof url === 'string' ? new URL(url) : url);
+  }
+  get deadlines(): DeadlineQueue | undefined {
+    return this.serviceRef.deadlines;
   }
   get bodyBufferLimit(): number {
     const retry = this.serviceRef.config.retry;
@@ -119,20 +147,27 @@ export class ServiceCall implements Call, AttemptOwner {
   }
 
   next(): LiveAttempt | Refusal {
-    const picked = this.serviceRef.pick(this.hashKey, this.method, this.tried);
-    if (!picked.ok) return picked;
-    const { record, startedAt } = picked;
+    const now = this.runtime.now();
+    if (this.#attempts === 0 && this.#first === undefined) this.budget?.deposit(now);
+    const picked = this.serviceRef.pick(this.hashKey, this.#tried ?? this.#first, now);
+    if (picked instanceof NoAvailableInstanceError) return { ok: false, error: picked };
     const config = this.serviceRef.config;
-    const target = attemptTarget(record.url, this.request.url, config.hostHeader === 'service');
-    const attempt = new LiveAttempt(this, record, target, this.attempts, startedAt);
-    if (this.request.url.protocol === 'https:' && record.protocol === 'http:' && !config.allowSchemeDowngrade) {
+    const attempt = new LiveAttempt(this, picked, new Target(picked.url, this, config.hostHeader === 'service'), this.#attempts, now);
+    if (picked.protocol === 'http:' && !config.allowSchemeDowngrade && this.isHttps()) {
       // Refused before anything is sent: a request fault, never the instance's.
       this.release(attempt, { kind: 'cancelled', by: 'invalid-request' });
-      return { ok: false, error: new SchemeMismatchError(this.serviceRef.name, record.url) };
+      return { ok: false, error: new SchemeMismatchError(this.serviceRef.name, picked.url) };
     }
-    this.tried.add(record);
-    this.attempts++;
+    if (this.#first === undefined) this.#first = picked;
+    else (this.#tried ??= new Set([this.#first])).add(picked);
+    this.#attempts++;
     return attempt;
+  }
+
+  /** Whether the logical URL is https, read from the origin when the adapter gave it. */
+  private isHttps(): boolean {
+    const { url, origin } = this.request;
+    return HTTPS.test(origin ?? (typeof url === 'string' ? url : url.protocol));
   }
 
   delay(ms: number, signal?: AbortSignal): Promise<void> {
@@ -144,6 +179,8 @@ export class ServiceCall implements Call, AttemptOwner {
   }
 
   decide(attempt: LiveAttempt, outcome: Outcome, facts: AttemptFacts, responseStarted: boolean): RetryDecision {
+    // Most attempts succeed: a status that is never retried needs no more than this.
+    if (outcome.kind === 'response' && facts.retryRequested !== true && !this.serviceRef.config.retry.retryOnStatuses.has(outcome.status)) return NOT_RETRYABLE;
     return decideRetry(
       {
         outcome,
@@ -152,7 +189,7 @@ export class ServiceCall implements Call, AttemptOwner {
         bodyReplayable: facts.bodyCopied === true || this.bodyReplayable,
         bodyConsumed: facts.bodyConsumed ?? false,
         responseStarted,
-        retryAfter: facts.header?.('retry-after'),
+        retryAfter: readHeader(facts.headers, 'retry-after'),
         clientCanResend: this.request.clientCanResend ?? true,
         retryRequested: facts.retryRequested ?? false,
       },
@@ -162,7 +199,7 @@ export class ServiceCall implements Call, AttemptOwner {
         runtime: this.runtime,
         budget: this.budget,
         observer: this.observer,
-        hasOtherInstance: () => this.serviceRef.hasInstanceOtherThan(this.tried),
+        hasOtherInstance: () => this.serviceRef.hasInstanceOtherThan(this.#tried ?? this.#first),
       },
     );
   }

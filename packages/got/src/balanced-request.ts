@@ -8,7 +8,7 @@
  * included (shallow, symbol keys too): the request travels there, under a private symbol.
  */
 import { errorMonitor } from 'node:events';
-import type { Attempt, AttemptFacts, Call, HeaderReader, RetryDecision } from '@datapunk/balancer/adapter';
+import type { Attempt, AttemptFacts, Call, RetryDecision } from '@datapunk/balancer/adapter';
 import type { ClientRequestLike, GotEmitter, GotError, GotOptions, GotResponse } from './got-shapes.js';
 
 const REQUEST = Symbol('@datapunk/balancer-got/request');
@@ -51,7 +51,7 @@ export class BalancedRequest {
     private readonly newCall: CallFactory,
   ) {
     this.call = call;
-    this.logicalUrl = call.request.url;
+    this.logicalUrl = call.url;
     this.signal = options.signal;
     this.streaming = options.isStream === true;
     for (const name of CREDENTIAL_HEADERS) {
@@ -109,7 +109,7 @@ export class BalancedRequest {
    * elsewhere (got compared the instance's host with the hop's).
    */
   redirected(options: GotOptions, response: GotResponse): void {
-    if (this.attempt !== undefined) this.end({ status: response.statusCode, header: headerReader(response.headers) });
+    if (this.attempt !== undefined) this.end({ status: response.statusCode, headers: response.headers });
     const location = response.headers.location;
     const raw = Array.isArray(location) ? location[0] : location;
     const hop = raw === undefined ? undefined : new URL(Buffer.from(raw, 'binary').toString(), this.logicalUrl);
@@ -157,7 +157,7 @@ export class BalancedRequest {
     stream.on('request', (request: ClientRequestLike) => this.onClientRequest(request));
     stream.once('response', (response: GotResponse) => {
       this.status = response.statusCode;
-      this.attempt?.headers({ status: response.statusCode, header: headerReader(response.headers) });
+      this.attempt?.headers({ status: response.statusCode, headers: response.headers });
     });
     stream.once('end', () => this.release('complete'));
     stream.on(errorMonitor, (error: GotError) => this.release({ error }));
@@ -172,7 +172,7 @@ export class BalancedRequest {
   /** `afterResponse`: the response is complete; ask the core (got asks about retrying next). */
   responded(response: GotResponse): void {
     if (this.attempt === undefined) return;
-    this.verdict = this.end({ status: response.statusCode, header: headerReader(response.headers) });
+    this.verdict = this.end({ status: response.statusCode, headers: response.headers });
   }
 
   /**
@@ -217,7 +217,7 @@ export class BalancedRequest {
     if (!this.dispatched) return { error, cancelledBy: 'client' };
     if (error.response !== undefined && ANSWERED.has(error.name)) {
       // A complete response; with `RetryError` the caller's `afterResponse` hook asked to retry it.
-      return { status: error.response.statusCode, header: headerReader(error.response.headers), retryRequested: error.name === 'RetryError' };
+      return { status: error.response.statusCode, headers: error.response.headers, retryRequested: error.name === 'RetryError' };
     }
     return { error };
   }
@@ -236,7 +236,7 @@ export class BalancedRequest {
     const attempt = this.attempt;
     if (attempt === undefined || head.statusCode === undefined) return;
     this.status = head.statusCode;
-    const decision = attempt.headers({ status: head.statusCode, header: headerReader(head.headers), buffered: true });
+    const decision = attempt.headers({ status: head.statusCode, headers: head.headers, buffered: true });
     if (decision.retry) {
       this.verdict = decision;
       this.attempt = undefined;
@@ -257,9 +257,3 @@ interface ResponseHead {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
-function headerReader(headers: Readonly<Record<string, string | string[] | undefined>>): HeaderReader {
-  return (name) => {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-}

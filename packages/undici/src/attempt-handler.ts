@@ -69,7 +69,7 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return this.#request.responseStart(statusCode, headers, statusMessage); // 1xx: not final
     // The body's fate (copied whole, or partly consumed) decides whether a retry may resend it.
     // `headers()` also ends the attempt deadline: the caller reads the body at its own pace.
-    const facts: ResponseFacts = { status: statusCode, header: (name) => headerValue(headers, name), ...this.#body.fate() };
+    const facts: ResponseFacts = { status: statusCode, headers, ...this.#body.fate() };
     const decision = this.#attempt.headers(facts);
     if (decision.retry) {
       this.#over = discarded();
@@ -127,8 +127,3 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 }
 
-/** A response header by lower-case name (undici's header objects have lower-case keys). */
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}

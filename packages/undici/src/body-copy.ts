@@ -48,9 +48,13 @@ const keep = (): void => {};
  * when `limit` is 0 (retries off) are sent as given to every attempt, untouched.
  */
 export class RequestBody {
+  /** No body: every attempt sends none. */
+  static readonly NONE = new RequestBody(undefined, 0);
   readonly #body: DispatchBody;
   readonly #limit: number;
   #last: BodyCopy | undefined;
+  /** What every attempt sends when the body is sent as given. */
+  #plain: AttemptBody | undefined;
 
   /** `limit`: bytes that may be copied (`call.bodyBufferLimit`). */
   constructor(body: DispatchBody, limit: number) {
@@ -64,7 +68,7 @@ export class RequestBody {
 
   /** The body to send with the next attempt. */
   forAttempt(): AttemptBody {
-    if (this.#limit <= 0) return { body: this.#body, fate: () => UNTOUCHED, abandon: keep };
+    if (this.#limit <= 0) return (this.#plain ??= { body: this.#body, fate: () => UNTOUCHED, abandon: keep });
     const copy = this.#last?.copy;
     if (copy !== undefined) return { body: copy, fate: () => REPLAYABLE, abandon: keep };
     // Unread so far. (Had an attempt read part of it, the core would not have retried.)

@@ -13,8 +13,9 @@ type HeaderValue = string | string[] | Buffer | undefined | null;
 const join = (value: HeaderValue): string | undefined =>
   value === undefined || value === null ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
 
-function isPairIterable(headers: object): headers is Iterable<[string, HeaderValue]> {
-  return !Array.isArray(headers) && typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function';
+/** True for headers given as an iterable of `[name, value]` pairs (a `Headers`, a `Map`, a generator). */
+export function isPairIterable(headers: unknown): headers is Iterable<[string, HeaderValue]> {
+  return typeof headers === 'object' && headers !== null && !Array.isArray(headers) && typeof (headers as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function';
 }
 
 /**

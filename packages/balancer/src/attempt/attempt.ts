@@ -14,7 +14,7 @@ import type { Outcome } from '../outcome.js';
 import type { RetryDecision } from '../retry/policy.js';
 import type { Runtime } from '../runtime.js';
 import { blame } from './blame.js';
-import { Deadline } from './deadline.js';
+import type { DeadlineEntry, DeadlineQueue } from './deadline.js';
 import type { AttemptFacts, ResponseFacts } from './facts.js';
 import type { AttemptTarget } from './target.js';
 
@@ -49,7 +49,8 @@ export interface Attempt {
 /** What an attempt needs from its call. */
 export interface AttemptOwner {
   readonly serviceName: string;
-  readonly timeoutMs: number | undefined;
+  /** The service's attempt deadlines, when `retry.perAttemptTimeoutMs` is set. */
+  readonly deadlines: DeadlineQueue | undefined;
   readonly runtime: Runtime;
   /** Frees the instance and feeds the outcome to outlier detection, the strategy and metrics. */
   release(attempt: LiveAttempt, outcome: Outcome): void;
@@ -67,7 +68,7 @@ export class LiveAttempt implements Attempt {
   #status: number | undefined;
   /** True once `headers()` accepted a response that goes on to the caller as it arrives. */
   #delivered = false;
-  #deadline: Deadline | undefined;
+  #deadline: DeadlineEntry | undefined;
 
   constructor(
     private readonly owner: AttemptOwner,
@@ -79,20 +80,22 @@ export class LiveAttempt implements Attempt {
   ) {}
 
   get timeoutMs(): number | undefined {
-    return this.owner.timeoutMs;
+    return this.owner.deadlines?.timeoutMs;
   }
 
   arm(onTimeout: (error: AttemptTimeoutError) => void): void {
-    const ms = this.owner.timeoutMs;
-    if (ms === undefined || this.#ended || this.#status !== undefined) return;
-    this.#deadline ??= new Deadline();
-    this.#deadline.arm(this.owner.runtime, ms, () => onTimeout(new AttemptTimeoutError(this.owner.serviceName, this.target.origin, ms)));
+    const deadlines = this.owner.deadlines;
+    if (deadlines === undefined || this.#deadline !== undefined || this.#ended || this.#status !== undefined) return;
+    const ms = deadlines.timeoutMs;
+    this.#deadline = deadlines.arm(this.startedAt, () => onTimeout(new AttemptTimeoutError(this.owner.serviceName, this.target.origin, ms)));
   }
 
   headers(facts: ResponseFacts): RetryDecision {
     if (this.#ended || this.#status !== undefined) return STARTED;
-    this.#deadline?.disarm();
-    if (this.#deadline?.fired) return this.end(facts);
+    if (this.#deadline !== undefined) {
+      if (this.#deadline.fired) return this.end(facts);
+      this.owner.deadlines!.end(this.#deadline);
+    }
     const outcome: Outcome = { kind: 'response', status: facts.status };
     const decision = this.owner.decide(this, outcome, facts, false);
     if (decision.retry) {
@@ -108,9 +111,10 @@ export class LiveAttempt implements Attempt {
   end(facts: AttemptFacts = {}): RetryDecision {
     if (this.#ended) return ENDED;
     this.#ended = true;
-    this.#deadline?.disarm();
+    const deadline = this.#deadline;
+    if (deadline !== undefined) this.owner.deadlines!.end(deadline);
     const status = facts.status ?? this.#status;
-    const outcome = blame(facts, this.#deadline?.fired ?? false, status);
+    const outcome = blame(facts, deadline?.fired ?? false, status);
     this.owner.release(this, outcome);
     return this.owner.decide(this, outcome, facts, this.#delivered);
   }

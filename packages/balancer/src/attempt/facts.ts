@@ -22,6 +22,20 @@ export type CancelledBy = 'caller' | 'client-timeout' | 'client';
 /** Reads a response header by lower-case name; undefined when absent. */
 export type HeaderReader = (name: string) => string | undefined;
 
+/**
+ * A response's headers: a reader, or an object keyed by lower-case name (Node's and undici's
+ * header objects), whose repeated headers are arrays.
+ */
+export type HeaderSource = HeaderReader | Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** Header `name` (lower case) of `source`; the first value of a repeated one. */
+export function readHeader(source: HeaderSource | undefined, name: string): string | undefined {
+  if (source === undefined) return undefined;
+  if (typeof source === 'function') return source(name);
+  const value = source[name];
+  return typeof value === 'string' ? value : value?.[0];
+}
+
 /** What became of the request body on this attempt (one-shot bodies only). */
 export interface RequestBodyFacts {
   /**
@@ -40,7 +54,7 @@ export interface RequestBodyFacts {
 export interface ResponseFacts extends RequestBodyFacts {
   readonly status: number;
   /** The response's headers (the core reads `retry-after` and load reports itself). */
-  readonly header?: HeaderReader;
+  readonly headers?: HeaderSource;
   /**
    * The client reads the whole body before the caller sees anything (axios, got's promise): a
    * body that then fails midway may still be retried. Default false: the response goes on to
@@ -54,7 +68,7 @@ export interface AttemptFacts extends RequestBodyFacts {
   /** Response status, when headers arrived (omit it if `headers()` already reported them). */
   readonly status?: number;
   /** The response's headers, when they arrived. */
-  readonly header?: HeaderReader;
+  readonly headers?: HeaderSource;
   /** The error the client reported, if any: the transport's, or a body that failed midway. */
   readonly error?: unknown;
   /** Who stopped the attempt, when the adapter knows. */

@@ -1,6 +1,6 @@
 /**
  * Where an attempt goes: the instance's origin, the full URL with the logical path, and the
- * Host header and TLS servername to send, as one frozen object.
+ * Host header and TLS servername to send, as one object that does not change.
  */
 
 export interface AttemptTarget {
@@ -26,18 +26,30 @@ export function attemptUrl(origin: string, logical: URL): URL {
   return url;
 }
 
+/** The logical request as far as a target needs it; its URL is parsed only when read. */
+export interface LogicalUrl {
+  readonly url: URL;
+}
+
 /**
- * The target of an attempt on `origin` for the logical URL `logical`. With `keepServiceHost`
+ * The target of an attempt on `origin` for the logical request. With `keepServiceHost`
  * (`hostHeader: 'service'`) the Host header and TLS servername keep the logical host; otherwise
  * the client derives both from the origin.
  */
-export function attemptTarget(origin: string, logical: URL, keepServiceHost: boolean): AttemptTarget {
-  return Object.freeze({
-    origin,
-    get url(): URL {
-      return attemptUrl(origin, logical);
-    },
-    hostHeader: keepServiceHost ? logical.host : undefined,
-    servername: keepServiceHost ? logical.hostname : undefined,
-  });
+export class Target implements AttemptTarget {
+  readonly hostHeader: string | undefined;
+  readonly servername: string | undefined;
+
+  constructor(
+    readonly origin: string,
+    private readonly logical: LogicalUrl,
+    keepServiceHost: boolean,
+  ) {
+    this.hostHeader = keepServiceHost ? logical.url.host : undefined;
+    this.servername = keepServiceHost ? logical.url.hostname : undefined;
+  }
+
+  get url(): URL {
+    return attemptUrl(this.origin, this.logical.url);
+  }
 }

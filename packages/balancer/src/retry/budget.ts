@@ -21,9 +21,9 @@ export class RetryBudget {
     this.bucketMs = config.windowMs / BUCKETS;
   }
 
-  /** Counts a request (a first attempt). */
-  deposit(): void {
-    this.requests[this.advance()]!++;
+  /** Counts a request (a first attempt); `now`: the runtime's time when already read, ms. */
+  deposit(now?: number): void {
+    this.requests[this.advance(now)]!++;
   }
 
   /** Takes one retry from the budget; false when the budget is spent. */
@@ -53,8 +53,8 @@ export class RetryBudget {
   }
 
   /** Clears buckets that slid out of the window; returns the current bucket's slot. */
-  private advance(): number {
-    const index = Math.floor(this.now() / this.bucketMs);
+  private advance(now: number = this.now()): number {
+    const index = Math.floor(now / this.bucketMs);
     if (index > this.head) {
       const stale = Math.min(BUCKETS, index - this.head);
       for (let k = 0; k < stale; k++) {

@@ -16,6 +16,13 @@ import type { Picker, Strategy } from '../strategies/strategy.js';
 /** Stands in when the configured strategy fails to build. */
 const FALLBACK = randomStrategy();
 
+/** The instances a request already tried: none, one, or a set of them. */
+export type Tried = InstanceRecord | ReadonlySet<InstanceRecord> | undefined;
+
+export function wasTried(tried: Tried, r: InstanceRecord): boolean {
+  return tried === r || (tried instanceof Set && tried.has(r));
+}
+
 /** Tries of the strategy before scanning for an instance not yet tried by the request. */
 const EXCLUSION_TRIES = 3;
 
@@ -104,29 +111,29 @@ export class ServicePicker {
    * Picks an instance, avoiding those in `exclude` (instances this request already tried).
    * Returns the reason when nothing may be picked.
    */
-  pick(hashKey: string | undefined, now: number, exclude?: ReadonlySet<InstanceRecord>): InstanceRecord | UnavailableReason {
+  pick(hashKey: string | undefined, now: number, exclude?: Tried): InstanceRecord | UnavailableReason {
     const picker = this.picker;
     if (!picker) return this.unavailable ?? 'none-discovered';
     // One mutable context per picker: picks are synchronous, so reuse saves an allocation each.
     const context = this.context;
     context.hashKey = hashKey;
     context.now = now;
-    if (!exclude || exclude.size === 0) return picker.pick(context);
+    if (exclude === undefined) return picker.pick(context);
     for (let i = 0; i < EXCLUSION_TRIES; i++) {
       const r = picker.pick(context);
-      if (!exclude.has(r)) return r;
+      if (!wasTried(exclude, r)) return r;
     }
     const n = this.candidates.length;
     const start = Math.floor(this.random() * n);
     for (let i = 0; i < n; i++) {
       const r = this.candidates[(start + i) % n]!;
-      if (!exclude.has(r)) return r;
+      if (!wasTried(exclude, r)) return r;
     }
     return 'all-tried';
   }
 
   /** Whether some candidate is not in `exclude` (a retry would find an instance). */
-  hasOtherThan(exclude: ReadonlySet<InstanceRecord>): boolean {
-    return this.candidates.some((r) => !exclude.has(r));
+  hasOtherThan(exclude: Tried): boolean {
+    return this.candidates.some((r) => !wasTried(exclude, r));
   }
 }

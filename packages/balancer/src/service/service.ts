@@ -2,6 +2,7 @@
  * A service: its instance table, the current picker, and the one transition function through
  * which every instance state change goes (update the table, emit, log, count, rebuild).
  */
+import { DeadlineQueue } from '../attempt/deadline.js';
 import type { ServiceConfig } from '../config/config.js';
 import { NoAvailableInstanceError } from '../errors.js';
 import type { ConfigIssue } from '../errors.js';
@@ -13,13 +14,9 @@ import { ejectionDurationMs, mayEject } from '../outlier/ejection.js';
 import type { Runtime, Timer } from '../runtime.js';
 import { slowStartFactor } from '../slow-start.js';
 import type { ServiceObserver } from './observer.js';
-import { ServicePicker } from './picker.js';
+import { ServicePicker, type Tried } from './picker.js';
 import { instanceSnapshot, type ServiceSnapshot } from './snapshot.js';
 
-/** A held pick: the instance (counted in flight until released) and when it was picked. */
-export type Picked =
-  | { readonly ok: true; readonly record: InstanceRecord; /** Runtime time of the pick, ms. */ readonly startedAt: number }
-  | { readonly ok: false; readonly error: NoAvailableInstanceError };
 
 /** Something that follows the instance table (the health checker). */
 export interface InstanceWatcher {
@@ -46,12 +43,16 @@ export class Service {
   private drainWaiters: (() => void)[] = [];
 
   private observer: ServiceObserver = {};
+  /** Attempt deadlines of this service's calls (`retry.perAttemptTimeoutMs`). */
+  readonly deadlines: DeadlineQueue | undefined;
 
   constructor(
     readonly config: ServiceConfig,
     private readonly runtime: Runtime,
   ) {
     this.name = config.name;
+    const timeoutMs = config.retry.perAttemptTimeoutMs;
+    this.deadlines = timeoutMs === undefined ? undefined : new DeadlineQueue(runtime, timeoutMs);
     this.detector = config.outlierDetection && new OutlierDetector(config.outlierDetection, runtime.random);
     this.picker = this.buildPicker();
   }
@@ -87,19 +88,18 @@ export class Service {
    * Picks an instance, avoiding `exclude` (instances the request already tried). Synchronous; the
    * result is data, never an exception. A picked instance is in flight until `release`.
    */
-  pick(hashKey: string | undefined, method: string | undefined, exclude?: ReadonlySet<InstanceRecord>): Picked {
-    const now = this.runtime.now();
+  pick(hashKey: string | undefined, exclude: Tried, now: number): InstanceRecord | NoAvailableInstanceError {
     const picked = this.closed ? 'closed' : this.picker.pick(hashKey, now, exclude);
     if (typeof picked === 'string') {
       this.observer.pickFailed?.({ service: this.name, reason: picked });
-      return { ok: false, error: new NoAvailableInstanceError(this.name, picked, this.picker.detail) };
+      return new NoAvailableInstanceError(this.name, picked, this.picker.detail);
     }
     picked.inFlight++;
-    return { ok: true, record: picked, startedAt: now };
+    return picked;
   }
 
   /** Whether a retry avoiding `exclude` would find an instance now. */
-  hasInstanceOtherThan(exclude: ReadonlySet<InstanceRecord>): boolean {
+  hasInstanceOtherThan(exclude: Tried): boolean {
     return !this.closed && this.picker.hasOtherThan(exclude);
   }
 

@@ -3,7 +3,7 @@
  * Production code goes through `balancer.call()`.
  */
 import { INTERNALS, type Balancer, type BalancerInternals } from '../balancer.js';
-import type { NoAvailableInstanceError } from '../errors.js';
+import { NoAvailableInstanceError } from '../errors.js';
 import type { Instance } from '../instance/instance.js';
 import type { Outcome } from '../outcome.js';
 
@@ -17,16 +17,17 @@ export function pickFrom(balancer: Balancer, service: string, options: { hashKey
   const internals = (balancer as Balancer & { readonly [INTERNALS]?: BalancerInternals })[INTERNALS];
   const target = internals?.services.get(service);
   if (!target) throw new TypeError(`unknown service "${service}"`);
-  const picked = target.pick(options.hashKey, options.method);
-  if (!picked.ok) return picked;
+  const startedAt = balancer.runtime.now();
+  const picked = target.pick(options.hashKey, undefined, startedAt);
+  if (picked instanceof NoAvailableInstanceError) return { ok: false, error: picked };
   let done = false;
   return {
     ok: true,
-    instance: picked.record,
+    instance: picked,
     done(outcome) {
       if (done) return;
       done = true;
-      target.release(picked.record, picked.startedAt, outcome, options.method);
+      target.release(picked, startedAt, outcome, options.method);
     },
   };
 }
