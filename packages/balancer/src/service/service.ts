@@ -12,6 +12,7 @@ import { OutlierDetector, resetConsecutive, type Detection } from '../outlier/de
 import { ejectionDurationMs, mayEject } from '../outlier/ejection.js';
 import type { Runtime, Timer } from '../runtime.js';
 import { slowStartFactor } from '../slow-start.js';
+import { discoverySink, startDiscovery } from './discovery-sink.js';
 import { Lease, type PickResult } from './lease.js';
 import type { ServiceObserver } from './observer.js';
 import { ServicePicker } from './picker.js';
@@ -72,21 +73,17 @@ export class Service {
     this.watcher = watcher;
     for (const r of this.records.values()) watcher?.added(r);
     this.scheduleSweep();
-    this.config.discovery?.start({
-      update: (entries, details) => {
-        if (!this.closed) this.setInstances(entries, this.config.discovery?.kind ?? 'discovery', details?.rejected);
-      },
-      error: (error) => {
-        if (!this.closed) {
-          this.observer.discoveryFailed?.({
-            service: this.name,
-            source: this.config.discovery?.kind ?? 'discovery',
-            error,
-            kept: this.records.size,
-          });
-        }
-      },
-    });
+    const discovery = this.config.discovery;
+    if (!discovery) return;
+    const source = discovery.kind ?? 'discovery';
+    const failed = (error: unknown): void => {
+      this.observer.discoveryFailed?.({ service: this.name, source, error, kept: this.records.size });
+    };
+    startDiscovery(discovery, this.name, discoverySink(source, {
+      isClosed: () => this.closed,
+      update: (entries, skipped) => this.setInstances(entries, source, skipped),
+      failed,
+    }));
   }
 
   /** Picks an instance. Synchronous; the result is data, never an exception. */
