@@ -56,6 +56,7 @@ export { metricsTableMarkdown } from './metrics/markdown.js';
 export type { Logger } from './logger.js';
 export { classifyError, isGatewayFailure, isInstanceFailure, outcomeFromError } from './outcome.js';
 export type { FailureKind, Outcome } from './outcome.js';
+export { redactText, redactUrl } from './redact.js';
 export { fullJitterBackoffMs, parseRetryAfterMs } from './retry/backoff.js';
 export { isIdempotent } from './retry/policy.js';
 export type { NoRetryReason, RetryDecision } from './retry/policy.js';

@@ -2,7 +2,7 @@
  * Options shared by `etcdDiscovery` and `register`, and their strict resolution: every problem is
  * collected with its path and thrown at once as an `EtcdConfigError`; defaults apply with `??`.
  */
-import { realRuntime, silentLogger, type ConfigIssue, type Logger, type Runtime } from '@datapunk/balancer';
+import { realRuntime, redactUrl, silentLogger, type ConfigIssue, type Logger, type Runtime } from '@datapunk/balancer';
 import { EtcdConfigError } from './errors.js';
 import type { EtcdTlsOptions } from './gateway.js';
 import { DEFAULT_PREFIX, segmentProblem, serviceDirectory } from './keys.js';
@@ -69,8 +69,12 @@ export class Issues {
   }
 }
 
+/** Renders a value for a message; strings are redacted (`"http://***@host"`) before they are cut. */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'string') {
+    const text = redactUrl(value);
+    return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+  }
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
   return typeof value === 'object' ? 'an object' : String(value);
