@@ -6,8 +6,10 @@ import { ServiceCall, type Call, type CallRequest } from './call.js';
 import type { BalancerConfig } from './config/config.js';
 import type { BalancerOptions } from './config/options.js';
 import { resolveBalancerConfig } from './config/resolve.js';
+import { childLoggerProblem, meterProblem } from './config/resolve-hooks.js';
+import { BalancerConfigError } from './errors.js';
 import type { Disposable } from './events.js';
-import { silentLogger, type Logger } from './logger.js';
+import { errorFields, silentLogger, type Logger } from './logger.js';
 import { RetryBudget } from './retry/budget.js';
 import { realRuntime, type Runtime } from './runtime.js';
 import { createHealthChecker } from './health/checker.js';
@@ -88,32 +90,42 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
   const rootLogger = options.logger ?? silentLogger;
   let userObservers: readonly ServiceObserver[] = [];
 
-  const meter = resolveMeter(options.meterProvider);
+  const meter = fromUser('meterProvider', () => resolveMeter(options.meterProvider), meterProblem);
   const metricsObservers: MetricsObserver[] = [];
   const services = new Map<string, Service>();
   const budgets = new Map<string, RetryBudget | undefined>();
   const hubs = new Map<string, { hub: ObserverHub; parts: readonly ServiceObserver[] }>();
   /** What a call to each service needs, found with one lookup. */
   const routes = new Map<string, { readonly service: Service; readonly budget: RetryBudget | undefined; readonly observer: ServiceObserver }>();
-  for (const [name, serviceConfig] of config.services) {
-    const logger = rootLogger.child({ service: name });
-    const service = new Service(serviceConfig, runtime);
-    const metrics = createMetricsObserver(service, meter, { perInstance: config.metrics.perInstance });
-    metricsObservers.push(metrics);
-    const parts: ServiceObserver[] = [new LogObserver(logger), metrics];
-    for (const make of extensions.observers ?? []) {
-      const extra = make(service, logger);
-      if (extra) parts.push(extra);
+  const started: Service[] = [];
+  try {
+    for (const [name, serviceConfig] of config.services) {
+      const logger = fromUser('logger.child', () => rootLogger.child({ service: name }), childLoggerProblem);
+      const service = new Service(serviceConfig, runtime);
+      services.set(name, service);
+      const metrics = fromUser('meterProvider', () => createMetricsObserver(service, meter, { perInstance: config.metrics.perInstance }));
+      metricsObservers.push(metrics);
+      const parts: ServiceObserver[] = [new LogObserver(logger), metrics];
+      for (const make of extensions.observers ?? []) {
+        const extra = make(service, logger);
+        if (extra) parts.push(extra);
+      }
+      const hub = new ObserverHub(parts);
+      const observer = hub.observer;
+      hubs.set(name, { hub, parts });
+      const budget = serviceConfig.retry.budget;
+      budgets.set(name, budget && new RetryBudget(budget, () => runtime.now()));
+      routes.set(name, { service, budget: budgets.get(name), observer });
+      const watcher = extensions.watcher ? extensions.watcher(service, observer, logger) : createHealthChecker(service, observer, runtime);
+      started.push(service);
+      service.start(observer, watcher);
     }
-    const hub = new ObserverHub(parts);
-    const observer = hub.observer;
-    services.set(name, service);
-    hubs.set(name, { hub, parts });
-    const budget = serviceConfig.retry.budget;
-    budgets.set(name, budget && new RetryBudget(budget, () => runtime.now()));
-    routes.set(name, { service, budget: budgets.get(name), observer });
-    const watcher = extensions.watcher ? extensions.watcher(service, observer, logger) : createHealthChecker(service, observer, runtime);
-    service.start(observer, watcher);
+  } catch (error) {
+    // A failed start leaves nothing running: stop what was started (timers are cancelled and
+    // discovery closed synchronously; the rest settles on its own, with nothing in flight yet).
+    for (const service of started) service.close().catch(() => {});
+    for (const m of metricsObservers) m.dispose();
+    throw error;
   }
 
   let closing: Promise<void> | undefined;
@@ -183,6 +195,22 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
     },
   };
   return balancer;
+}
+
+/**
+ * Calls into an object the options passed in (a logger, a meter provider) while the balancer is
+ * built: a throw, or a result `problem` refuses, becomes a `BalancerConfigError` at `path`.
+ */
+function fromUser<T>(path: string, call: () => T, problem?: (value: T) => string | undefined): T {
+  let value: T;
+  try {
+    value = call();
+  } catch (error) {
+    throw new BalancerConfigError([{ path, message: `threw: ${errorFields(error).message}` }], { cause: error });
+  }
+  const message = problem?.(value);
+  if (message !== undefined) throw new BalancerConfigError([{ path, message }]);
+  return value;
 }
 
 /**

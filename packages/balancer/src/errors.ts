@@ -53,16 +53,21 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
-/** Thrown by `createBalancer` when options are invalid; lists every problem with its path. */
+/**
+ * Thrown by `createBalancer` when options are invalid; lists every problem with its path. Also
+ * thrown when an object the options passed in fails as the balancer is built (a discovery
+ * source's `start()` throws, `logger.child()` returns no logger): then `cause` is that error.
+ */
 export class BalancerConfigError extends BalancerError {
   static override readonly code = ErrorCodes.CONFIG;
   readonly issues: readonly ConfigIssue[];
 
-  constructor(issues: readonly ConfigIssue[]) {
+  constructor(issues: readonly ConfigIssue[], options?: ErrorOptions) {
     const lines = issues.map((i) => `  ${i.path}: ${i.message}`);
     super(
       ErrorCodes.CONFIG,
       `invalid balancer options (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+      options,
     );
     this.issues = Object.freeze([...issues]);
   }

@@ -3,6 +3,8 @@
  * compatible one: bunyan-style `child`, level methods taking `(fields, message)`) can be passed.
  * Silent by default.
  */
+import { redactText } from './redact.js';
+
 export interface Logger {
   debug(fields: object, message?: string): void;
   info(fields: object, message?: string): void;
@@ -23,11 +25,21 @@ export const silentLogger: Logger = Object.freeze({
   child: () => silentLogger,
 });
 
-/** Serialises an unknown error for a log line without its stack. */
+/**
+ * Serialises an unknown error for a log line without its stack, its message redacted (URLs in
+ * it lose their userinfo and query values: `http://***@host`). Never throws.
+ */
 export function errorFields(error: unknown): { message: string; code?: string } {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? { message: error.message, code } : { message: error.message };
+    const message = redactText(String(error.message));
+    return typeof code === 'string' ? { message, code } : { message };
   }
-  return { message: String(error) };
+  let message: string;
+  try {
+    message = String(error);
+  } catch {
+    message = 'an error that cannot be shown';
+  }
+  return { message: redactText(message) };
 }

@@ -86,3 +86,20 @@ describe('codec', () => {
     expect(nextRevision(undefined)).toBe('1');
   });
 });
+
+describe('secrets in etcd values', () => {
+  it('a value holding a URL with credentials is skipped without the credentials in the problem', () => {
+    for (const value of ['http://admin:hunter2@10.0.0.5', { url: 'http://admin:hunter2@10.0.0.5:8080' }, { url: 'http://10.0.0.5/?token=hunter2' }]) {
+      const decoded = decodeEntry(KEY, b64(JSON.stringify(value)), 65_536);
+      expect(decoded.ok).toBe(false);
+      expect(decoded.ok ? '' : decoded.problem).not.toContain('hunter2');
+      expect(decoded.ok ? '' : decoded.problem).not.toContain('admin');
+    }
+  });
+
+  it('a value that is not JSON is skipped without the start of the text V8 quotes (it may be a user name)', () => {
+    const decoded = decodeEntry(KEY, b64('http://admin:hunter2@10.0.0.5'), 65_536);
+    expect(decoded).toEqual({ ok: false, problem: "value is not valid JSON (Unexpected token 'h')" });
+  });
+});
+

@@ -20,6 +20,16 @@ export type DecodedEntry =
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * V8's JSON.parse message without the snippet of the text it quotes (`Unexpected token 'h',
+ * "http://adm"... is not valid JSON`): the snippet may be the start of a URL's userinfo, cut
+ * before the `@` that would let it be redacted.
+ */
+function jsonProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/,\s*".*$/s, '');
+}
+
 /** Decodes the base64 `value` stored at `key` (the key names the entry in problems). */
 export function decodeEntry(key: string, value: string | undefined, maxValueBytes: number): DecodedEntry {
   // Check the size before decoding (etcd sends canonical, padded base64: 4 characters per 3 bytes).
@@ -38,7 +48,7 @@ export function decodeEntry(key: string, value: string | undefined, maxValueByte
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { ok: false, problem: `value is not valid JSON (${(error as Error).message})` };
+    return { ok: false, problem: `value is not valid JSON (${jsonProblem(error)})` };
   }
   const parsed = parseInstanceEntry(json, key);
   if (!parsed.ok) return { ok: false, problem: parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ') };

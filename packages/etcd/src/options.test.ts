@@ -79,3 +79,11 @@ describe('errors', () => {
     expect(isEtcdError(new Error('plain'))).toBe(false);
   });
 });
+
+describe('secrets in etcd options', () => {
+  it('an endpoint with credentials that is refused is shown as http://***@host', () => {
+    const list = problems(() => etcdDiscovery({ endpoints: ['http://root:hunter2@127.0.0.1:2379/v3'], service: 'orders' }));
+    expect(list).toEqual(['endpoints[0]: expected an etcd client URL like "http://127.0.0.1:2379", got "http://***@127.0.0.1:2379/v3"']);
+  });
+});
+

@@ -3,7 +3,7 @@
  * collected with its path and thrown at once as an `EtcdConfigError`; defaults apply with `??`.
  */
 import type { ConfigIssue, Logger, Runtime } from '@datapunk/balancer';
-import { realRuntime, silentLogger } from '@datapunk/balancer/adapter';
+import { realRuntime, redactUrl, silentLogger } from '@datapunk/balancer/adapter';
 import { EtcdConfigError } from './errors.js';
 import type { EtcdTlsOptions } from './gateway.js';
 import { DEFAULT_PREFIX, segmentProblem, serviceDirectory } from './keys.js';
@@ -70,8 +70,12 @@ export class Issues {
   }
 }
 
+/** Renders a value for a message; strings are redacted (`"http://***@host"`) before they are cut. */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'string') {
+    const text = redactUrl(value);
+    return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+  }
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
   return typeof value === 'object' ? 'an object' : String(value);

@@ -3,6 +3,7 @@
  * default (0, false, empty, PUT) are left out by the gateway, hence every field is optional.
  * 64-bit integers are decimal strings; keys and values are base64.
  */
+import { errorFields } from '@datapunk/balancer/adapter';
 
 export interface ResponseHeader {
   readonly revision?: string;
@@ -58,11 +59,7 @@ export function streamErrorDetail(error: NonNullable<StreamMessage<unknown>['err
   return { message: String(error.message ?? 'unknown error'), grpcCode };
 }
 
-/** An error for a log line: message and code, no stack. */
+/** An error for a log line: message (redacted, as every balancer log line) and code, no stack. */
 export function logError(error: unknown): { message: string; code?: string } {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? { message: error.message, code } : { message: error.message };
-  }
-  return { message: String(error) };
+  return errorFields(error);
 }

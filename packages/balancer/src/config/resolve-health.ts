@@ -1,7 +1,8 @@
 import type { HealthCheckConfig } from './config.js';
 import type { HealthCheckFunction } from '../health/check.js';
-import type { Issues} from './validate.js';
-import { isPlainObject, readBoolean, readEnum, readMs, readNumber, readObject, readPercent, readString, show } from './validate.js';
+import type { Issues } from './validate.js';
+import { isPlainObject, keyPath, readBoolean, readEnum, readMs, readNumber, readObject, readPercent, readString, show } from './validate.js';
+import { headerNameProblem, headerValueProblem, methodProblem, pathProblem } from './http-rules.js';
 
 export const HEALTH_DEFAULTS = {
   path: '/health',
@@ -59,13 +60,20 @@ export function resolveHealthCheck(value: unknown, path: string, issues: Issues)
   const o = readObject(value, path, issues, KNOWN) ?? {};
   const checkPath = readString(o.path, `${path}.path`, issues, d.path);
   if (!checkPath.startsWith('/')) issues.add(`${path}.path`, `expected a path starting with "/", got ${show(checkPath)}`);
+  else {
+    const problem = pathProblem(checkPath);
+    if (problem) issues.add(`${path}.path`, problem);
+  }
   const headers: Record<string, string> = {};
   if (o.headers !== undefined) {
     if (!isPlainObject(o.headers)) issues.add(`${path}.headers`, `expected an object of strings, got ${show(o.headers)}`);
     else {
       for (const [k, v] of Object.entries(o.headers)) {
-        if (typeof v === 'string') headers[k] = v;
-        else issues.add(`${path}.headers.${k}`, `expected a string, got ${show(v)}`);
+        const at = keyPath(`${path}.headers`, k);
+        // Header values are never shown: a bad one is often a token with a stray newline.
+        const problem = typeof v === 'string' ? (headerNameProblem(k) ?? headerValueProblem(k, v)) : `expected a string, got ${show(v)}`;
+        if (problem) issues.add(at, problem);
+        else headers[k] = v as string;
       }
     }
   }
@@ -74,7 +82,8 @@ export function resolveHealthCheck(value: unknown, path: string, issues: Issues)
   }
   const intervalMs = readMs(o.intervalMs, `${path}.intervalMs`, issues, d.intervalMs, true);
   const method = readString(o.method, `${path}.method`, issues, d.method);
-  if (!/^[A-Za-z]+$/.test(method)) issues.add(`${path}.method`, `expected an HTTP method token, got ${show(method)}`);
+  const methodIssue = methodProblem(method);
+  if (methodIssue) issues.add(`${path}.method`, methodIssue);
   return {
     path: checkPath,
     method: method.toUpperCase(),

@@ -30,6 +30,7 @@ const BAD: [string, unknown, string, string][] = [
   ['health path without slash', svc({ healthCheck: { path: 'health' } }), 'services.orders.healthCheck.path', 'starting with "/"'],
   ['health timeout a string', svc({ healthCheck: { timeoutMs: '1s' } }), 'services.orders.healthCheck.timeoutMs', 'got "1s"'],
   ['health expected status 700', svc({ healthCheck: { expectedStatuses: [700] } }), 'services.orders.healthCheck.expectedStatuses[0]', 'got 700'],
+  ['health method with a space', svc({ healthCheck: { method: 'GET /x' } }), 'services.orders.healthCheck.method', 'HTTP method token'],
   ['health check not a function', svc({ healthCheck: { check: 'tcp' } }), 'services.orders.healthCheck.check', 'expected a function'],
   ['health threshold 0', svc({ healthCheck: { healthyThreshold: 0 } }), 'services.orders.healthCheck.healthyThreshold', 'got 0'],
   ['health unknown key', svc({ healthCheck: { intervalMS: 10 } }), 'services.orders.healthCheck.intervalMS', 'unknown option'],

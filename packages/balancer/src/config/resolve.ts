@@ -12,8 +12,9 @@ import { deepFreeze } from './config.js';
 import type { HashKeyRequest } from './options.js';
 import { resolveHealthCheck } from './resolve-health.js';
 import { resolveOutlierDetection } from './resolve-outlier.js';
+import { checkHooks } from './resolve-hooks.js';
 import { resolveRetry } from './resolve-retry.js';
-import { Issues, isPlainObject, readBoolean, readEnum, readMs, readNumber, readObject, readPercent, show } from './validate.js';
+import { Issues, isPlainObject, keyPath, readBoolean, readEnum, readMs, readNumber, readObject, readPercent, show } from './validate.js';
 
 export const SERVICE_DEFAULTS = {
   strategy: 'peak-ewma' as StrategyName,
@@ -96,8 +97,15 @@ function isDiscoverySource(value: unknown): value is DiscoverySource {
   );
 }
 
+/** A source's `kind` names it in logs and metric attributes: a short string, when given. */
+function checkDiscoveryKind(kind: unknown, path: string, issues: Issues): void {
+  if (kind !== undefined && (typeof kind !== 'string' || kind.length === 0 || kind.length > 64)) {
+    issues.add(path, `expected a non-empty string of at most 64 characters, got ${show(kind)}`);
+  }
+}
+
 function resolveService(name: string, value: unknown, issues: Issues): ServiceConfig | undefined {
-  const path = `services.${name}`;
+  const path = keyPath('services', name);
   if (!SERVICE_NAME.test(name)) {
     issues.add(path, `expected a lower-case host name (letters, digits, "-", "."), got ${show(name)}`);
   }
@@ -110,8 +118,10 @@ function resolveService(name: string, value: unknown, issues: Issues): ServiceCo
     issues.add(path, 'expected either instances or discovery, not both');
   }
   if (o.discovery !== undefined) {
-    if (isDiscoverySource(o.discovery)) discovery = o.discovery;
-    else issues.add(`${path}.discovery`, `expected a discovery source with start() and close(), got ${show(o.discovery)}`);
+    if (isDiscoverySource(o.discovery)) {
+      discovery = o.discovery;
+      checkDiscoveryKind(o.discovery.kind, `${path}.discovery.kind`, issues);
+    } else issues.add(`${path}.discovery`, `expected a discovery source with start() and close(), got ${show(o.discovery)}`);
   } else if (o.instances === undefined) {
     issues.add(`${path}.instances`, 'expected a list of instances (or a discovery source), got nothing');
   } else if (!Array.isArray(o.instances)) {
@@ -156,18 +166,7 @@ export function resolveBalancerConfig(options: unknown): BalancerConfig {
         if (service) services.set(name, service);
       }
     }
-    for (const key of ['logger', 'meterProvider', 'runtime'] as const) {
-      if (root[key] !== undefined && (typeof root[key] !== 'object' || root[key] === null)) {
-        issues.add(key, `expected an object, got ${show(root[key])}`);
-      }
-    }
-    if (isPlainObject(root.logger) || (root.logger && typeof root.logger === 'object')) {
-      for (const m of ['debug', 'info', 'warn', 'error', 'child']) {
-        if (typeof (root.logger as Record<string, unknown>)[m] !== 'function') {
-          issues.add(`logger.${m}`, 'expected a function (a pino-compatible logger)');
-        }
-      }
-    }
+    checkHooks(root, issues);
   }
   const metrics = root?.metrics === undefined ? {} : (readObject(root.metrics, 'metrics', issues, ['perInstance']) ?? {});
   const perInstance = readBoolean(metrics.perInstance, 'metrics.perInstance', issues, true);

@@ -4,6 +4,7 @@
  * are values (defaults are applied with `??`, never `||`).
  */
 import type { ConfigIssue } from '../errors.js';
+import { redactUrl } from '../redact.js';
 
 export class Issues {
   readonly list: ConfigIssue[] = [];
@@ -15,13 +16,19 @@ export class Issues {
   }
 }
 
-/** Renders a value for an error message: `-5`, `"abc"`, `an array`, `null`. */
+/**
+ * Renders a value for an error message: `-5`, `"abc"`, `an array`, `null`. Strings are
+ * redacted (`"http://***@10.0.0.5"`) before they are cut to 80 characters, so that cutting can
+ * never keep a secret whose `@` it dropped.
+ */
 export function show(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+    case 'string': {
+      const text = redactUrl(value);
+      return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+    }
     case 'number':
     case 'boolean':
     case 'bigint':
@@ -33,6 +40,18 @@ export function show(value: unknown): string {
     default:
       return String(value);
   }
+}
+
+/** A key that reads well after a dot: `services.orders.internal.retry`. */
+const PLAIN_KEY = /^[A-Za-z0-9_$-][A-Za-z0-9_$.-]{0,252}$/;
+
+/**
+ * The path of `key` under `parent`: `parent.key`, or `parent["x user"]` for a key that is empty,
+ * long or holds other characters (shown like any string: quoted, redacted, cut), so a key can
+ * neither break the one-line-per-issue message nor leak a secret.
+ */
+export function keyPath(parent: string, key: string): string {
+  return PLAIN_KEY.test(key) ? `${parent}.${key}` : `${parent}[${show(key)}]`;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -57,7 +76,7 @@ export function readObject(
     return undefined;
   }
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) issues.add(`${path}.${key}`, `unknown option (known: ${known.join(', ')})`);
+    if (!known.includes(key)) issues.add(keyPath(path, key), `unknown option (known: ${known.join(', ')})`);
   }
   return value;
 }

@@ -2,6 +2,7 @@
  * Why a health check failed, as the short `detail` string of a `HealthCheckEvent`
  * (`status 500`, `redirect 302`, `timeout`, `ECONNREFUSED`).
  */
+import { redactText } from '../redact.js';
 
 /** A failed check with a ready-made detail. Custom checks may throw it too. */
 export class HealthCheckFailure extends Error {
@@ -26,8 +27,13 @@ export class HealthCheckTimeout extends HealthCheckFailure {
 /**
  * Describes a rejection: its string `detail` if it has one (duck-typed, so it survives duplicate
  * installs), else its string `code` (`ECONNRESET`), else its message, else its string form.
+ * Redacted: a custom check's message may name a URL with credentials.
  */
 export function describeFailure(error: unknown): string {
+  return redactText(rawDescription(error));
+}
+
+function rawDescription(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const { detail, code, message } = error as { detail?: unknown; code?: unknown; message?: unknown };
     if (typeof detail === 'string' && detail) return detail;

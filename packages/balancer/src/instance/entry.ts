@@ -3,7 +3,7 @@
  * discovery) into an `InstanceSpec`, identified by its normalised origin.
  */
 import type { ConfigIssue } from '../errors.js';
-import { isPlainObject, show } from '../config/validate.js';
+import { isPlainObject, keyPath, show } from '../config/validate.js';
 
 /** A validated instance description. */
 export interface InstanceSpec {
@@ -62,7 +62,7 @@ export function parseInstanceEntry(value: unknown, path: string): ParsedEntry {
     rawUrl = value;
   } else if (isPlainObject(value)) {
     for (const key of Object.keys(value)) {
-      if (!KNOWN.includes(key)) add(`${path}.${key}`, `unknown option (known: ${KNOWN.join(', ')})`);
+      if (!KNOWN.includes(key)) add(keyPath(path, key), `unknown option (known: ${KNOWN.join(', ')})`);
     }
     ({ url: rawUrl, weight, zone, metadata } = value);
   } else {
@@ -92,7 +92,7 @@ export function parseInstanceEntry(value: unknown, path: string): ParsedEntry {
     else {
       for (const [k, v] of Object.entries(metadata)) {
         if (typeof v !== 'string' || v.length > 1_024) {
-          add(`${path}.metadata.${k}`, `expected a string of at most 1024 characters, got ${show(v)}`);
+          add(keyPath(`${path}.metadata`, k), `expected a string of at most 1024 characters, got ${show(v)}`);
         } else meta[k] = v;
       }
     }

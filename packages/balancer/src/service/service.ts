@@ -13,6 +13,7 @@ import { OutlierDetector, resetConsecutive, type Detection } from '../outlier/de
 import { ejectionDurationMs, mayEject } from '../outlier/ejection.js';
 import type { Runtime, Timer } from '../runtime.js';
 import { slowStartFactor } from '../slow-start.js';
+import { discoverySink, startDiscovery } from './discovery-sink.js';
 import type { ServiceObserver } from './observer.js';
 import { ServicePicker, type Tried } from './picker.js';
 import { instanceSnapshot, type ServiceSnapshot } from './snapshot.js';
@@ -67,21 +68,17 @@ export class Service {
     this.watcher = watcher;
     for (const r of this.records.values()) watcher?.added(r);
     this.scheduleSweep();
-    this.config.discovery?.start({
-      update: (entries, details) => {
-        if (!this.closed) this.setInstances(entries, this.config.discovery?.kind ?? 'discovery', details?.rejected);
-      },
-      error: (error) => {
-        if (!this.closed) {
-          this.observer.discoveryFailed?.({
-            service: this.name,
-            source: this.config.discovery?.kind ?? 'discovery',
-            error,
-            kept: this.records.size,
-          });
-        }
-      },
-    });
+    const discovery = this.config.discovery;
+    if (!discovery) return;
+    const source = discovery.kind ?? 'discovery';
+    const failed = (error: unknown): void => {
+      this.observer.discoveryFailed?.({ service: this.name, source, error, kept: this.records.size });
+    };
+    startDiscovery(discovery, this.name, discoverySink(source, {
+      isClosed: () => this.closed,
+      update: (entries, skipped) => this.setInstances(entries, source, skipped),
+      failed,
+    }));
   }
 
   /**
