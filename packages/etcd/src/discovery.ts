@@ -25,10 +25,11 @@ import {
   checkKnownKeys,
   readMs,
   resolveConnection,
+  warnInsecure,
   type EtcdConnectionConfig,
   type EtcdConnectionOptions,
 } from './options.js';
-import { logError, streamErrorDetail, type Kv, type RangeResponse, type WatchMessage } from './protocol.js';
+import { cancelReasonDetail, logError, streamErrorDetail, type Kv, type RangeResponse, type WatchMessage } from './protocol.js';
 
 export interface EtcdDiscoveryOptions extends EtcdConnectionOptions {
   /** Values larger than this are skipped with a warning, in bytes. Default 65536. */
@@ -67,6 +68,7 @@ export function etcdDiscovery(options: EtcdDiscoveryOptions): EtcdDiscovery {
     watchCheckIntervalMs: readMs(options.watchCheckIntervalMs, 'watchCheckIntervalMs', issues, 10_000),
   };
   issues.throwIfAny();
+  warnInsecure(config);
   return new EtcdDiscoverySource(config);
 }
 
@@ -153,7 +155,10 @@ class EtcdDiscoverySource implements EtcdDiscovery {
   private async read(signal: AbortSignal): Promise<void> {
     const res = await this.gateway.call<RangeResponse>('/v3/kv/range', { key: toBase64(this.directory), range_end: this.rangeEnd }, { signal });
     const revision = res.header?.revision;
-    if (typeof revision !== 'string') throw new EtcdError(EtcdErrorCodes.RESPONSE, 'etcd range answer has no header.revision');
+    if (typeof revision !== 'string') {
+      const endpoint = this.gateway.endpoint.origin;
+      throw new EtcdError(EtcdErrorCodes.RESPONSE, `etcd ${endpoint}: range answer has no header.revision`, { endpoint });
+    }
     const previous = this.slots;
     this.slots = new Map();
     for (const kv of res.kvs ?? []) this.put(kv, previous.get(kv.key));
@@ -177,7 +182,12 @@ class EtcdDiscoverySource implements EtcdDiscovery {
     };
     // The watch must be confirmed in time, and its endpoint must keep answering afterwards.
     let check: Timer | undefined = runtime.setTimeout(
-      () => stop(new EtcdError(EtcdErrorCodes.UNAVAILABLE, `etcd ${endpoint.origin}: watch not created within ${requestTimeoutMs} ms`)),
+      () =>
+        stop(
+          new EtcdError(EtcdErrorCodes.UNAVAILABLE, `etcd ${endpoint.origin}: watch not created within ${requestTimeoutMs} ms`, {
+            endpoint: endpoint.origin,
+          }),
+        ),
       requestTimeoutMs,
     );
     const scheduleCheck = (): void => {
@@ -212,13 +222,15 @@ class EtcdDiscoverySource implements EtcdDiscovery {
   private onWatchMessage(message: WatchMessage): boolean {
     if (message.error) {
       const { message: text, grpcCode } = streamErrorDetail(message.error);
-      throw answerError(`etcd watch failed: ${text}`, grpcCode, this.gateway.endpoint.origin);
+      throw answerError(`etcd ${this.gateway.endpoint.origin} watch failed: ${text}`, grpcCode, this.gateway.endpoint.origin);
     }
     const result = message.result;
     if (!result) return false;
     if (result.canceled) {
       if (result.compact_revision !== undefined && result.compact_revision !== '0') throw new Compacted(result.compact_revision);
-      throw new EtcdError(EtcdErrorCodes.RESPONSE, `etcd cancelled the watch: ${result.cancel_reason ?? 'no reason given'}`);
+      // A token or permission refusal is an auth error (the gateway retries once with a new token).
+      const { message: reason, grpcCode } = cancelReasonDetail(result.cancel_reason);
+      throw answerError(`etcd ${this.gateway.endpoint.origin} cancelled the watch: ${reason}`, grpcCode, this.gateway.endpoint.origin);
     }
     const events = result.events ?? [];
     for (const event of events) {

@@ -19,6 +19,7 @@ import {
   checkKnownKeys,
   resolveConnection,
   show,
+  warnInsecure,
   type EtcdConnectionConfig,
   type EtcdConnectionOptions,
 } from './options.js';
@@ -99,13 +100,15 @@ export function resolveRegisterConfig(options: RegisterOptions): RegisterConfig 
   const spec = parsed.ok ? parsed.spec : undefined;
   const value = JSON.stringify({ ...entry, url: spec!.url });
   const fullKey = `${connection.directory}${key!}`;
-  return {
+  const config = {
     ...connection,
     logger: connection.logger.child({ component: 'etcd-registration', key: fullKey }),
     key: fullKey,
     value,
     ttlSeconds,
   };
+  warnInsecure(config);
+  return config;
 }
 
 class LeaseRegistration implements Registration {
@@ -171,7 +174,8 @@ class LeaseRegistration implements Registration {
     const { signal } = this.controller;
     const grant = await this.gateway.call<LeaseGrantResponse>('/v3/lease/grant', { TTL: String(this.config.ttlSeconds) }, { signal });
     if (typeof grant.ID !== 'string' || grant.ID === '0') {
-      throw new EtcdError(EtcdErrorCodes.RESPONSE, `etcd refused the lease: ${grant.error ?? 'no lease id in the answer'}`);
+      const endpoint = this.gateway.endpoint.origin;
+      throw new EtcdError(EtcdErrorCodes.RESPONSE, `etcd ${endpoint} refused the lease: ${grant.error ?? 'no lease id in the answer'}`, { endpoint });
     }
     this.lease = grant.ID;
     try {
