@@ -10,8 +10,9 @@
  * The resolved settings keep the key in a private field, so logging, `util.inspect` or
  * `JSON.stringify` of a source or its config never shows it.
  */
-import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
 import type { Issues } from './options.js';
 
 /** TLS settings for `https:` endpoints (Node's `https.Agent` does the handshake). */
@@ -93,10 +94,11 @@ export function resolveTls(value: unknown, endpoints: readonly URL[], issues: Is
   const rejectUnauthorized = tls['rejectUnauthorized'] ?? true;
   if (typeof rejectUnauthorized !== 'boolean') issues.add('tls.rejectUnauthorized', `expected a boolean, got ${typeOf(rejectUnauthorized)}`);
   if (issues.list.length > before) return undefined;
-  // Let OpenSSL parse everything now, so a broken certificate or a key that does not match its
-  // certificate is a config error at construction, not a handshake failure later.
-  parses({ ca }, 'tls.ca', issues);
-  if (cert !== undefined) parses({ cert, key }, 'tls.key', issues);
+  // Parse everything now, so a broken certificate or a key of another certificate is a config
+  // error at construction, not a handshake failure later (Node skips unreadable CA certificates).
+  if (Array.isArray(tls['ca'])) ca!.forEach((pem, i) => certificates(pem, `tls.ca[${i}]`, issues));
+  else if (ca !== undefined) certificates(ca[0]!, 'tls.ca', issues);
+  if (cert !== undefined) matches(cert, key!, issues);
   if (issues.list.length > before) return undefined;
   return new TlsSettings({
     ...(ca === undefined ? {} : { ca }),
@@ -130,14 +132,33 @@ function readPem(value: unknown, path: string, issues: Issues): string | Buffer 
   return value;
 }
 
-function parses(options: SecureContextOptions, path: string, issues: Issues): void {
-  if (options.ca === undefined && options.cert === undefined) return;
+/** Reads every certificate of a PEM text; problems at `path`. */
+function certificates(pem: string | Buffer, path: string, issues: Issues): X509Certificate[] {
+  const blocks = String(pem).match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) issues.add(path, 'expected a -----BEGIN CERTIFICATE----- block, found none');
+  const read: X509Certificate[] = [];
+  blocks.forEach((block, i) => {
+    try {
+      read.push(new X509Certificate(block));
+    } catch (error) {
+      // OpenSSL's reason names no secret.
+      issues.add(path, `certificate ${i + 1} cannot be read: ${(error as Error).message}`);
+    }
+  });
+  return read;
+}
+
+/** The key must be readable and belong to the (first) certificate. */
+function matches(cert: string | Buffer, key: string | Buffer, issues: Issues): void {
+  const [certificate] = certificates(cert, 'tls.cert', issues);
+  let privateKey;
   try {
-    createSecureContext(options);
+    privateKey = createPrivateKey(key);
   } catch (error) {
-    // OpenSSL's reason ("no start line", "key values mismatch") names no secret.
-    issues.add(path, `OpenSSL cannot use it: ${(error as Error).message}`);
+    issues.add('tls.key', `cannot be read (an unencrypted PEM private key is expected): ${(error as Error).message}`);
+    return;
   }
+  if (certificate && !certificate.checkPrivateKey(privateKey)) issues.add('tls.key', 'is not the private key of tls.cert');
 }
 
 /** The type of a value, never its content (it may be secret). */
