@@ -93,6 +93,8 @@ class EtcdDiscoverySource implements EtcdDiscovery {
   private slots = new Map<string, Slot>();
   private currentRevision: string | undefined;
   private failures = 0;
+  /** The error code of the last failure of the current streak. */
+  private lastFailureCode: string | undefined;
   private lastDelivered: string | undefined;
   /** An error was reported since the last update: the next list is delivered even if unchanged. */
   private errorReported = false;
@@ -291,11 +293,14 @@ class EtcdDiscoverySource implements EtcdDiscovery {
 
   private failed(error: unknown): void {
     this.failures++;
-    const fields = { event: 'etcd-discovery-failed', failures: this.failures, err: logError(error) };
-    if (this.failures === 1) {
+    const err = logError(error);
+    const fields = { event: 'etcd-discovery-failed', failures: this.failures, err };
+    // Warn once per streak, and again when the cause changes (etcd restarted with an untrusted
+    // certificate: "stream ended", then a TLS error): the new cause is what needs fixing.
+    if (this.failures === 1 || err.code !== this.lastFailureCode) {
       this.config.logger.warn(fields, `etcd discovery of ${this.directory} failed; keeping the last good list and retrying`);
-    }
-    else this.config.logger.debug(fields, `etcd discovery of ${this.directory} failed again`);
+    } else this.config.logger.debug(fields, `etcd discovery of ${this.directory} failed again`);
+    this.lastFailureCode = err.code;
     this.report(error);
   }
 

@@ -123,6 +123,8 @@ class LeaseRegistration implements Registration {
   private pending: Promise<void> = Promise.resolve();
   private readonly controller = new AbortController();
   private failures = 0;
+  /** The error code of the last failure of the current streak. */
+  private lastFailureCode: string | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly config: RegisterConfig) {
@@ -225,9 +227,12 @@ class LeaseRegistration implements Registration {
     } catch (error) {
       if (this.state !== 'active') return;
       this.failures++;
-      const fields = { event: 'etcd-keepalive-failed', failures: this.failures, err: logError(error) };
-      if (this.failures === 1) logger.warn(fields, `keeping ${this.key} alive failed; retrying`);
+      const err = logError(error);
+      const fields = { event: 'etcd-keepalive-failed', failures: this.failures, err };
+      // Warn once per streak, and again when the cause changes.
+      if (this.failures === 1 || err.code !== this.lastFailureCode) logger.warn(fields, `keeping ${this.key} alive failed; retrying`);
       else logger.debug(fields, `keeping ${this.key} alive failed again`);
+      this.lastFailureCode = err.code;
       const { backoffBaseMs, backoffMaxMs, runtime } = this.config;
       this.schedule(Math.min(this.intervalMs, backoffMs(this.failures, backoffBaseMs, backoffMaxMs, runtime.random)));
     }

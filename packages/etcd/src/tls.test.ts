@@ -90,6 +90,13 @@ describe('tlsFailure', () => {
     expect(failure('ERR_TLS_CERT_ALTNAME_INVALID')).toMatch(/does not name this host.*check tls\.servername$/);
     expect(failure('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED')).toMatch(/refused the handshake.*check tls\.cert and tls\.key$/);
     expect(failure('ERR_SSL_WRONG_VERSION_NUMBER')).toMatch(/no TLS server there/);
+    const openssl = Object.assign(new Error('80FC0B:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate:rec_layer_s3.c:1601\n'), {
+      code: 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+      reason: 'sslv3 alert bad certificate',
+    });
+    expect(tlsFailure(openssl)).toBe(
+      'the server refused the handshake: ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE (sslv3 alert bad certificate); check tls.cert and tls.key',
+    );
     expect(failure('EPROTO')).toMatch(/^TLS failed/);
   });
 

@@ -194,7 +194,9 @@ const UNTRUSTED = new Set([
 export function tlsFailure(cause: unknown): string | undefined {
   const code = (cause as { code?: unknown } | undefined)?.code;
   if (typeof code !== 'string') return undefined;
-  const reason = `${code} (${(cause as Error).message})`;
+  // OpenSSL's errors carry a short `reason` beside a long message with file and line.
+  const short = (cause as { reason?: unknown }).reason;
+  const reason = `${code} (${typeof short === 'string' ? short : (cause as Error).message.split('\n')[0]!.trim()})`;
   if (UNTRUSTED.has(code)) return `the server's certificate is not trusted: ${reason}; check tls.ca`;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
     return `the server's certificate does not name this host: ${reason}; check tls.servername`;

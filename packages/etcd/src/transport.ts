@@ -91,8 +91,17 @@ export function parseJson(text: string, endpoint: URL): unknown {
   }
 }
 
+/** etcd 3.4's gateway, refusing a client certificate with a CN while auth is enabled (plain text, 400). */
+const CN_REFUSED = 'CommonName of client sending a request against gateway';
+
 /** The gateway's error body: `{"error": "...", "message": "...", "code": 5}`. */
 export function responseError(endpoint: URL, status: number | undefined, text: string): EtcdError {
+  if (status === 400 && text.includes(CN_REFUSED)) {
+    const message =
+      `etcd ${endpoint.origin} refuses the client certificate: with auth enabled, its JSON gateway refuses certificates ` +
+      'that have a common name; issue tls.cert without a CN (names in subjectAltName only)';
+    return new EtcdError(EtcdErrorCodes.TLS, message, { endpoint: endpoint.origin });
+  }
   let message = text.slice(0, 200);
   let grpcCode: number | undefined;
   try {

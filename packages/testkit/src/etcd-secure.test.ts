@@ -27,6 +27,7 @@ describe('createTestPki', () => {
     expect(client.subject).toBe('CN=tester');
     const other = await createTestPki();
     expect(server.verify(new X509Certificate(other.ca).publicKey)).toBe(false);
+    expect(new X509Certificate(other.client.cert).subject).toBe('O=datapunk test client');
   });
 });
 
