@@ -16,7 +16,8 @@
 import type { DiscoverySink, DiscoverySource, Timer } from '@datapunk/balancer';
 import { backoffMs } from './backoff.js';
 import { fromBase64, nextRevision, prefixRangeEnd, toBase64 } from './codec.js';
-import { decodeEntry, type DecodedEntry, type EtcdInstanceEntry } from './entry.js';
+import { decodeEntry } from './entry.js';
+import { listOf, type Slot } from './slots.js';
 import { EtcdError, EtcdErrorCodes, answerError } from './errors.js';
 import { Gateway } from './gateway.js';
 import {
@@ -70,13 +71,6 @@ export function etcdDiscovery(options: EtcdDiscoveryOptions): EtcdDiscovery {
   issues.throwIfAny();
   warnInsecure(config);
   return new EtcdDiscoverySource(config);
-}
-
-/** A decoded key, kept with its mod revision so each change is decoded (and warned about) once. */
-interface Slot {
-  readonly key: string;
-  readonly modRevision: string;
-  readonly decoded: DecodedEntry;
 }
 
 /** Thrown inside the watch when etcd cancels it for compaction: read again, without backoff. */
@@ -262,23 +256,7 @@ class EtcdDiscoverySource implements EtcdDiscovery {
    * counts them), unless none is valid while some are present.
    */
   private deliver(): void {
-    const slots = [...this.slots.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const entries: EtcdInstanceEntry[] = [];
-    const rejected: { path: string; message: string }[] = [];
-    const origins = new Set<string>();
-    let invalid = 0;
-    for (const slot of slots) {
-      if (!slot.decoded.ok) {
-        invalid++;
-        rejected.push({ path: slot.key, message: slot.decoded.problem });
-      } else if (origins.has(slot.decoded.entry.url)) {
-        invalid++;
-        rejected.push({ path: slot.key, message: `another key already lists ${slot.decoded.entry.url}` });
-      } else {
-        origins.add(slot.decoded.entry.url);
-        entries.push(slot.decoded.entry);
-      }
-    }
+    const { entries, rejected, invalid } = listOf(this.slots.values());
     if (entries.length === 0 && invalid > 0) {
       const message = `every one of ${invalid} entries under ${this.directory} is invalid; keeping the last good list`;
       this.report(new EtcdError(EtcdErrorCodes.INVALID_LIST, message));
