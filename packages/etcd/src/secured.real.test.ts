@@ -5,6 +5,7 @@
  * handled without an error, and a watch refused for a stale token reopened with a fresh one.
  */
 import { execFileSync } from 'node:child_process';
+import { inspect } from 'node:util';
 import { createBalancer, type Balancer, type DiscoverySink } from '@datapunk/balancer';
 import { etcdAvailable, startEtcd, startFleet, type EtcdServer } from '@datapunk/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +102,22 @@ describe.skipIf(!etcdAvailable())('etcd with TLS and auth (real etcd)', () => {
     expect(log.lines.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
     expect(log.lines.some((l) => l.fields['event'] === 'etcd-authenticated' && l.fields['reason'] === 'first-call')).toBe(true);
     expectNoSecrets(etcd, log.lines, balancer.snapshot());
+  });
+
+  it('no password, key or token in util.inspect of a live source or registration', async () => {
+    const service = `secure${++counter}`;
+    const pki = etcd.pki!;
+    // With a client key too (etcd does not ask for it here; it is only held).
+    const tls = { ca: pki.ca, cert: pki.client.cert, key: pki.client.key };
+    const r = await registered({ service, url: 'http://127.0.0.1:1009', tls });
+    const s = etcdDiscovery({ ...secured(), tls, service, ...FAST });
+    cleanups.push(() => s.close());
+    const sink = recorder();
+    s.start(sink);
+    await waitFor('the list', () => sink.lists.length === 1);
+    const text = inspect([s, r], { depth: Infinity, showHidden: true, getters: true });
+    expect(text).toContain('orders-app');
+    expectNoSecrets(etcd, text);
   });
 
   it('the watch resumes after an etcd crash and restart, with the change made right after it', async () => {
