@@ -1,4 +1,4 @@
-import type { Balancer, Logger } from '@datapunk/balancer';
+import type { Balancer, DiscoverySink, Logger } from '@datapunk/balancer';
 import { etcdAuthenticate, gatewayPost, type EtcdServer } from '@datapunk/testkit';
 
 /**
@@ -112,4 +112,21 @@ export async function send(balancer: Balancer): Promise<Result> {
     attempt.end({ error });
     throw error;
   }
+}
+
+/**
+ * `sink`, with `action` run synchronously after the first list: the source delivers that list
+ * inside its read, so `action` happens between the read and the watch that follows it.
+ */
+export function betweenReadAndWatch(sink: DiscoverySink, action: () => void): DiscoverySink {
+  let first = true;
+  return {
+    ...sink,
+    update(entries, details) {
+      sink.update(entries, details);
+      if (!first) return;
+      first = false;
+      action();
+    },
+  };
 }

@@ -10,7 +10,7 @@ import { createBalancer, type Balancer, type DiscoverySink } from '@datapunk/bal
 import { etcdAvailable, startEtcd, startFleet, type EtcdServer } from '@datapunk/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { etcdDiscovery, type EtcdDiscoveryOptions } from './discovery.js';
-import { captureLogger, raw, send, waitFor, waitForTokenExpiry, type LogLine } from './etcd.test-helpers.js';
+import { betweenReadAndWatch, captureLogger, raw, send, waitFor, waitForTokenExpiry, type LogLine } from './etcd.test-helpers.js';
 import { register, type RegisterOptions } from './register.js';
 
 const USER = 'orders-app';
@@ -183,16 +183,11 @@ describe.skipIf(!etcdAvailable())('etcd with TLS and auth (real etcd)', () => {
     const log = captureLogger();
     const { dir, source: s } = source({ logger: log });
     const sink = recorder();
-    s.start({
-      ...sink,
-      update(entries) {
-        sink.update(entries);
-        if (sink.lists.length > 1) return;
-        // Between the read and the watch (update runs synchronously inside the read): setting the
-        // user's password (to the same value) makes etcd forget every token of the user.
-        execFileSync(process.execPath, ['--input-type=module', '-e', changePasswordScript(etcd, USER, PASSWORD)], { stdio: ['ignore', 'ignore', 'inherit'] });
-      },
-    });
+    // Setting the user's password (to the same value) makes etcd forget every token of the user.
+    const forgetTokens = (): void => {
+      execFileSync(process.execPath, ['--input-type=module', '-e', changePasswordScript(etcd, USER, PASSWORD)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    };
+    s.start(betweenReadAndWatch(sink, forgetTokens));
     await waitFor('the watch reopened after the refusal', () => reauthentications(log.lines).length === 1);
     await etcd.call('/v3/kv/put', { key: Buffer.from(`${dir}a`).toString('base64'), value: Buffer.from(entry(1001)).toString('base64') });
     await waitFor('a change seen by the reopened watch', () => sink.last()?.length === 1);

@@ -2,9 +2,8 @@
  * Finding the etcd binary, deciding whether etcd tests can run, and what an etcd child needs:
  * a clean environment and free loopback ports.
  */
-import { accessSync, constants } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { firstExecutable, inDirs, pathDirs } from './executable.js';
 
 export const INSTALL_HINT =
   'etcd is not installed: install the Debian package `etcd-server` (sudo apt-get install -y etcd-server), ' +
@@ -12,21 +11,7 @@ export const INSTALL_HINT =
 
 /** Where the etcd binary is, or undefined when there is none. */
 export function findEtcdBinary(): string | undefined {
-  const candidates = [
-    process.env['ETCD_BIN'],
-    ...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'etcd')),
-    '/usr/bin/etcd',
-  ];
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not there; try the next one
-    }
-  }
-  return undefined;
+  return firstExecutable([process.env['ETCD_BIN'], ...inDirs(pathDirs(), 'etcd'), '/usr/bin/etcd']);
 }
 
 let warned = false;

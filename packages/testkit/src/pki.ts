@@ -6,11 +6,12 @@
  * before the promise resolves: only PEM text is returned.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { firstExecutable, inDirs, pathDirs } from './executable.js';
 
 /** A certificate and its private key, PEM. */
 export interface TestKeyPair {
@@ -45,16 +46,7 @@ const INSTALL_HINT = 'openssl is not installed: install the Debian package `open
 
 /** Where the openssl binary is, or undefined. */
 export function findOpenssl(): string | undefined {
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), '/usr/bin'];
-  for (const dir of dirs) {
-    try {
-      accessSync(join(dir, 'openssl'), constants.X_OK);
-      return join(dir, 'openssl');
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
+  return firstExecutable(inDirs([...pathDirs(), '/usr/bin'], 'openssl'));
 }
 
 /** Makes a new CA with a server and a client certificate. Rejects with a clear error without openssl. */
