@@ -70,7 +70,7 @@ describe.skipIf(!etcdAvailable())('a secured etcd refusing the client (real etcd
   }
 
   function expectNoSecrets(...things: unknown[]): void {
-    const text = JSON.stringify(things, (_, value: unknown) => (value instanceof Error ? { message: value.message, ...value } : value));
+    const text = JSON.stringify(things, (_, value: unknown) => (value instanceof Error ? { ...value, message: value.message, cause: value.cause } : value));
     for (const secret of [PASSWORD, ROTATED, etcd.rootPassword!]) expect(text).not.toContain(secret);
   }
 
@@ -110,7 +110,7 @@ describe.skipIf(!etcdAvailable())('a secured etcd refusing the client (real etcd
   it('an untrusted CA: ERR_ETCD_TLS naming the endpoint and tls.ca, retried without a list and without a crash', async () => {
     const sink = recorder();
     const source = etcdDiscovery(options({ tls: { ca: wrong.ca } }));
-    cleanups.push(() => source.close());
+    cleanups.push(async () => source.close());
     source.start(sink);
     await waitFor('three refusals', () => sink.errors.length >= 3);
     expect(sink.lists).toEqual([]);
@@ -155,13 +155,13 @@ describe.skipIf(!etcdAvailable())('a secured etcd refusing the client (real etcd
   it('tls.servername: the certificate is checked against it; a name it does not carry is ERR_ETCD_TLS', async () => {
     const good = recorder();
     const named = etcdDiscovery(options({ tls: { ca: etcd.pki!.ca, servername: 'etcd.test' } }));
-    cleanups.push(() => named.close());
+    cleanups.push(async () => named.close());
     named.start(good);
     await waitFor('a list through etcd.test', () => good.lists.length === 1);
     expect(good.errors).toEqual([]);
     const bad = recorder();
     const misnamed = etcdDiscovery(options({ tls: { ca: etcd.pki!.ca, servername: 'other.test' } }));
-    cleanups.push(() => misnamed.close());
+    cleanups.push(async () => misnamed.close());
     misnamed.start(bad);
     await waitFor('the refusal', () => bad.errors.length >= 1);
     expect(bad.errors[0]).toMatchObject({ code: 'ERR_ETCD_TLS', message: expect.stringMatching(/does not name this host: ERR_TLS_CERT_ALTNAME_INVALID.*check tls\.servername$/) });

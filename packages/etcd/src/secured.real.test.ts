@@ -37,7 +37,7 @@ const reauthentications = (log: readonly LogLine[]): LogLine[] =>
 
 /** No password, key or etcd token in anything the package logged or reported. */
 function expectNoSecrets(etcd: EtcdServer, ...things: unknown[]): void {
-  const text = JSON.stringify(things, (_, value: unknown) => (value instanceof Error ? { message: value.message, ...value } : value));
+  const text = JSON.stringify(things, (_, value: unknown) => (value instanceof Error ? { ...value, message: value.message, cause: value.cause } : value));
   expect(text).not.toContain(PASSWORD);
   expect(text).not.toContain(etcd.rootPassword!);
   expect(text).not.toContain(etcd.pki!.client.key.split('\n')[1]!);
@@ -69,7 +69,7 @@ describe.skipIf(!etcdAvailable())('etcd with TLS and auth (real etcd)', () => {
   function source(options: Partial<EtcdDiscoveryOptions> = {}) {
     const service = `secure${++counter}`;
     const s = etcdDiscovery({ ...secured(), service, ...FAST, ...options });
-    cleanups.push(() => s.close());
+    cleanups.push(async () => s.close());
     return { service, dir: `/datapunk/services/${service}/`, source: s };
   }
 
@@ -111,7 +111,7 @@ describe.skipIf(!etcdAvailable())('etcd with TLS and auth (real etcd)', () => {
     const tls = { ca: pki.ca, cert: pki.client.cert, key: pki.client.key };
     const r = await registered({ service, url: 'http://127.0.0.1:1009', tls });
     const s = etcdDiscovery({ ...secured(), tls, service, ...FAST });
-    cleanups.push(() => s.close());
+    cleanups.push(async () => s.close());
     const sink = recorder();
     s.start(sink);
     await waitFor('the list', () => sink.lists.length === 1);
