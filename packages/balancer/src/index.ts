@@ -32,7 +32,7 @@ export {
 } from './errors.js';
 export type { ConfigIssue, ErrorCode, UnavailableReason } from './errors.js';
 export type { Disposable } from './events.js';
-export type { DiscoverySink, DiscoverySource } from './discovery/source.js';
+export type { DiscoveryIssue, DiscoverySink, DiscoverySource } from './discovery/source.js';
 export { staticDiscovery } from './discovery/static.js';
 export { dnsDiscovery, type DnsDiscoveryOptions } from './discovery/dns.js';
 export type { HealthCheckFunction, HealthCheckTarget } from './health/check.js';

@@ -7,33 +7,12 @@ import { createBalancer, type Balancer, type InstanceSnapshot } from '@datapunk/
 import { etcdAvailable, startEtcd, startFleet, startServer, type EtcdServer, type Fleet, type TestServer } from '@datapunk/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { etcdDiscovery } from './discovery.js';
-import { captureLogger, raw, waitFor, type LogLine } from './etcd.test-helpers.js';
+import { captureLogger, raw, send, waitFor, type LogLine, type Result } from './etcd.test-helpers.js';
 import { register, type Registration } from './register.js';
 
 const TTL_SECONDS = 2;
 const TTL_MS = TTL_SECONDS * 1000;
 const FAST = { backoffBaseMs: 20, backoffMaxMs: 200 } as const;
-
-interface Result {
-  readonly origin: string;
-  readonly status: number;
-}
-
-/** One request to http://orders/ through the core Call API and Node's fetch. */
-async function send(balancer: Balancer): Promise<Result> {
-  const call = balancer.call({ method: 'GET', url: new URL('http://orders/') })!;
-  const attempt = call.next();
-  if (!attempt.ok) throw attempt.error;
-  try {
-    const res = await fetch(attempt.target.url);
-    await res.arrayBuffer();
-    attempt.end({ status: res.status });
-    return { origin: attempt.target.origin, status: res.status };
-  } catch (error) {
-    attempt.end({ error });
-    throw error;
-  }
-}
 
 function instances(balancer: Balancer): readonly InstanceSnapshot[] {
   return balancer.snapshot().services['orders']?.instances ?? [];

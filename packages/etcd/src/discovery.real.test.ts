@@ -8,7 +8,7 @@ import { realRuntime } from '@datapunk/balancer/testing';
 import { etcdAvailable, startEtcd, type EtcdServer } from '@datapunk/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { etcdDiscovery, type EtcdDiscovery, type EtcdDiscoveryOptions } from './discovery.js';
-import { captureLogger, raw, waitFor } from './etcd.test-helpers.js';
+import { betweenReadAndWatch, captureLogger, raw, waitFor } from './etcd.test-helpers.js';
 
 const entry = (port: number): string => JSON.stringify({ url: `http://127.0.0.1:${port}` });
 
@@ -118,16 +118,8 @@ describe.skipIf(!etcdAvailable())('etcdDiscovery (real etcd)', () => {
     const { dir, source: s } = source({ logger: log });
     await raw.put(etcd.endpoint, `${dir}a`, entry(1001));
     const sink = recorder();
-    s.start({
-      ...sink,
-      update(entries) {
-        sink.update(entries);
-        if (sink.lists.length > 1) return;
-        // Between the read and the watch (update runs synchronously inside the read): write twice
-        // and compact past the revision the watch will ask for.
-        execFileSync(process.execPath, ['--input-type=module', '-e', compactScript(etcd.endpoint, `${dir}b`)]);
-      },
-    });
+    // Between the read and the watch: write twice and compact past the revision the watch will ask for.
+    s.start(betweenReadAndWatch(sink, () => execFileSync(process.execPath, ['--input-type=module', '-e', compactScript(etcd.endpoint, `${dir}b`)])));
     await waitFor('the list after the re-read', () => sink.lists.length === 2);
     expect(sink.last()).toEqual(['http://127.0.0.1:1001', 'http://127.0.0.1:1003']);
     expect(log.lines.some((l) => l.fields['event'] === 'etcd-watch-compacted')).toBe(true);

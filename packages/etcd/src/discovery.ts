@@ -17,7 +17,8 @@ import type { DiscoverySink, DiscoverySource } from '@datapunk/balancer';
 import type { Timer } from '@datapunk/balancer/adapter';
 import { backoffMs } from './backoff.js';
 import { fromBase64, nextRevision, prefixRangeEnd, toBase64 } from './codec.js';
-import { decodeEntry, type DecodedEntry, type EtcdInstanceEntry } from './entry.js';
+import { decodeEntry } from './entry.js';
+import { listOf, type Slot } from './slots.js';
 import { EtcdError, EtcdErrorCodes, answerError } from './errors.js';
 import { Gateway } from './gateway.js';
 import {
@@ -26,10 +27,11 @@ import {
   checkKnownKeys,
   readMs,
   resolveConnection,
+  warnInsecure,
   type EtcdConnectionConfig,
   type EtcdConnectionOptions,
 } from './options.js';
-import { logError, streamErrorDetail, type Kv, type RangeResponse, type WatchMessage } from './protocol.js';
+import { cancelReasonDetail, logError, streamErrorDetail, type Kv, type RangeResponse, type WatchMessage } from './protocol.js';
 
 export interface EtcdDiscoveryOptions extends EtcdConnectionOptions {
   /** Values larger than this are skipped with a warning, in bytes. Default 65536. */
@@ -68,14 +70,8 @@ export function etcdDiscovery(options: EtcdDiscoveryOptions): EtcdDiscovery {
     watchCheckIntervalMs: readMs(options.watchCheckIntervalMs, 'watchCheckIntervalMs', issues, 10_000),
   };
   issues.throwIfAny();
+  warnInsecure(config);
   return new EtcdDiscoverySource(config);
-}
-
-/** A decoded key, kept with its mod revision so each change is decoded (and warned about) once. */
-interface Slot {
-  readonly key: string;
-  readonly modRevision: string;
-  readonly decoded: DecodedEntry;
 }
 
 /** Thrown inside the watch when etcd cancels it for compaction: read again, without backoff. */
@@ -92,6 +88,8 @@ class EtcdDiscoverySource implements EtcdDiscovery {
   private slots = new Map<string, Slot>();
   private currentRevision: string | undefined;
   private failures = 0;
+  /** The error code of the last failure of the current streak. */
+  private lastFailureCode: string | undefined;
   private lastDelivered: string | undefined;
   /** An error was reported since the last update: the next list is delivered even if unchanged. */
   private errorReported = false;
@@ -154,7 +152,10 @@ class EtcdDiscoverySource implements EtcdDiscovery {
   private async read(signal: AbortSignal): Promise<void> {
     const res = await this.gateway.call<RangeResponse>('/v3/kv/range', { key: toBase64(this.directory), range_end: this.rangeEnd }, { signal });
     const revision = res.header?.revision;
-    if (typeof revision !== 'string') throw new EtcdError(EtcdErrorCodes.RESPONSE, 'etcd range answer has no header.revision');
+    if (typeof revision !== 'string') {
+      const endpoint = this.gateway.endpoint.origin;
+      throw new EtcdError(EtcdErrorCodes.RESPONSE, `etcd ${endpoint}: range answer has no header.revision`, { endpoint });
+    }
     const previous = this.slots;
     this.slots = new Map();
     for (const kv of res.kvs ?? []) this.put(kv, previous.get(kv.key));
@@ -178,7 +179,12 @@ class EtcdDiscoverySource implements EtcdDiscovery {
     };
     // The watch must be confirmed in time, and its endpoint must keep answering afterwards.
     let check: Timer | undefined = runtime.setTimeout(
-      () => stop(new EtcdError(EtcdErrorCodes.UNAVAILABLE, `etcd ${endpoint.origin}: watch not created within ${requestTimeoutMs} ms`)),
+      () =>
+        stop(
+          new EtcdError(EtcdErrorCodes.UNAVAILABLE, `etcd ${endpoint.origin}: watch not created within ${requestTimeoutMs} ms`, {
+            endpoint: endpoint.origin,
+          }),
+        ),
       requestTimeoutMs,
     );
     const scheduleCheck = (): void => {
@@ -213,13 +219,15 @@ class EtcdDiscoverySource implements EtcdDiscovery {
   private onWatchMessage(message: WatchMessage): boolean {
     if (message.error) {
       const { message: text, grpcCode } = streamErrorDetail(message.error);
-      throw answerError(`etcd watch failed: ${text}`, grpcCode, this.gateway.endpoint.origin);
+      throw answerError(`etcd ${this.gateway.endpoint.origin} watch failed: ${text}`, grpcCode, this.gateway.endpoint.origin);
     }
     const result = message.result;
     if (!result) return false;
     if (result.canceled) {
       if (result.compact_revision !== undefined && result.compact_revision !== '0') throw new Compacted(result.compact_revision);
-      throw new EtcdError(EtcdErrorCodes.RESPONSE, `etcd cancelled the watch: ${result.cancel_reason ?? 'no reason given'}`);
+      // A token or permission refusal is an auth error (the gateway retries once with a new token).
+      const { message: reason, grpcCode } = cancelReasonDetail(result.cancel_reason);
+      throw answerError(`etcd ${this.gateway.endpoint.origin} cancelled the watch: ${reason}`, grpcCode, this.gateway.endpoint.origin);
     }
     const events = result.events ?? [];
     for (const event of events) {
@@ -249,23 +257,7 @@ class EtcdDiscoverySource implements EtcdDiscovery {
    * counts them), unless none is valid while some are present.
    */
   private deliver(): void {
-    const slots = [...this.slots.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const entries: EtcdInstanceEntry[] = [];
-    const rejected: { path: string; message: string }[] = [];
-    const origins = new Set<string>();
-    let invalid = 0;
-    for (const slot of slots) {
-      if (!slot.decoded.ok) {
-        invalid++;
-        rejected.push({ path: slot.key, message: slot.decoded.problem });
-      } else if (origins.has(slot.decoded.entry.url)) {
-        invalid++;
-        rejected.push({ path: slot.key, message: `another key already lists ${slot.decoded.entry.url}` });
-      } else {
-        origins.add(slot.decoded.entry.url);
-        entries.push(slot.decoded.entry);
-      }
-    }
+    const { entries, rejected, invalid } = listOf(this.slots.values());
     if (entries.length === 0 && invalid > 0) {
       const message = `every one of ${invalid} entries under ${this.directory} is invalid; keeping the last good list`;
       this.report(new EtcdError(EtcdErrorCodes.INVALID_LIST, message));
@@ -280,11 +272,14 @@ class EtcdDiscoverySource implements EtcdDiscovery {
 
   private failed(error: unknown): void {
     this.failures++;
-    const fields = { event: 'etcd-discovery-failed', failures: this.failures, err: logError(error) };
-    if (this.failures === 1) {
+    const err = logError(error);
+    const fields = { event: 'etcd-discovery-failed', failures: this.failures, err };
+    // Warn once per streak, and again when the cause changes (etcd restarted with an untrusted
+    // certificate: "stream ended", then a TLS error): the new cause is what needs fixing.
+    if (this.failures === 1 || err.code !== this.lastFailureCode) {
       this.config.logger.warn(fields, `etcd discovery of ${this.directory} failed; keeping the last good list and retrying`);
-    }
-    else this.config.logger.debug(fields, `etcd discovery of ${this.directory} failed again`);
+    } else this.config.logger.debug(fields, `etcd discovery of ${this.directory} failed again`);
+    this.lastFailureCode = err.code;
     this.report(error);
   }
 

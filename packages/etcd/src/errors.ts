@@ -15,12 +15,37 @@ export const EtcdErrorCodes = Object.freeze({
   RESPONSE: 'ERR_ETCD_RESPONSE',
   /** Every entry under the prefix was invalid; the last good list stays in use. */
   INVALID_LIST: 'ERR_ETCD_INVALID_LIST',
+  /**
+   * etcd refused the credentials (wrong user or password), requires credentials that were not
+   * given, rejected a token even after a fresh authentication, or denied the permission (see
+   * `grpcCode`: 3, 16 or 7).
+   */
+  AUTH: 'ERR_ETCD_AUTH',
+  /**
+   * The TLS handshake with an `https:` endpoint failed: its certificate is not trusted by `tls.ca`,
+   * does not name the host (or `tls.servername`), or the server refused the client certificate.
+   */
+  TLS: 'ERR_ETCD_TLS',
 } as const);
 
 export type EtcdErrorCode = (typeof EtcdErrorCodes)[keyof typeof EtcdErrorCodes];
 
 /** gRPC status codes etcd returns that this package acts on. */
-export const GrpcCodes = Object.freeze({ NOT_FOUND: 5, OUT_OF_RANGE: 11, UNAVAILABLE: 14 } as const);
+export const GrpcCodes = Object.freeze({
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
+  FAILED_PRECONDITION: 9,
+  OUT_OF_RANGE: 11,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const);
+
+/**
+ * etcd's answer when auth is enabled and a request carries no token (gRPC code 3); the same code
+ * with another text is an ordinary invalid argument.
+ */
+const USER_EMPTY = 'user name is empty';
 
 export class EtcdError extends Error {
   /** The code every instance of this class has, or undefined when it varies. Subclasses set it. */
@@ -66,9 +91,18 @@ export class EtcdConfigError extends EtcdError {
   }
 }
 
-/** An error etcd answered with: `Unavailable` (14) counts as the endpoint's failure. */
+/**
+ * An error etcd answered with: `Unavailable` (14) counts as the endpoint's failure;
+ * `Unauthenticated` (16), `PermissionDenied` (7) and a missing token are auth errors.
+ */
 export function answerError(message: string, grpcCode: number | undefined, endpoint?: string): EtcdError {
-  const code = grpcCode === GrpcCodes.UNAVAILABLE ? EtcdErrorCodes.UNAVAILABLE : EtcdErrorCodes.RESPONSE;
+  let code: EtcdErrorCode = EtcdErrorCodes.RESPONSE;
+  if (grpcCode === GrpcCodes.UNAVAILABLE) code = EtcdErrorCodes.UNAVAILABLE;
+  else if (grpcCode === GrpcCodes.UNAUTHENTICATED || grpcCode === GrpcCodes.PERMISSION_DENIED) code = EtcdErrorCodes.AUTH;
+  else if (grpcCode === GrpcCodes.INVALID_ARGUMENT && message.includes(USER_EMPTY)) {
+    code = EtcdErrorCodes.AUTH;
+    message = `${message} (etcd requires authentication: set the auth option)`;
+  }
   return new EtcdError(code, message, { grpcCode, endpoint });
 }
 

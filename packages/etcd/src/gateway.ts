@@ -11,32 +11,27 @@
  * Its costs, a JSON/base64 encoding and one HTTP request per lease keepalive, are negligible at
  * registry traffic rates.
  *
- * Endpoints are tried in turn: a connection failure (or etcd's `Unavailable`) moves on to the
- * next one, so a cluster keeps working while one member is down.
+ * Endpoints are tried in turn: a connection failure, a TLS handshake failure (or etcd's
+ * `Unavailable`) moves on to the next one, so a cluster keeps working while one member is down.
+ * With credentials, every call carries the session's token and is retried once with a fresh one
+ * when etcd rejects it (see `auth.ts`).
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Runtime } from '@datapunk/balancer';
+import type { Logger, Runtime } from '@datapunk/balancer';
+import { AuthSession, type AuthReason, type Credentials } from './auth.js';
 import { EtcdError, EtcdErrorCodes, GrpcCodes, answerError } from './errors.js';
 import { LineSplitter } from './ndjson.js';
 import { streamErrorDetail, type StreamMessage } from './protocol.js';
-
-/** TLS settings for `https:` endpoints (passed to Node's `https.Agent`). */
-export interface EtcdTlsOptions {
-  /** Certificate authorities to trust, PEM. Default: Node's bundled roots. */
-  readonly ca?: string | Buffer | readonly (string | Buffer)[];
-  /** Client certificate, PEM (for etcd's `--client-cert-auth`). */
-  readonly cert?: string | Buffer;
-  /** Client private key, PEM. */
-  readonly key?: string | Buffer;
-}
+import type { TlsSettings } from './tls.js';
+import { Transport, parseJson, readBody, responseError, unavailable } from './transport.js';
 
 export interface GatewayOptions {
   readonly endpoints: readonly URL[];
   readonly runtime: Runtime;
   /** Default per-request timeout, ms. */
   readonly requestTimeoutMs: number;
-  readonly tls?: EtcdTlsOptions | undefined;
+  readonly tls: TlsSettings | undefined;
+  readonly auth: Credentials | undefined;
+  readonly logger: Logger;
 }
 
 export interface CallOptions {
@@ -47,20 +42,18 @@ export interface CallOptions {
   readonly endpoint?: URL;
 }
 
-/** Largest unary response read, bytes. A range over a prefix holds every value under it. */
-const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 /** Longest streamed message, characters. */
 const MAX_STREAM_MESSAGE = 16 * 1024 * 1024;
 
 export class Gateway {
   private current = 0;
-  private readonly http = new HttpAgent({ keepAlive: true });
-  private readonly https: HttpsAgent;
+  readonly #transport: Transport;
+  readonly #session: AuthSession | undefined;
 
   constructor(private readonly options: GatewayOptions) {
-    const tls = options.tls;
-    const ca = Array.isArray(tls?.ca) ? [...(tls.ca as readonly (string | Buffer)[])] : (tls?.ca as string | Buffer | undefined);
-    this.https = new HttpsAgent({ keepAlive: true, ca, cert: tls?.cert, key: tls?.key });
+    this.#transport = new Transport(options.tls);
+    const auth = options.auth;
+    if (auth) this.#session = new AuthSession(() => this.authenticate(auth), (reason, enabled) => this.authenticated(auth, reason, enabled));
   }
 
   /** The endpoint requests go to first (after failovers, the last one that worked). */
@@ -71,16 +64,43 @@ export class Gateway {
   /**
    * POSTs `body` to `path` and resolves with the parsed JSON answer; tries every endpoint once,
    * starting with the current one, while the failure is the endpoint's (unreachable, timeout,
-   * `Unavailable`). Rejects with an `EtcdError`.
+   * TLS, `Unavailable`). Rejects with an `EtcdError`.
    */
-  async call<T>(path: string, body: unknown, options: CallOptions = {}): Promise<T> {
+  call<T>(path: string, body: unknown, options: CallOptions = {}): Promise<T> {
     const payload = JSON.stringify(body);
+    if (!this.#session) return this.callAnywhere<T>(path, payload, options, undefined);
+    return this.#session.run((token) => this.callAnywhere<T>(path, payload, options, token));
+  }
+
+  /**
+   * Opens a streaming call on the current endpoint and hands every message to `onMessage`. The
+   * returned promise never resolves: it rejects when the stream fails or ends (an `EtcdError`),
+   * when `onMessage` throws (with that error), or when `signal` aborts. A failed endpoint is
+   * left for the next one. When `onMessage` throws an error saying the token was rejected (a
+   * watch cancelled as `Unauthenticated`), the stream is opened once more with a fresh token.
+   */
+  stream(path: string, body: unknown, onMessage: (message: unknown) => void, signal: AbortSignal): Promise<never> {
+    const payload = JSON.stringify(body);
+    if (!this.#session) return this.streamOnce(path, payload, onMessage, signal, undefined);
+    return this.#session.run((token) => this.streamOnce(path, payload, onMessage, signal, token));
+  }
+
+  /** Destroys every pooled connection. Requests in flight fail. */
+  close(): void {
+    this.#transport.close();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Gateway { endpoint: ${this.endpoint.origin} }`;
+  }
+
+  private async callAnywhere<T>(path: string, payload: string, options: CallOptions, token: string | undefined): Promise<T> {
     const tries = options.endpoint ? 1 : this.options.endpoints.length;
     let lastError: unknown;
     for (let i = 0; i < tries; i++) {
       const endpoint = options.endpoint ?? this.endpoint;
       try {
-        return await this.callOnce<T>(endpoint, path, payload, options);
+        return await this.callOnce<T>(endpoint, path, payload, token, options);
       } catch (error) {
         lastError = error;
         if (options.signal?.aborted || !isEndpointFailure(error)) throw error;
@@ -90,16 +110,16 @@ export class Gateway {
     throw lastError;
   }
 
-  /**
-   * Opens a streaming call on the current endpoint and hands every message to `onMessage`. The
-   * returned promise never resolves: it rejects when the stream fails or ends (an `EtcdError`),
-   * when `onMessage` throws (with that error), or when `signal` aborts. A failed endpoint is
-   * left for the next one.
-   */
-  async stream(path: string, body: unknown, onMessage: (message: unknown) => void, signal: AbortSignal): Promise<never> {
+  private async streamOnce(
+    path: string,
+    payload: string,
+    onMessage: (message: unknown) => void,
+    signal: AbortSignal,
+    token: string | undefined,
+  ): Promise<never> {
     const endpoint = this.endpoint;
     try {
-      const res = await this.open(endpoint, path, JSON.stringify(body), signal);
+      const res = await this.#transport.open(endpoint, path, payload, token, signal);
       if (res.statusCode !== 200) throw responseError(endpoint, res.statusCode, await readBody(res, endpoint));
       // The stream is background work: it must not keep the process alive.
       res.socket.unref();
@@ -127,17 +147,39 @@ export class Gateway {
     }
   }
 
-  /** Destroys every pooled connection. Requests in flight fail. */
-  close(): void {
-    this.http.destroy();
-    this.https.destroy();
+  /**
+   * Fetches a token (any endpoint); undefined when etcd has auth off. A refusal is
+   * `ERR_ETCD_AUTH` naming the user and the endpoint, never the password.
+   */
+  private async authenticate(auth: Credentials): Promise<string | undefined> {
+    let answer: { token?: unknown };
+    try {
+      answer = await this.callAnywhere('/v3/auth/authenticate', auth.authenticateBody(), {}, undefined);
+    } catch (error) {
+      if (!(error instanceof EtcdError) || error.code === EtcdErrorCodes.UNAVAILABLE || error.code === EtcdErrorCodes.TLS) throw error;
+      if (error.grpcCode === GrpcCodes.FAILED_PRECONDITION && error.message.includes('authentication is not enabled')) return undefined;
+      throw new EtcdError(EtcdErrorCodes.AUTH, `authentication as user "${auth.username}" failed: ${error.message}`, {
+        grpcCode: error.grpcCode,
+        endpoint: error.endpoint,
+        cause: error,
+      });
+    }
+    if (typeof answer.token === 'string' && answer.token !== '') return answer.token;
+    const endpoint = this.endpoint.origin;
+    throw new EtcdError(EtcdErrorCodes.AUTH, `etcd ${endpoint}: authentication as user "${auth.username}" answered no token`, { endpoint });
+  }
+
+  private authenticated(auth: Credentials, reason: AuthReason, enabled: boolean): void {
+    const fields = { event: 'etcd-authenticated', user: auth.username, reason, authEnabled: enabled };
+    if (enabled) this.options.logger.debug(fields, `authenticated to etcd as ${auth.username} (${reason})`);
+    else this.options.logger.info(fields, `etcd has auth disabled; calling without a token until it asks for one`);
   }
 
   private failover(failed: URL): void {
     if (this.endpoint === failed) this.current = (this.current + 1) % this.options.endpoints.length;
   }
 
-  private async callOnce<T>(endpoint: URL, path: string, payload: string, options: CallOptions): Promise<T> {
+  private async callOnce<T>(endpoint: URL, path: string, payload: string, token: string | undefined, options: CallOptions): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
     const controller = new AbortController();
     const timeout = new EtcdError(EtcdErrorCodes.UNAVAILABLE, `etcd ${endpoint.origin}${path} timed out after ${timeoutMs} ms`, {
@@ -148,7 +190,7 @@ export class Gateway {
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const res = await this.open(endpoint, path, payload, controller.signal);
+      const res = await this.#transport.open(endpoint, path, payload, token, controller.signal);
       const text = await readBody(res, endpoint, controller.signal);
       if (res.statusCode !== 200) throw responseError(endpoint, res.statusCode, text);
       const json = parseJson(text, endpoint);
@@ -164,87 +206,10 @@ export class Gateway {
       options.signal?.removeEventListener('abort', onAbort);
     }
   }
-
-  /** Sends the request and resolves with the response once its headers arrive. */
-  private open(endpoint: URL, path: string, payload: string, signal: AbortSignal): Promise<IncomingMessage> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const secure = endpoint.protocol === 'https:';
-      const send = secure ? httpsRequest : httpRequest;
-      const req = send(
-        new URL(path, endpoint),
-        {
-          method: 'POST',
-          agent: secure ? this.https : this.http,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-          signal,
-        },
-        resolve,
-      );
-      req.on('error', (error) => reject(signal.aborted ? signal.reason : unavailable(endpoint, 'request failed', error)));
-      req.end(payload);
-    });
-  }
 }
 
 /** Whether another endpoint might succeed where this one failed. */
 function isEndpointFailure(error: unknown): boolean {
   if (!(error instanceof EtcdError)) return false;
-  return error.code === EtcdErrorCodes.UNAVAILABLE || error.grpcCode === GrpcCodes.UNAVAILABLE;
-}
-
-function unavailable(endpoint: URL, what: string, cause?: unknown): EtcdError {
-  const detail = cause === undefined ? '' : `: ${(cause as { code?: string }).code ?? (cause as Error).message}`;
-  return new EtcdError(EtcdErrorCodes.UNAVAILABLE, `etcd ${endpoint.origin}: ${what}${detail}`, { endpoint: endpoint.origin, cause });
-}
-
-function readBody(res: IncomingMessage, endpoint: URL, signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_RESPONSE_BYTES) {
-        res.destroy();
-        const message = `etcd ${endpoint.origin}: response larger than ${MAX_RESPONSE_BYTES} bytes`;
-        reject(new EtcdError(EtcdErrorCodes.RESPONSE, message, { endpoint: endpoint.origin }));
-      } else chunks.push(chunk);
-    });
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    const failed = (error?: unknown): void => reject(signal?.aborted ? signal.reason : unavailable(endpoint, 'response failed', error));
-    res.on('error', failed);
-    // An abort may only close the response, without an 'error'.
-    res.on('close', () => {
-      if (!res.complete) failed();
-    });
-  });
-}
-
-function parseJson(text: string, endpoint: URL): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new EtcdError(EtcdErrorCodes.RESPONSE, `etcd ${endpoint.origin}: answer is not JSON: ${text.slice(0, 200)}`, {
-      endpoint: endpoint.origin,
-    });
-  }
-}
-
-/** The gateway's error body: `{"error": "...", "message": "...", "code": 5}`. */
-function responseError(endpoint: URL, status: number | undefined, text: string): EtcdError {
-  let message = text.slice(0, 200);
-  let grpcCode: number | undefined;
-  try {
-    const body = JSON.parse(text) as { message?: unknown; code?: unknown };
-    if (typeof body.message === 'string') message = body.message;
-    if (typeof body.code === 'number') grpcCode = body.code;
-  } catch {
-    // not JSON: keep the raw text
-  }
-  const summary = `etcd ${endpoint.origin} answered ${status ?? 'no status'}: ${message}`;
-  if (status === 503) return new EtcdError(EtcdErrorCodes.UNAVAILABLE, summary, { grpcCode, endpoint: endpoint.origin });
-  return answerError(summary, grpcCode, endpoint.origin);
+  return error.code === EtcdErrorCodes.UNAVAILABLE || error.code === EtcdErrorCodes.TLS || error.grpcCode === GrpcCodes.UNAVAILABLE;
 }

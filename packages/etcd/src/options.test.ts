@@ -1,4 +1,6 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { captureLogger } from './etcd.test-helpers.js';
 import { etcdDiscovery } from './discovery.js';
 import { EtcdConfigError, EtcdError, EtcdErrorCodes, isEtcdError } from './errors.js';
 import { resolveRegisterConfig } from './register.js';
@@ -45,6 +47,48 @@ describe('etcdDiscovery options', () => {
     expect(source.kind).toBe('etcd');
     expect(source.directory).toBe('/datapunk/services/orders/');
     expect(source.revision).toBeUndefined();
+  });
+});
+
+describe('auth option and credentials in endpoints', () => {
+  it('names each problem and never shows the password', () => {
+    const list = problems(() =>
+      etcdDiscovery({
+        endpoints: ['https://app:hunter2@127.0.0.1:2379', 'app:hunter2@127.0.0.1:2379'],
+        service: 'orders',
+        auth: { username: '', password: 42, user: 'x' },
+      } as never),
+    );
+    expect(list).toEqual([
+      'endpoints[0]: expected no credentials in the URL (use the auth option), got "https://***@127.0.0.1:2379"',
+      'endpoints[1]: expected an etcd client URL like "http://127.0.0.1:2379", got "***@127.0.0.1:2379"',
+      'auth.user: unknown option (known: username, password)',
+      'auth.username: expected a non-empty string, got an empty string',
+      'auth.password: expected a non-empty string, got number',
+    ]);
+    expect(list.join('\n')).not.toContain('hunter2');
+  });
+
+  it('keeps the password out of the resolved config', () => {
+    const config = resolveRegisterConfig({
+      endpoints: 'https://127.0.0.1:2379',
+      service: 'orders',
+      url: 'http://10.0.0.5:8080',
+      auth: { username: 'app', password: 'hunter2' },
+    });
+    expect(config.auth?.username).toBe('app');
+    expect(JSON.stringify(config)).not.toContain('hunter2');
+    expect(inspect(config, { depth: 10 })).not.toContain('hunter2');
+  });
+
+  it('warns once when credentials would go over plain http or certificates are not verified', () => {
+    const log = captureLogger();
+    etcdDiscovery({ endpoints: ['http://127.0.0.1:2379', 'https://127.0.0.1:2380'], service: 'orders', auth: { username: 'app', password: 'pw' }, tls: { rejectUnauthorized: false }, logger: log });
+    expect(log.lines.map((l) => [l.level, l.fields['event']])).toEqual([
+      ['warn', 'etcd-tls-unverified'],
+      ['warn', 'etcd-auth-plaintext'],
+    ]);
+    expect(log.lines[1]?.fields['endpoints']).toEqual(['http://127.0.0.1:2379']);
   });
 });
 

@@ -4,15 +4,16 @@
  */
 import type { ConfigIssue, Logger, Runtime } from '@datapunk/balancer';
 import { realRuntime, redactUrl, silentLogger } from '@datapunk/balancer/adapter';
+import { resolveAuth, type Credentials, type EtcdAuthOptions } from './auth.js';
 import { EtcdConfigError } from './errors.js';
-import type { EtcdTlsOptions } from './gateway.js';
 import { DEFAULT_PREFIX, segmentProblem, serviceDirectory } from './keys.js';
+import { resolveTls, type EtcdTlsOptions, type TlsSettings } from './tls.js';
 
 /** How to reach etcd; common to discovery and registration. */
 export interface EtcdConnectionOptions {
   /**
    * etcd client URLs, e.g. `'http://127.0.0.1:2379'` or several members of a cluster (tried in
-   * turn when one fails). `https:` endpoints use `tls`.
+   * turn when one fails). `https:` endpoints use `tls`. No credentials in the URL: use `auth`.
    */
   readonly endpoints: string | readonly string[];
   /** Name of the service, e.g. `'orders'`: a single key path segment (no `/`). */
@@ -29,8 +30,14 @@ export interface EtcdConnectionOptions {
   readonly logger?: Logger;
   /** Clock, timers and randomness. Default: the real ones, timers unref'd. */
   readonly runtime?: Runtime;
-  /** TLS settings for `https:` endpoints. */
+  /** TLS settings for `https:` endpoints: CA, client certificate and key (PEM), server name. */
   readonly tls?: EtcdTlsOptions;
+  /**
+   * etcd user and password, for etcd with auth enabled: a token from `/v3/auth/authenticate` is
+   * sent with every call and fetched again when etcd rejects it (expired, password changed).
+   * Default: no credentials.
+   */
+  readonly auth?: EtcdAuthOptions;
 }
 
 /** Resolved connection options. */
@@ -44,7 +51,8 @@ export interface EtcdConnectionConfig {
   readonly backoffMaxMs: number;
   readonly logger: Logger;
   readonly runtime: Runtime;
-  readonly tls: EtcdTlsOptions | undefined;
+  readonly tls: TlsSettings | undefined;
+  readonly auth: Credentials | undefined;
 }
 
 export const CONNECTION_KEYS = [
@@ -57,6 +65,7 @@ export const CONNECTION_KEYS = [
   'logger',
   'runtime',
   'tls',
+  'auth',
 ] as const;
 
 /** Collects problems; `throwIfAny` raises them together. */
@@ -117,7 +126,9 @@ export function resolveConnection(options: EtcdConnectionOptions, issues: Issues
         url = undefined;
       }
       if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '')) {
-        issues.add(path, `expected an etcd client URL like "http://127.0.0.1:2379", got ${show(value)}`);
+        issues.add(path, `expected an etcd client URL like "http://127.0.0.1:2379", got ${show(redactUserinfo(value))}`);
+      } else if (url.username !== '' || url.password !== '') {
+        issues.add(path, `expected no credentials in the URL (use the auth option), got ${show(redactUserinfo(value))}`);
       } else endpoints.push(new URL(url.origin));
     });
   }
@@ -140,6 +151,23 @@ export function resolveConnection(options: EtcdConnectionOptions, issues: Issues
     backoffMaxMs,
     logger: options.logger ?? silentLogger,
     runtime: options.runtime ?? realRuntime,
-    tls: options.tls,
+    tls: resolveTls(options.tls, endpoints, issues),
+    auth: resolveAuth(options.auth, issues),
   };
+}
+
+/** `scheme://user:password@host` with the userinfo masked, for messages. */
+function redactUserinfo(value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@]*@/i, '$1***@') : value;
+}
+
+/** Logs, once at construction, the settings that weaken security: they may be deliberate. */
+export function warnInsecure(config: EtcdConnectionConfig): void {
+  if (config.tls && !config.tls.verified) {
+    config.logger.warn({ event: 'etcd-tls-unverified' }, "tls.rejectUnauthorized is false: etcd's certificate is not verified");
+  }
+  const plain = config.endpoints.filter((e) => e.protocol === 'http:').map((e) => e.origin);
+  if (config.auth && plain.length > 0) {
+    config.logger.warn({ event: 'etcd-auth-plaintext', endpoints: plain }, `etcd credentials go unencrypted to ${plain.join(', ')}: use https:`);
+  }
 }

@@ -59,6 +59,27 @@ export function streamErrorDetail(error: NonNullable<StreamMessage<unknown>['err
   return { message: String(error.message ?? 'unknown error'), grpcCode };
 }
 
+/** gRPC status names as etcd writes them in a watch's `cancel_reason`, and their codes. */
+const GRPC_NAMES: Readonly<Record<string, number>> = {
+  InvalidArgument: 3,
+  PermissionDenied: 7,
+  FailedPrecondition: 9,
+  Unavailable: 14,
+  Unauthenticated: 16,
+};
+
+/**
+ * The gRPC code and description of a watch's `cancel_reason`, e.g. `"rpc error: code =
+ * Unauthenticated desc = etcdserver: invalid auth token"` (how etcd refuses a watch for its
+ * token or permissions); the reason as is, without a code, when it has another shape.
+ */
+export function cancelReasonDetail(reason: string | undefined): { message: string; grpcCode: number | undefined } {
+  const text = reason ?? 'no reason given';
+  const match = /^rpc error: code = (\w+) desc = (.*)$/s.exec(text);
+  if (!match) return { message: text, grpcCode: undefined };
+  return { message: match[2]!, grpcCode: GRPC_NAMES[match[1]!] };
+}
+
 /** An error for a log line: message (redacted, as every balancer log line) and code, no stack. */
 export function logError(error: unknown): { message: string; code?: string } {
   return errorFields(error);

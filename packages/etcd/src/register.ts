@@ -19,6 +19,7 @@ import {
   checkKnownKeys,
   resolveConnection,
   show,
+  warnInsecure,
   type EtcdConnectionConfig,
   type EtcdConnectionOptions,
 } from './options.js';
@@ -99,13 +100,15 @@ export function resolveRegisterConfig(options: RegisterOptions): RegisterConfig 
   const spec = parsed.ok ? parsed.spec : undefined;
   const value = JSON.stringify({ ...entry, url: spec!.url });
   const fullKey = `${connection.directory}${key!}`;
-  return {
+  const config = {
     ...connection,
     logger: connection.logger.child({ component: 'etcd-registration', key: fullKey }),
     key: fullKey,
     value,
     ttlSeconds,
   };
+  warnInsecure(config);
+  return config;
 }
 
 class LeaseRegistration implements Registration {
@@ -120,6 +123,8 @@ class LeaseRegistration implements Registration {
   private pending: Promise<void> = Promise.resolve();
   private readonly controller = new AbortController();
   private failures = 0;
+  /** The error code of the last failure of the current streak. */
+  private lastFailureCode: string | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly config: RegisterConfig) {
@@ -171,7 +176,8 @@ class LeaseRegistration implements Registration {
     const { signal } = this.controller;
     const grant = await this.gateway.call<LeaseGrantResponse>('/v3/lease/grant', { TTL: String(this.config.ttlSeconds) }, { signal });
     if (typeof grant.ID !== 'string' || grant.ID === '0') {
-      throw new EtcdError(EtcdErrorCodes.RESPONSE, `etcd refused the lease: ${grant.error ?? 'no lease id in the answer'}`);
+      const endpoint = this.gateway.endpoint.origin;
+      throw new EtcdError(EtcdErrorCodes.RESPONSE, `etcd ${endpoint} refused the lease: ${grant.error ?? 'no lease id in the answer'}`, { endpoint });
     }
     this.lease = grant.ID;
     try {
@@ -221,9 +227,12 @@ class LeaseRegistration implements Registration {
     } catch (error) {
       if (this.state !== 'active') return;
       this.failures++;
-      const fields = { event: 'etcd-keepalive-failed', failures: this.failures, err: logError(error) };
-      if (this.failures === 1) logger.warn(fields, `keeping ${this.key} alive failed; retrying`);
+      const err = logError(error);
+      const fields = { event: 'etcd-keepalive-failed', failures: this.failures, err };
+      // Warn once per streak, and again when the cause changes.
+      if (this.failures === 1 || err.code !== this.lastFailureCode) logger.warn(fields, `keeping ${this.key} alive failed; retrying`);
       else logger.debug(fields, `keeping ${this.key} alive failed again`);
+      this.lastFailureCode = err.code;
       const { backoffBaseMs, backoffMaxMs, runtime } = this.config;
       this.schedule(Math.min(this.intervalMs, backoffMs(this.failures, backoffBaseMs, backoffMaxMs, runtime.random)));
     }

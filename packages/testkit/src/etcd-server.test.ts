@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { etcdAvailable, startEtcd, type EtcdServer } from './etcd-server.js';
+import { etcdAvailable } from './etcd-binary.js';
+import { startEtcd, type EtcdServer } from './etcd-server.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 

@@ -4,13 +4,32 @@
  * `restart()` keep the ports and the data (leases and revisions survive, as in production);
  * `kill()` is a SIGKILL. Every child is killed and every temporary directory removed when the
  * process exits, even if a test forgot `close()`.
+ *
+ * As production runs it: `tls` serves clients over https with certificates made at run time
+ * (`createTestPki`, openssl), optionally requiring client certificates; `auth` creates root and
+ * role-scoped users and enables etcd's auth, with a token TTL short enough for tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
-import { createServer, type Server } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { INSTALL_HINT, etcdEnv, findEtcdBinary, freePorts } from './etcd-binary.js';
+import { RootSession, enableAuth, type EtcdAuthSetup, type EtcdTestUser } from './etcd-auth.js';
+import { etcdHealthy, gatewayPost, type EtcdClientTls } from './etcd-client.js';
+import { createTestPki, type TestPki } from './pki.js';
+
+/** Options of TLS in {@link startEtcd}. */
+export interface EtcdTlsSetup {
+  /** Where the server's certificate comes from. Default: a new `createTestPki()`. */
+  readonly pki?: TestPki;
+  /**
+   * Require client certificates signed by the CA (`--client-cert-auth --trusted-ca-file`).
+   * Default false. (etcd 3.4 asks for a client certificate whenever it is given a trusted CA
+   * file, so without this option it is not given one.)
+   */
+  readonly clientCertAuth?: boolean;
+}
 
 /** Options of {@link startEtcd}. */
 export interface EtcdServerOptions {
@@ -20,12 +39,31 @@ export interface EtcdServerOptions {
   startTimeoutMs?: number;
   /** Extra command-line flags, e.g. `['--auto-compaction-retention=1']`. */
   args?: readonly string[];
+  /** Serve clients over https (`true`: a new test PKI, no client certificates). Default off. */
+  tls?: boolean | EtcdTlsSetup;
+  /** Create root and users and enable auth (`true`: root only). Default off. */
+  auth?: boolean | EtcdAuthSetup;
 }
 
 /** A running (or stopped) etcd member. */
 export interface EtcdServer {
-  /** Client URL, e.g. `http://127.0.0.1:41234`. Stable across `restart()`. */
+  /** Client URL, e.g. `http://127.0.0.1:41234` (`https:` with TLS). Stable across `restart()`. */
   readonly endpoint: string;
+  /** The PKI of the certificate the server uses (or will use at its next start); TLS only. */
+  readonly pki: TestPki | undefined;
+  /** What a client needs for TLS: the current CA, and the client certificate when required. */
+  readonly clientTls: EtcdClientTls | undefined;
+  /** root's password, with auth. */
+  readonly rootPassword: string | undefined;
+  /** The users created besides root, with auth. */
+  readonly users: readonly EtcdTestUser[];
+  /**
+   * POSTs JSON to the gateway as root (with a token when auth is on, over TLS with the current
+   * CA) and resolves with the answer; rejects on an error answer.
+   */
+  call(path: string, body: unknown): Promise<Record<string, unknown>>;
+  /** Serves a certificate from `pki` from the next start on (a rotation, or a wrong CA). TLS only. */
+  useCertificates(pki: TestPki): void;
   readonly clientPort: number;
   readonly peerPort: number;
   /** The temporary data directory, removed by `close()` (or at process exit). */
@@ -42,54 +80,19 @@ export interface EtcdServer {
   close(): Promise<void>;
 }
 
-const INSTALL_HINT =
-  'etcd is not installed: install the Debian package `etcd-server` (sudo apt-get install -y etcd-server), ' +
-  'or point ETCD_BIN at an etcd 3.4+ binary';
-
-/** Where the etcd binary is, or undefined when there is none. */
-export function findEtcdBinary(): string | undefined {
-  const candidates = [
-    process.env['ETCD_BIN'],
-    ...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'etcd')),
-    '/usr/bin/etcd',
-  ];
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not there; try the next one
-    }
-  }
-  return undefined;
-}
-
-let warned = false;
-
-/**
- * Whether tests that need etcd can run. When the binary is missing this throws in CI
- * (`process.env.CI === 'true'`), so a broken CI image never passes by skipping; elsewhere it prints
- * one `console.warn` saying how to install etcd and returns false (use with `describe.skipIf`).
- */
-export function etcdAvailable(): boolean {
-  if (findEtcdBinary() !== undefined) return true;
-  if (process.env['CI'] === 'true') throw new Error(`${INSTALL_HINT} (required when CI=true)`);
-  if (!warned) {
-    warned = true;
-    console.warn(`[testkit] skipping etcd tests: ${INSTALL_HINT}`);
-  }
-  return false;
-}
 
 /** Starts etcd and resolves once `/health` reports healthy. */
 export async function startEtcd(options: EtcdServerOptions = {}): Promise<EtcdServer> {
   const binary = options.binary ?? findEtcdBinary();
   if (binary === undefined) throw new Error(INSTALL_HINT);
+  const tlsSetup = options.tls === true ? {} : options.tls || undefined;
+  const tls = tlsSetup && { pki: tlsSetup.pki ?? (await createTestPki()), clientCertAuth: tlsSetup.clientCertAuth ?? false };
+  const authSetup = options.auth === true ? {} : options.auth || undefined;
+  const auth = authSetup && { ...authSetup, rootPassword: authSetup.rootPassword ?? randomBytes(12).toString('hex') };
   // Free ports can be taken between probing and etcd binding them: retry with new ones.
   for (let attempt = 1; ; attempt++) {
     const [clientPort, peerPort] = await freePorts(2);
-    const server = new EtcdProcess(binary, clientPort!, peerPort!, options);
+    const server = new EtcdProcess(binary, clientPort!, peerPort!, options, tls, auth);
     try {
       await server.start();
       return server;
@@ -112,9 +115,19 @@ function installExitHook(): void {
   });
 }
 
+interface ResolvedTls {
+  pki: TestPki;
+  readonly clientCertAuth: boolean;
+}
+
+type ResolvedAuth = EtcdAuthSetup & { readonly rootPassword: string };
+
 class EtcdProcess implements EtcdServer {
   readonly endpoint: string;
   readonly dataDir: string;
+  readonly #tlsDir: string | undefined;
+  readonly #root: RootSession | undefined;
+  #authEnabled = false;
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #stderr = '';
@@ -125,15 +138,63 @@ class EtcdProcess implements EtcdServer {
     readonly clientPort: number,
     readonly peerPort: number,
     private readonly options: EtcdServerOptions,
+    private readonly tls: ResolvedTls | undefined,
+    private readonly auth: ResolvedAuth | undefined,
   ) {
-    this.endpoint = `http://127.0.0.1:${clientPort}`;
+    this.endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
     this.dataDir = mkdtempSync(join(tmpdir(), 'datapunk-etcd-'));
+    this.#tlsDir = tls ? mkdtempSync(join(tmpdir(), 'datapunk-etcd-tls-')) : undefined;
+    if (auth) this.#root = new RootSession(() => this.endpoint, () => this.clientTls, auth.rootPassword);
     live.add(this);
     installExitHook();
   }
 
   get running(): boolean {
     return this.#child !== undefined;
+  }
+
+  get pki(): TestPki | undefined {
+    return this.tls?.pki;
+  }
+
+  get clientTls(): EtcdClientTls | undefined {
+    if (!this.tls) return undefined;
+    return { ca: this.tls.pki.ca, ...(this.tls.clientCertAuth ? this.tls.pki.client : {}) };
+  }
+
+  get rootPassword(): string | undefined {
+    return this.auth?.rootPassword;
+  }
+
+  get users(): readonly EtcdTestUser[] {
+    return this.auth?.users ?? [];
+  }
+
+  async call(path: string, body: unknown): Promise<Record<string, unknown>> {
+    if (this.#root) return this.#root.call(path, body);
+    const answer = await gatewayPost(this.endpoint, path, body, { tls: this.clientTls });
+    if (answer.status !== 200) throw new Error(`etcd ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  }
+
+  useCertificates(pki: TestPki): void {
+    if (!this.tls) throw new Error('useCertificates: this etcd was started without tls');
+    this.tls.pki = pki;
+  }
+
+  /** Flags for TLS (certificate files written now, from the current PKI) and auth. */
+  #securityArgs(): string[] {
+    const args: string[] = [];
+    if (this.tls && this.#tlsDir) {
+      const file = (name: string, text: string): string => {
+        writeFileSync(join(this.#tlsDir!, name), text, { mode: 0o600 });
+        return join(this.#tlsDir!, name);
+      };
+      args.push(`--cert-file=${file('server.pem', this.tls.pki.server.cert)}`, `--key-file=${file('server.key', this.tls.pki.server.key)}`);
+      if (this.tls.clientCertAuth) args.push('--client-cert-auth', `--trusted-ca-file=${file('ca.pem', this.tls.pki.ca)}`);
+    }
+    if (this.auth) args.push('--auth-token=simple', `--auth-token-ttl=${this.auth.tokenTtlSeconds ?? 300}`);
+    return args;
   }
 
   async start(): Promise<void> {
@@ -153,6 +214,7 @@ class EtcdProcess implements EtcdServer {
       '--election-timeout=250',
       '--logger=zap',
       '--log-level=error',
+      ...this.#securityArgs(),
       ...(this.options.args ?? []),
     ];
     const child = spawn(this.binary, args, { env: etcdEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
@@ -178,6 +240,11 @@ class EtcdProcess implements EtcdServer {
     child.unref();
     (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
     await this.#waitHealthy(child, this.options.startTimeoutMs ?? 15_000);
+    // Auth lives in the data directory: set it up once, on the first start.
+    if (this.auth && !this.#authEnabled) {
+      await enableAuth(this.endpoint, this.clientTls, this.auth.rootPassword, this.auth.users ?? []);
+      this.#authEnabled = true;
+    }
   }
 
   async #waitHealthy(child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -186,7 +253,7 @@ class EtcdProcess implements EtcdServer {
       if (this.#child !== child) {
         throw new Error(`etcd exited during startup (${this.endpoint}): ${this.#stderr.trim() || 'no output'}`);
       }
-      if (await healthy(this.endpoint)) return;
+      if (await etcdHealthy(this.endpoint, this.clientTls)) return;
       if (performance.now() > deadline) {
         await this.#signal('SIGKILL');
         throw new Error(`etcd did not become healthy within ${timeoutMs} ms (${this.endpoint}): ${this.#stderr.trim()}`);
@@ -211,14 +278,19 @@ class EtcdProcess implements EtcdServer {
   async close(): Promise<void> {
     this.#closed = true;
     await this.kill();
-    rmSync(this.dataDir, { recursive: true, force: true });
+    this.#removeDirs();
     live.delete(this);
   }
 
   /** Process-exit cleanup: synchronous only. */
   cleanupSync(): void {
     this.#child?.kill('SIGKILL');
+    this.#removeDirs();
+  }
+
+  #removeDirs(): void {
     rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.#tlsDir) rmSync(this.#tlsDir, { recursive: true, force: true });
   }
 
   async #signal(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
@@ -230,50 +302,5 @@ class EtcdProcess implements EtcdServer {
       await this.#exited;
       clearTimeout(escalate);
     } else await this.#exited;
-  }
-}
-
-/** The environment for etcd: ours without ETCD_* variables (etcd reads its flags from them). */
-function etcdEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('ETCD_')) env[key] = value;
-  // etcd 3.4 refuses to start on architectures other than amd64 unless told to.
-  if (process.arch === 'arm64') env['ETCD_UNSUPPORTED_ARCH'] = 'arm64';
-  return env;
-}
-
-function healthy(endpoint: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = get(`${endpoint}/health`, { timeout: 1_000, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(res.statusCode === 200 && /"health":\s*"true"/.test(body)));
-      res.on('error', () => resolve(false));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-  });
-}
-
-/** `count` distinct free ports on 127.0.0.1, held open together so the OS cannot repeat one. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    const ports: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ port: 0, host: '127.0.0.1' }, resolve);
-      });
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('no port assigned');
-      ports.push(address.port);
-    }
-    return ports;
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   }
 }
