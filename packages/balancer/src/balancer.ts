@@ -90,7 +90,7 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
   for (const [name, serviceConfig] of config.services) {
     const logger = rootLogger.child({ service: name });
     const service = new Service(serviceConfig, runtime);
-    const metrics = createMetricsObserver(service, meter, { perInstance: config.metrics.perInstance });
+    const metrics = createMetricsObserver(service, meter, { perInstance: config.metrics.perInstance, zone: config.zone });
     metricsObservers.push(metrics);
     const parts: ServiceObserver[] = [events, new LogObserver(logger), metrics];
     for (const make of extensions.observers ?? []) {

@@ -22,7 +22,9 @@ export type {
   RetryOptions,
   ServiceOptions,
   SlowStartOptions,
+  SubsetOptions,
   SuccessRateOptions,
+  ZoneAwareOptions,
 } from './config/options.js';
 export type { BalancerConfig, ServiceConfig, RetryConfig, HealthCheckConfig, OutlierDetectionConfig } from './config/config.js';
 export {
