@@ -1,0 +1,147 @@
+/**
+ * The discrete-event scheduler: one virtual clock for the whole simulation, a priority queue of
+ * timers, and `Runtime` views of it for the core (each with its own seeded random stream).
+ *
+ * Determinism: events run in order of (time, scheduling order); nothing reads the real clock.
+ * The core and the driver use promises (health checks, backoff), whose callbacks are microtasks:
+ * after every event the scheduler lets the microtask queue drain completely before the next
+ * event, so a continuation sees the virtual time of the event that caused it, and it runs at the
+ * same point on every run. The drain costs no macrotask: the loop's next step is queued as a
+ * `process.nextTick` from a microtask queued after the event, and Node runs ticks only once the
+ * microtask queue is empty (measured: about 0.5 us per event against 2 us for `setImmediate`).
+ * Every `YIELD_EVERY` events the loop yields to the real event loop once, so a long run does not
+ * starve I/O (test runners, signals, progress output).
+ */
+import { seededRandom } from '@datapunk/balancer/testing';
+import type { Runtime, Timer } from '@datapunk/balancer';
+
+/** A scheduled event; `cancel()` is idempotent (lazy deletion: it stays queued, dead). */
+class Entry implements Timer {
+  cancelled = false;
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    readonly fn: () => void,
+  ) {}
+  cancel(): void {
+    this.cancelled = true;
+  }
+}
+
+const YIELD_EVERY = 20_000;
+/** Virtual wall clock at time 0: 2026-01-01T00:00:00Z (only Retry-After dates read it). */
+const WALL_START = Date.UTC(2026, 0, 1);
+
+export class Scheduler {
+  private time = 0;
+  private seq = 0;
+  private heap: Entry[] = [];
+  /** Events run so far. */
+  events = 0;
+
+  /** Virtual time, ms. */
+  get now(): number {
+    return this.time;
+  }
+
+  /** Runs `fn` at `now + delayMs` (clamped to >= 0). */
+  after(delayMs: number, fn: () => void): Timer {
+    const e = new Entry(this.time + (delayMs > 0 ? delayMs : 0), this.seq++, fn);
+    this.push(e);
+    return e;
+  }
+
+  /** A `Runtime` on this clock with its own random stream, seeded by `seed`. */
+  runtime(seed: number): Runtime {
+    const random = seededRandom(seed);
+    return {
+      now: () => this.time,
+      setTimeout: (fn, delayMs) => this.after(delayMs, fn),
+      random,
+      wallNow: () => WALL_START + this.time,
+    };
+  }
+
+  /**
+   * Runs every event due up to `untilMs`, draining microtasks after each, then sets the clock to
+   * `untilMs`. Rejects with the first error an event throws.
+   */
+  run(untilMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const step = (): void => {
+        const e = this.popDue(untilMs);
+        if (e === undefined) {
+          if (this.time < untilMs) this.time = untilMs;
+          // Continuations of the last event ran before this step; let late ones settle too.
+          setImmediate(resolve);
+          return;
+        }
+        this.time = e.at;
+        this.events++;
+        try {
+          e.fn();
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        if (this.events % YIELD_EVERY === 0) queueMicrotask(() => setImmediate(step));
+        else queueMicrotask(() => process.nextTick(step));
+      };
+      process.nextTick(step);
+    });
+  }
+
+  /** Events queued, cancelled ones included until their time comes. */
+  get queued(): number {
+    return this.heap.length;
+  }
+
+  private popDue(untilMs: number): Entry | undefined {
+    for (;;) {
+      const top = this.heap[0];
+      if (top === undefined || top.at > untilMs) return undefined;
+      this.pop();
+      if (!top.cancelled) return top;
+    }
+  }
+
+  // --- binary heap by (at, seq) ---------------------------------------------------------------
+
+  private push(e: Entry): void {
+    const h = this.heap;
+    let i = h.length;
+    h.push(e);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = h[parent]!;
+      if (p.at < e.at || (p.at === e.at && p.seq < e.seq)) break;
+      h[i] = p;
+      i = parent;
+    }
+    h[i] = e;
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    let i = 0;
+    const n = h.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let c = l;
+      if (r < n) {
+        const a = h[l]!;
+        const b = h[r]!;
+        if (b.at < a.at || (b.at === a.at && b.seq < a.seq)) c = r;
+      }
+      const child = h[c]!;
+      if (last.at < child.at || (last.at === child.at && last.seq < child.seq)) break;
+      h[i] = child;
+      i = c;
+    }
+    h[i] = last;
+  }
+}
