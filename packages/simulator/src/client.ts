@@ -36,6 +36,8 @@ export class SimClient {
   /** Calls started and not yet ended. */
   inFlight = 0;
   private stopped = false;
+  /** When the last list update reaches this client: updates never overtake each other. */
+  private lastDeliveryAt = 0;
 
   constructor(
     readonly options: ClientOptions,
@@ -76,10 +78,12 @@ export class SimClient {
     this.scheduleArrival();
   }
 
-  /** A new list from the fleet: reaches this client after its discovery delay. */
+  /** A new list from the fleet: reaches this client after its discovery delay, in order. */
   listChanged(entries: readonly Announced[]): void {
-    const delay = this.random() * this.options.discoveryDelayMs;
-    this.scheduler.after(delay, () => this.sink?.update(this.visible(entries)));
+    const now = this.scheduler.now;
+    const at = Math.max(this.lastDeliveryAt, now + this.random() * this.options.discoveryDelayMs);
+    this.lastDeliveryAt = at;
+    this.scheduler.after(at - now, () => this.sink?.update(this.visible(entries)));
   }
 
   /** Stops arrivals; calls in flight finish or are counted as unfinished. */

@@ -6,17 +6,25 @@ import type { SimFleet } from './fleet.js';
 import { NO_FAULT } from './instance.js';
 import type { Fault, FleetEvent, InstanceGroup, InstanceSelector } from './scenario.js';
 import type { Scheduler } from './scheduler.js';
+import { deriveSeed } from './seeds.js';
 
 /** How long an instance withdrawn from discovery keeps serving before it stops (Kubernetes' grace). */
 const GRACE_MS = 30_000;
 
-/** The slots a selector names, in order, within the fleet's current slots. */
-export function selectSlots(selector: InstanceSelector, zones: readonly (string | undefined)[]): number[] {
+/** The slots a selector names, in order, within the fleet's current slots; `seed` draws samples. */
+export function selectSlots(selector: InstanceSelector, zones: readonly (string | undefined)[], seed = 1): number[] {
   const n = zones.length;
   const valid = (i: number) => Number.isInteger(i) && i >= 0 && i < n;
   if (selector === 'all') return zones.map((_, i) => i);
   if (typeof selector === 'number') return valid(selector) ? [selector] : [];
   if (Array.isArray(selector)) return (selector as readonly number[]).filter(valid);
+  if ('sample' in selector) {
+    const ranked = zones.map((_, i) => ({ i, rank: deriveSeed(seed, 'sample', i) })).sort((a, b) => a.rank - b.rank || a.i - b.i);
+    return ranked
+      .slice(0, selector.sample)
+      .map((x) => x.i)
+      .sort((a, b) => a - b);
+  }
   if ('zone' in selector) {
     const inZone = zones.flatMap((z, i) => (z === selector.zone ? [i] : []));
     return inZone.slice(0, selector.count ?? inZone.length);
@@ -25,9 +33,9 @@ export function selectSlots(selector: InstanceSelector, zones: readonly (string 
   return zones.flatMap((_, i) => (i >= range.from && i < range.to ? [i] : []));
 }
 
-export function scheduleFault(fault: Fault, scheduler: Scheduler, fleet: SimFleet): void {
+export function scheduleFault(fault: Fault, scheduler: Scheduler, fleet: SimFleet, seed: number): void {
   const at = (s: number, fn: () => void) => scheduler.after(s * 1000, fn);
-  for (const slot of selectSlots(fault.instances, fleet.slotZones)) {
+  for (const slot of selectSlots(fault.instances, fleet.slotZones, seed)) {
     const current = () => fleet.slots[slot]!;
     switch (fault.kind) {
       case 'slow':
@@ -63,7 +71,7 @@ export function scheduleFault(fault: Fault, scheduler: Scheduler, fleet: SimFlee
   }
 }
 
-export function scheduleEvent(event: FleetEvent, scheduler: Scheduler, fleet: SimFleet, groupOf: (slot: number) => InstanceGroup): void {
+export function scheduleEvent(event: FleetEvent, scheduler: Scheduler, fleet: SimFleet, seed: number, groupOf: (slot: number) => InstanceGroup): void {
   const at = (s: number, fn: () => void) => scheduler.after(s * 1000, fn);
   switch (event.kind) {
     case 'add':
@@ -71,11 +79,9 @@ export function scheduleEvent(event: FleetEvent, scheduler: Scheduler, fleet: Si
       break;
     case 'remove':
       at(event.atS, () => {
-        for (const slot of selectSlots(event.instances, fleet.slotZones)) {
-          const old = fleet.slots[slot]!;
-          fleet.withdraw(old);
-          scheduler.after(GRACE_MS, () => fleet.retire(old));
-        }
+        const leaving = selectSlots(event.instances, fleet.slotZones, seed).map((slot) => fleet.slots[slot]!);
+        fleet.withdraw(...leaving);
+        scheduler.after(GRACE_MS, () => leaving.forEach((i) => fleet.retire(i)));
       });
       break;
     case 'deploy': {

@@ -7,6 +7,7 @@ import { selectSlots } from './faults.js';
 import type { SimFleet } from './fleet.js';
 import type { Histogram } from './histogram.js';
 import type { Recorder } from './recorder.js';
+import type { MembershipEntry } from './membership.js';
 import type { Scenario } from './scenario.js';
 
 export interface Spread {
@@ -29,8 +30,9 @@ export interface SimResult {
   readonly callers: {
     readonly requests: number;
     readonly succeeded: number;
+    /** Share of the finished calls that got a response below 500, %. */
     readonly successPercent: number;
-    /** Calls still waiting when the run ended (a hung instance and no deadline, say). */
+    /** Calls still waiting when the run ended (sent in its last moments, or stuck on a hung instance). */
     readonly unfinished: number;
     readonly failures: Readonly<Record<string, number>>;
     readonly latencyMs: { readonly p50?: number; readonly p90?: number; readonly p99?: number; readonly p999?: number; readonly max: number };
@@ -77,6 +79,8 @@ export interface SimResult {
   readonly series: Readonly<Record<string, readonly number[]>>;
   /** Faults as shown in the report: instance names and windows. */
   readonly faults: readonly { readonly kind: string; readonly instances: readonly string[]; readonly fromS: number; readonly toS: number }[];
+  /** Clients' instance tables at the scenario's `membershipAtS` times. */
+  readonly membership: readonly MembershipEntry[];
   /** Simulation events run (a measure of the work done). */
   readonly events: number;
 }
@@ -109,6 +113,7 @@ export function buildResult(
   clients: readonly SimClient[],
   unfinished: number,
   events: number,
+  membership: readonly MembershipEntry[],
 ): SimResult {
   const totalAttempts = rec.attempts.reduce((n, row) => n + row.reduce((a, b) => a + b, 0), 0);
   const instances = rec.slotNames.map((name, slot) => {
@@ -118,7 +123,7 @@ export function buildResult(
   });
   const faults = (scenario.faults ?? []).map((f) => ({
     kind: f.kind,
-    instances: selectSlots(f.instances, fleet.slotZones).map((s) => rec.slotNames[s]!),
+    instances: selectSlots(f.instances, fleet.slotZones, seed).map((s) => rec.slotNames[s]!),
     fromS: f.fromS,
     toS: f.toS,
   }));
@@ -147,7 +152,7 @@ export function buildResult(
     callers: {
       requests,
       succeeded: rec.succeeded,
-      successPercent: percent(rec.succeeded, requests),
+      successPercent: percent(rec.succeeded, rec.requests),
       unfinished,
       failures: sortedRecord(rec.failures),
       latencyMs: quantiles(rec.latency),
@@ -184,6 +189,7 @@ export function buildResult(
     }),
     series,
     faults,
+    membership,
     events,
   };
 }

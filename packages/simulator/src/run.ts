@@ -6,6 +6,7 @@ import type { ServiceOptions } from '@datapunk/balancer';
 import { SimClient } from './client.js';
 import { scheduleEvent, scheduleFault } from './faults.js';
 import { SimFleet } from './fleet.js';
+import { MembershipLog } from './membership.js';
 import { Recorder } from './recorder.js';
 import { buildResult, type SimResult } from './result.js';
 import { asList, type ClientInfo, type InstanceGroup, type Scenario } from './scenario.js';
@@ -86,14 +87,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   fleet.onList((entries) => {
     for (const c of clients) c.listChanged(entries);
   });
-  for (const f of scenario.faults ?? []) scheduleFault(f, scheduler, fleet);
+  for (const f of scenario.faults ?? []) scheduleFault(f, scheduler, fleet, seed);
   for (const e of scenario.events ?? []) {
-    scheduleEvent(e, scheduler, fleet, (slot) => {
+    scheduleEvent(e, scheduler, fleet, seed, (slot) => {
       const group = slotGroups[slot];
       if (group === undefined) throw new RangeError(`no instance group for slot ${slot}`);
       return group;
     });
   }
+  const membership = new MembershipLog(clients.map((c) => c.balancer));
+  for (const atS of scenario.membershipAtS ?? []) scheduler.after(atS * 1000, () => membership.read(atS));
   for (const c of clients) c.start();
 
   const seconds = recorder.seconds.length;
@@ -104,7 +107,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   }
   for (const c of clients) c.stop();
   const unfinished = clients.reduce((n, c) => n + c.inFlight, 0);
-  const result = buildResult(scenario, seed, recorder, fleet, clients, unfinished, scheduler.events);
+  const result = buildResult(scenario, seed, recorder, fleet, clients, unfinished, scheduler.events, membership.entries);
   // Close every balancer on the virtual clock (drains need it to move), within a bound.
   let closed = false;
   const closing = Promise.all(clients.map((c) => c.close())).then(() => void (closed = true));

@@ -39,6 +39,8 @@ export type InstanceSelector =
   | readonly number[]
   | { readonly from: number; readonly to: number }
   | { readonly zone: string; readonly count?: number }
+  /** `sample` slots drawn at random (seeded), e.g. 10% of the fleet. */
+  | { readonly sample: number }
   | 'all';
 
 interface FaultWindow {
@@ -121,6 +123,12 @@ export interface Scenario {
   readonly zoneAware?: boolean | { readonly minClusterSize?: number };
   readonly faults?: readonly Fault[];
   readonly events?: readonly FleetEvent[];
+  /**
+   * Times (s) at which every client's instance table is read (`balancer.snapshot()`): the result
+   * then gives clients per instance and, from the second time on, how much of each client's
+   * table changed since the previous time (subset churn).
+   */
+  readonly membershipAtS?: readonly number[];
   /** Instances drawn one by one in the report (default: the faulty ones, up to 8). */
   readonly highlight?: readonly number[];
 }
