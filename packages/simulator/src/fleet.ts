@@ -105,7 +105,7 @@ export class SimFleet {
       return;
     }
     const slot = this.slotOf.get(instance)!;
-    this.recorder.attempt(slot, client, clientZone !== undefined && clientZone === instance.options.zone);
+    this.recorder.attempt(slot, client);
     const oneWay = this.oneWayMs(clientZone, instance);
     s.after(oneWay, () => instance.receive((result) => s.after(oneWay, () => onDone(result))));
   }

@@ -37,7 +37,8 @@ export class Recorder {
   readonly latency = new Histogram();
   readonly failures: Record<string, number> = {};
   readonly ejectionReasons: Record<string, number> = {};
-  readonly zoneAttempts = new Map<string, { attempts: number; local: number }>();
+  /** Attempts per second by caller zone, then by the instance's zone ('-' when it has none). */
+  readonly zoneAttempts = new Map<string, Map<string, Int32Array>>();
   requests = 0;
   succeeded = 0;
   attemptsTotal = 0;
@@ -69,7 +70,7 @@ export class Recorder {
     this.connections.push(0);
   }
 
-  attempt(slot: number, client: number, local: boolean): void {
+  attempt(slot: number, client: number): void {
     const s = Math.floor(this.now() / 1000);
     const row = this.attempts[slot]!;
     if (s < row.length) row[s]!++;
@@ -79,11 +80,13 @@ export class Recorder {
       this.connections[slot]!++;
     }
     const zone = this.clientZones[client];
-    if (zone !== undefined) {
-      let z = this.zoneAttempts.get(zone);
-      if (!z) this.zoneAttempts.set(zone, (z = { attempts: 0, local: 0 }));
-      z.attempts++;
-      if (local) z.local++;
+    if (zone !== undefined && s < this.seconds.length) {
+      let byTarget = this.zoneAttempts.get(zone);
+      if (!byTarget) this.zoneAttempts.set(zone, (byTarget = new Map()));
+      const target = this.slotZones[slot] ?? '-';
+      let perSecond = byTarget.get(target);
+      if (!perSecond) byTarget.set(target, (perSecond = new Int32Array(this.seconds.length)));
+      perSecond[s]!++;
     }
   }
 

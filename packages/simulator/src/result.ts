@@ -53,7 +53,11 @@ export interface SimResult {
     readonly peakPerS: number;
   }[];
   readonly connections: Spread & { readonly mean: number; readonly total: number };
-  readonly zones: Readonly<Record<string, { readonly attempts: number; readonly localPercent: number }>>;
+  /**
+   * By callers' zone: attempts, the share that stayed in the zone, and attempts per second by the
+   * instance's zone (`to`), so any window can be summed.
+   */
+  readonly zones: Readonly<Record<string, { readonly attempts: number; readonly localPercent: number; readonly to: Readonly<Record<string, readonly number[]>> }>>;
   readonly ejections: {
     readonly total: number;
     readonly byReason: Readonly<Record<string, number>>;
@@ -130,11 +134,17 @@ export function buildResult(
   const faulty = [...new Set(faults.flatMap((f) => f.instances))];
   const highlighted =
     scenario.highlight?.map((s) => rec.slotNames[s]).filter((n): n is string => n !== undefined) ??
-    (rec.slotNames.length <= 12 ? rec.slotNames : faulty.length > 0 ? faulty.slice(0, 8) : rec.slotNames.slice(0, 4));
+    (faulty.length > 0 ? faulty.slice(0, 8) : rec.slotNames.slice(0, Math.min(6, rec.slotNames.length)));
   const series: Record<string, number[]> = {};
   for (const name of highlighted) series[name] = [...rec.attempts[rec.slotNames.indexOf(name)]!];
-  const zones: Record<string, { attempts: number; localPercent: number }> = {};
-  for (const [zone, z] of [...rec.zoneAttempts].sort(([a], [b]) => (a < b ? -1 : 1))) zones[zone] = { attempts: z.attempts, localPercent: percent(z.local, z.attempts) };
+  const byName = <T>(entries: Iterable<[string, T]>) => [...entries].sort(([a], [b]) => (a < b ? -1 : 1));
+  const zones: Record<string, { attempts: number; localPercent: number; to: Record<string, number[]> }> = {};
+  for (const [zone, byTarget] of byName(rec.zoneAttempts)) {
+    const to = Object.fromEntries(byName(byTarget).map(([target, perS]) => [target, [...perS]]));
+    const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+    const attempts = sum(Object.values(to).map(sum));
+    zones[zone] = { attempts, localPercent: percent(sum(to[zone] ?? []), attempts), to };
+  }
   const serving = clients.filter((c) => rec.clients[c.options.index]!.requests > 0).map((c) => rec.clients[c.options.index]!);
   const sortedRecord = (o: Record<string, number>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
   const requests = rec.requests + unfinished;

@@ -6,7 +6,7 @@
 
 const WIDTH = 960;
 const LEFT = 70;
-const RIGHT = 150;
+const RIGHT = 200;
 const TOP = 12;
 const PLOT_W = WIDTH - LEFT - RIGHT;
 
@@ -19,10 +19,10 @@ export function escapeXml(text: string): string {
 const f1 = (n: number): string => (Math.round(n * 10) / 10).toString();
 
 function niceMax(max: number): number {
-  if (max <= 0) return 1;
+  if (!(max > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(max));
   const m = max / p;
-  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
 }
 
 export interface Line {
@@ -60,7 +60,7 @@ export function lineChart(o: LineChartOptions): string {
   const xs = (s: number): number => LEFT + (Math.max(0, Math.min(n, s)) / n) * PLOT_W;
   const all = [...o.lines.flatMap((l) => l.values.filter((v): v is number => v !== undefined)), ...(o.band?.upper ?? [])];
   const yMin = o.yMin ?? 0;
-  const yMax = o.yMax ?? niceMax(Math.max(yMin + 1e-9, ...all));
+  const yMax = o.yMax ?? niceMax(Math.max(yMin, ...all));
   const y = (v: number): number => bottom - ((Math.max(yMin, Math.min(yMax, v)) - yMin) / (yMax - yMin)) * (bottom - TOP);
   const parts: string[] = [];
   for (let k = 0; k <= 4; k++) {
