@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@datapunk/balancer/testing';
 import { Scheduler } from './scheduler.js';
 
 describe('Scheduler', () => {
@@ -58,6 +59,29 @@ describe('Scheduler', () => {
     expect(firedAt).toBe(7);
     expect(a.wallNow() - b.wallNow()).toBe(0);
     expect(new Date(a.wallNow()).toISOString()).toBe('2026-01-01T00:00:00.010Z');
+  });
+
+  it('keeps (time, order) exact through thousands of random schedules and cancels', async () => {
+    const random = seededRandom(9);
+    const s = new Scheduler();
+    const ran: number[] = [];
+    const expected: { at: number; id: number }[] = [];
+    const timers: { timer: ReturnType<Scheduler['after']>; id: number }[] = [];
+    for (let id = 0; id < 5_000; id++) {
+      const at = Math.floor(random() * 1_000);
+      timers.push({ timer: s.after(at, () => ran.push(id)), id });
+      expected.push({ at, id });
+    }
+    const cancelled = new Set<number>();
+    for (let k = 0; k < 2_000; k++) {
+      const t = timers[Math.floor(random() * timers.length)]!;
+      t.timer.cancel();
+      cancelled.add(t.id);
+    }
+    expect(s.queued).toBe(5_000 - cancelled.size);
+    await s.run(1_000);
+    expect(ran).toEqual(expected.filter((e) => !cancelled.has(e.id)).sort((a, b) => a.at - b.at || a.id - b.id).map((e) => e.id));
+    expect(s.queued).toBe(0);
   });
 
   it('rejects with the error an event throws', async () => {

@@ -15,18 +15,26 @@
 import { seededRandom } from '@datapunk/balancer/testing';
 import type { Runtime, Timer } from '@datapunk/balancer';
 
-/** A scheduled event; `cancel()` is idempotent (lazy deletion: it stays queued, dead). */
+/**
+ * A scheduled event. `cancel()` takes it out of the queue at once (it knows its place in the
+ * heap), so cancelled timers (health-check timeouts, deadlines) neither fill the heap nor keep
+ * their closures alive until their time. Idempotent.
+ */
 class Entry implements Timer {
-  cancelled = false;
+  /** Position in the heap; -1 once run or cancelled. */
+  index = -1;
   constructor(
     readonly at: number,
     readonly seq: number,
     readonly fn: () => void,
+    private readonly owner: Scheduler,
   ) {}
   cancel(): void {
-    this.cancelled = true;
+    if (this.index >= 0) this.owner.remove(this);
   }
 }
+
+const before = (a: Entry, b: Entry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
 const YIELD_EVERY = 20_000;
 /** Virtual wall clock at time 0: 2026-01-01T00:00:00Z (only Retry-After dates read it). */
@@ -46,7 +54,7 @@ export class Scheduler {
 
   /** Runs `fn` at `now + delayMs` (clamped to >= 0). */
   after(delayMs: number, fn: () => void): Timer {
-    const e = new Entry(this.time + (delayMs > 0 ? delayMs : 0), this.seq++, fn);
+    const e = new Entry(this.time + (delayMs > 0 ? delayMs : 0), this.seq++, fn, this);
     this.push(e);
     return e;
   }
@@ -91,57 +99,69 @@ export class Scheduler {
     });
   }
 
-  /** Events queued, cancelled ones included until their time comes. */
+  /** Events queued. */
   get queued(): number {
     return this.heap.length;
   }
 
-  private popDue(untilMs: number): Entry | undefined {
-    for (;;) {
-      const top = this.heap[0];
-      if (top === undefined || top.at > untilMs) return undefined;
-      this.pop();
-      if (!top.cancelled) return top;
-    }
+  /** @internal Takes a cancelled entry out of the heap. */
+  remove(e: Entry): void {
+    this.removeAt(e.index);
   }
 
-  // --- binary heap by (at, seq) ---------------------------------------------------------------
+  private popDue(untilMs: number): Entry | undefined {
+    const top = this.heap[0];
+    if (top === undefined || top.at > untilMs) return undefined;
+    this.removeAt(0);
+    return top;
+  }
+
+  // --- binary heap by (at, seq), each entry knowing its index -------------------------------
 
   private push(e: Entry): void {
+    this.heap.push(e);
+    this.up(this.heap.length - 1, e);
+  }
+
+  private removeAt(i: number): void {
     const h = this.heap;
-    let i = h.length;
-    h.push(e);
+    const removed = h[i]!;
+    removed.index = -1;
+    const last = h.pop()!;
+    if (i === h.length) return;
+    if (i > 0 && before(last, h[(i - 1) >> 1]!)) this.up(i, last);
+    else this.down(i, last);
+  }
+
+  private up(i: number, e: Entry): void {
+    const h = this.heap;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = h[parent]!;
-      if (p.at < e.at || (p.at === e.at && p.seq < e.seq)) break;
+      if (!before(e, p)) break;
       h[i] = p;
+      p.index = i;
       i = parent;
     }
     h[i] = e;
+    e.index = i;
   }
 
-  private pop(): void {
+  private down(i: number, e: Entry): void {
     const h = this.heap;
-    const last = h.pop()!;
-    if (h.length === 0) return;
-    let i = 0;
     const n = h.length;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      let c = l;
-      if (r < n) {
-        const a = h[l]!;
-        const b = h[r]!;
-        if (b.at < a.at || (b.at === a.at && b.seq < a.seq)) c = r;
-      }
+      const c = r < n && before(h[r]!, h[l]!) ? r : l;
       const child = h[c]!;
-      if (last.at < child.at || (last.at === child.at && last.seq < child.seq)) break;
+      if (!before(child, e)) break;
       h[i] = child;
+      child.index = i;
       i = c;
     }
-    h[i] = last;
+    h[i] = e;
+    e.index = i;
   }
 }
