@@ -81,7 +81,7 @@ export interface SimResult {
   }[];
   /** Attempts per second of the highlighted instances. */
   readonly series: Readonly<Record<string, readonly number[]>>;
-  /** Faults as shown in the report: instance names and windows. */
+  /** Faults and fleet events (deploy, add, remove) as shown in the report: instance names and windows. */
   readonly faults: readonly { readonly kind: string; readonly instances: readonly string[]; readonly fromS: number; readonly toS: number }[];
   /** Clients' instance tables at the scenario's `membershipAtS` times. */
   readonly membership: readonly MembershipEntry[];
@@ -125,13 +125,22 @@ export function buildResult(
     const attempts = row.reduce((a, b) => a + b, 0);
     return { name, zone: rec.slotZones[slot], attempts, sharePercent: percent(attempts, totalAttempts), connections: rec.connections[slot]!, peakPerS: Math.max(0, ...row) };
   });
-  const faults = (scenario.faults ?? []).map((f) => ({
+  const faults: { kind: string; instances: string[]; fromS: number; toS: number }[] = (scenario.faults ?? []).map((f) => ({
     kind: f.kind,
     instances: selectSlots(f.instances, fleet.slotZones, seed).map((s) => rec.slotNames[s]!),
     fromS: f.fromS,
     toS: f.toS,
   }));
-  const faulty = [...new Set(faults.flatMap((f) => f.instances))];
+  // Fleet events as windows too: a deploy spans its batches; adds and removals are marks.
+  for (const e of scenario.events ?? []) {
+    if (e.kind === 'deploy') {
+      const batches = Math.ceil(rec.slotNames.length / e.batch);
+      faults.push({ kind: 'deploy', instances: [`${rec.slotNames.length} instances`], fromS: e.atS, toS: e.atS + (batches - 1) * e.intervalS + (e.startupS ?? 5) + (e.warmupS ?? 0) });
+    } else if (e.kind === 'remove') {
+      faults.push({ kind: 'remove', instances: selectSlots(e.instances, fleet.slotZones, seed).map((s) => rec.slotNames[s]!), fromS: e.atS, toS: e.atS + 0.5 });
+    } else faults.push({ kind: 'add', instances: [`${e.group.count} new`], fromS: e.atS, toS: e.atS + 0.5 });
+  }
+  const faulty = [...new Set(faults.filter((f) => f.kind !== 'deploy' && f.kind !== 'add' && f.kind !== 'remove').flatMap((f) => f.instances))];
   const highlighted =
     scenario.highlight?.map((s) => rec.slotNames[s]).filter((n): n is string => n !== undefined) ??
     (faulty.length > 0 ? faulty.slice(0, 8) : rec.slotNames.slice(0, Math.min(6, rec.slotNames.length)));

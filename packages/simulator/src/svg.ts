@@ -22,7 +22,8 @@ function niceMax(max: number): number {
   if (!(max > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(max));
   const m = max / p;
-  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
+  const nice = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((n) => m <= n) ?? 10;
+  return nice * p;
 }
 
 export interface Line {
