@@ -140,6 +140,7 @@ export class SimClient {
       { send: (origin, onDone) => this.fleet.send(index, zone, origin, onDone) },
       (end) => {
         pending.done = true;
+        pending.handle = undefined; // the call's objects are garbage now, not at its deadline
         this.inFlight--;
         this.recorder.call(index, sentAt, end);
       },
