@@ -103,7 +103,7 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
       const logger = fromUser('logger.child', () => rootLogger.child({ service: name }), childLoggerProblem);
       const service = new Service(serviceConfig, runtime);
       services.set(name, service);
-      const metrics = fromUser('meterProvider', () => createMetricsObserver(service, meter, { perInstance: config.metrics.perInstance }));
+      const metrics = fromUser('meterProvider', () => createMetricsObserver(service, meter, { perInstance: config.metrics.perInstance, zone: config.zone }));
       metricsObservers.push(metrics);
       const parts: ServiceObserver[] = [new LogObserver(logger), metrics];
       for (const make of extensions.observers ?? []) {

@@ -16,6 +16,8 @@ export type {
   OutlierDetectionOptions,
   RetryOptions,
   ServiceOptions,
+  SubsetOptions,
+  ZoneAwareOptions,
 } from './config/options.js';
 export {
   AttemptTimeoutError,

@@ -6,11 +6,15 @@ import type { Strategy } from '../strategies/strategy.js';
 import type { DiscoverySource } from '../discovery/source.js';
 import type { HealthCheckFunction } from '../health/check.js';
 import type { InstanceSpec } from '../instance/entry.js';
+import type { SubsetConfig } from '../subset/subset.js';
+import type { ZoneAwareConfig } from '../zones/zone-routing.js';
 import type { HashKeyRequest } from './options.js';
 
 export interface BalancerConfig {
   readonly services: ReadonlyMap<string, ServiceConfig>;
   readonly metrics: { readonly perInstance: boolean };
+  /** The caller's zone, when configured. */
+  readonly zone: string | undefined;
 }
 
 export interface ServiceConfig {
@@ -28,6 +32,10 @@ export interface ServiceConfig {
   readonly drainTimeoutMs: number;
   readonly hostHeader: 'instance' | 'service';
   readonly allowSchemeDowngrade: boolean;
+  /** undefined when subsetting is off. */
+  readonly subset: SubsetConfig | undefined;
+  /** undefined when zone-aware routing is off. */
+  readonly zoneAware: ZoneAwareConfig | undefined;
 }
 
 export interface PanicConfig {

@@ -21,6 +21,11 @@ export interface BalancerOptions {
   readonly metrics?: MetricsOptions;
   /** Clock, timers and randomness. Defaults to the real ones; tests pass a fake. */
   readonly runtime?: Runtime;
+  /**
+   * The caller's zone (where this process runs), e.g. `'eu-west-1a'`. Used by `zoneAware`
+   * routing and by the `datapunk.balancer.zone.requests` metric (local vs cross-zone). Default: none.
+   */
+  readonly zone?: string;
 }
 
 export interface MetricsOptions {
@@ -39,7 +44,7 @@ export interface InstanceOptions {
   readonly url: string;
   /** Relative weight, an integer from 1 to 10,000. Default 1. */
   readonly weight?: number;
-  /** Locality label, informational (shown in snapshots, logs). */
+  /** Locality label: shown in snapshots and logs, used by `zoneAware` routing. */
   readonly zone?: string;
   /** Free-form string labels, informational. */
   readonly metadata?: Readonly<Record<string, string>>;
@@ -96,6 +101,43 @@ export interface ServiceOptions {
    * Default false.
    */
   readonly allowSchemeDowngrade?: boolean;
+  /**
+   * Deterministic subsetting: balance over a stable slice of `size` instances of a large fleet
+   * instead of all of them, so N clients x M instances do not make N x M connections. Off unless
+   * given.
+   */
+  readonly subset?: SubsetOptions | false;
+  /**
+   * Zone-aware routing (Envoy's rule): keep requests in the balancer's `zone` while its healthy
+   * instances can carry its callers, spill the rest to zones with spare capacity. Off unless given;
+   * needs the balancer's `zone`.
+   */
+  readonly zoneAware?: ZoneAwareOptions | false;
+}
+
+export interface SubsetOptions {
+  /** Instances per client, an integer from 1 to 10,000. Required. */
+  readonly size: number;
+  /**
+   * This client's identity. With `clientCount`, its index: an integer in [0, clientCount), which
+   * spreads clients evenly (every instance gets the same number of clients, +-1). Without it, any
+   * string or integer, hashed to a place on the ring (stable, balanced only statistically).
+   * Default: `hostname:pid`, stable for the life of the process.
+   */
+  readonly clientId?: string | number;
+  /** How many clients share the fleet (e.g. the replicas of this deployment). Default: unknown. */
+  readonly clientCount?: number;
+}
+
+export interface ZoneAwareOptions {
+  /**
+   * How the callers of this service are spread over zones: a count (or any weight) per zone,
+   * e.g. `{ a: 40, b: 40, c: 20 }` (Envoy's "local cluster"). Must include the balancer's own
+   * zone. Required.
+   */
+  readonly callers: Readonly<Record<string, number>>;
+  /** Healthy instances needed before routing by zone; below it every zone is used. Default 6 (Envoy). */
+  readonly minClusterSize?: number;
 }
 
 export interface PanicOptions {

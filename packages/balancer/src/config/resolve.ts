@@ -14,6 +14,8 @@ import { resolveHealthCheck } from './resolve-health.js';
 import { resolveOutlierDetection } from './resolve-outlier.js';
 import { checkHooks } from './resolve-hooks.js';
 import { resolveRetry } from './resolve-retry.js';
+import { resolveSubset } from './resolve-subset.js';
+import { resolveZone, resolveZoneAware } from './resolve-zone.js';
 import { Issues, isPlainObject, keyPath, readBoolean, readEnum, readMs, readNumber, readObject, readPercent, show } from './validate.js';
 
 export const SERVICE_DEFAULTS = {
@@ -38,6 +40,8 @@ const SERVICE_KEYS = [
   'drainTimeoutMs',
   'hostHeader',
   'allowSchemeDowngrade',
+  'subset',
+  'zoneAware',
 ];
 
 /** A service name is a host name: letters, digits, hyphens and dots, as used in URLs. */
@@ -104,7 +108,7 @@ function checkDiscoveryKind(kind: unknown, path: string, issues: Issues): void {
   }
 }
 
-function resolveService(name: string, value: unknown, issues: Issues): ServiceConfig | undefined {
+function resolveService(name: string, value: unknown, zone: string | undefined, issues: Issues): ServiceConfig | undefined {
   const path = keyPath('services', name);
   if (!SERVICE_NAME.test(name)) {
     issues.add(path, `expected a lower-case host name (letters, digits, "-", "."), got ${show(name)}`);
@@ -146,23 +150,26 @@ function resolveService(name: string, value: unknown, issues: Issues): ServiceCo
     drainTimeoutMs: readMs(o.drainTimeoutMs, `${path}.drainTimeoutMs`, issues, SERVICE_DEFAULTS.drainTimeoutMs),
     hostHeader: readEnum(o.hostHeader, `${path}.hostHeader`, issues, ['instance', 'service'], SERVICE_DEFAULTS.hostHeader),
     allowSchemeDowngrade: readBoolean(o.allowSchemeDowngrade, `${path}.allowSchemeDowngrade`, issues, SERVICE_DEFAULTS.allowSchemeDowngrade),
+    subset: resolveSubset(o.subset, `${path}.subset`, issues),
+    zoneAware: resolveZoneAware(o.zoneAware, `${path}.zoneAware`, zone, issues),
   };
   return service;
 }
 
-const BALANCER_KEYS = ['services', 'logger', 'meterProvider', 'metrics', 'runtime'];
+const BALANCER_KEYS = ['services', 'logger', 'meterProvider', 'metrics', 'runtime', 'zone'];
 
 /** Validates everything; throws `BalancerConfigError` listing every problem with its path. */
 export function resolveBalancerConfig(options: unknown): BalancerConfig {
   const issues = new Issues();
   const root = readObject(options, 'options', issues, BALANCER_KEYS);
   const services = new Map<string, ServiceConfig>();
+  const zone = resolveZone(root?.zone, issues);
   if (root) {
     if (!isPlainObject(root.services) || Object.keys(root.services).length === 0) {
       issues.add('services', `expected an object with at least one service, got ${show(root.services)}`);
     } else {
       for (const [name, value] of Object.entries(root.services)) {
-        const service = resolveService(name, value, issues);
+        const service = resolveService(name, value, zone, issues);
         if (service) services.set(name, service);
       }
     }
@@ -179,5 +186,5 @@ export function resolveBalancerConfig(options: unknown): BalancerConfig {
     Object.freeze(s.retry);
     Object.freeze(s);
   }
-  return Object.freeze({ services, metrics: Object.freeze({ perInstance }) });
+  return Object.freeze({ services, metrics: Object.freeze({ perInstance }), zone });
 }

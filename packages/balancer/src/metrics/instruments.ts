@@ -38,6 +38,7 @@ export const ATTRIBUTES = deepFreeze({
     '`none-discovered`, `all-ejected`, `all-unhealthy`, `all-draining`, `panic-fail-fast`, `all-tried` or `closed`.',
   'datapunk.balancer.discovery.source': 'Discovery source kind: `static`, `dns`, `etcd`...',
   'datapunk.balancer.membership.change': '`added`, `removed`, `updated` or `rejected` (invalid entries skipped).',
+  'datapunk.balancer.zone.locality': "`local` (the instance is in the caller's zone) or `cross-zone`.",
 } as const);
 
 export type AttributeKey = keyof typeof ATTRIBUTES;
@@ -171,6 +172,14 @@ export const INSTRUMENTS = deepFreeze({
     unit: '{instance}',
     description: 'Instances added, removed, updated or rejected by instance-list updates, by source.',
     attributes: [SERVICE, 'datapunk.balancer.discovery.source', 'datapunk.balancer.membership.change'],
+  },
+  zoneRequests: {
+    name: 'datapunk.balancer.zone.requests',
+    kind: 'Counter',
+    unit: '{request}',
+    description:
+      "Requests sent to instances that have a zone, by whether the instance is in the caller's zone (one per attempt). Recorded only when the balancer's `zone` is set.",
+    attributes: [SERVICE, 'datapunk.balancer.zone.locality'],
   },
 } as const satisfies Record<string, InstrumentSpec>);
 

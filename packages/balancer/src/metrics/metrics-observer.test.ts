@@ -36,6 +36,10 @@ function expectServiceFigures(m: Collected): void {
   expect(m.value('datapunk.balancer.panic', svc('orders'))).toBe(0);
   expect(m.value('datapunk.balancer.panic', svc('billing'))).toBe(1);
   expect(m.points('datapunk.balancer.panics').map((p) => [p.attributes, p.value])).toEqual([[svc('billing'), 1]]);
+  // Only D1 has a zone (b, the caller is in a): its one attempt went cross-zone.
+  expect(m.points('datapunk.balancer.zone.requests').map((p) => [p.attributes, p.value])).toEqual([
+    [svc('billing', { 'datapunk.balancer.zone.locality': 'cross-zone' }), 1],
+  ]);
   expect(m.points('datapunk.balancer.retries').map((p) => [p.attributes, p.value])).toEqual([[svc('orders', { [ERROR]: '502' }), 1]]);
   expect(m.points('datapunk.balancer.retry.refusals').map((p) => [p.attributes, p.value])).toEqual([
     [svc('orders', { 'datapunk.balancer.retry.refusal.reason': 'budget' }), 1],

@@ -29,6 +29,8 @@ import { instrumentsFor, type Instruments } from './meter.js';
 export interface MetricsObserverOptions {
   /** Adds `datapunk.balancer.instance` to per-instance metrics (`metrics.perInstance`). */
   readonly perInstance: boolean;
+  /** The caller's zone (the balancer's `zone`): attempts are then counted as local or cross-zone. */
+  readonly zone?: string | undefined;
 }
 
 export interface MetricsObserver extends ServiceObserver {
@@ -58,11 +60,12 @@ const A = {
   pickFailureReason: 'datapunk.balancer.pick.failure.reason',
   source: 'datapunk.balancer.discovery.source',
   change: 'datapunk.balancer.membership.change',
+  locality: 'datapunk.balancer.zone.locality',
 } as const satisfies Record<string, AttributeKey>;
 
 /** Creates the metrics observer of `service`; its gauges are reported until `dispose()`. */
 export function createMetricsObserver(service: Service, meter: Meter, options: MetricsObserverOptions): MetricsObserver {
-  return new ServiceMetrics(service, meter, options.perInstance);
+  return new ServiceMetrics(service, meter, options.perInstance, options.zone);
 }
 
 /** Attributes by outcome key: the status code, the failure kind, or `cancelled`. */
@@ -81,14 +84,18 @@ class ServiceMetrics implements MetricsObserver {
   private readonly observables: Observable[];
   private inPanic: boolean;
   private disposed = false;
+  /** `{ service, locality: local }` and `cross-zone`, when the caller's zone is known. */
+  private readonly locality: { readonly local: Attributes; readonly cross: Attributes } | undefined;
 
   constructor(
     private readonly service: Service,
     private readonly meter: Meter,
     private readonly perInstance: boolean,
+    private readonly zone: string | undefined,
   ) {
     this.i = instrumentsFor(meter);
     this.base = Object.freeze({ [A.service]: service.name });
+    this.locality = zone === undefined ? undefined : { local: this.with(this.base, A.locality, 'local'), cross: this.with(this.base, A.locality, 'cross-zone') };
     const byState: Partial<Record<InstanceState, Attributes>> = {};
     for (const state of STATES) byState[state] = this.with(this.base, A.state, state);
     this.stateAttributes = byState as Record<InstanceState, Attributes>;
@@ -109,6 +116,9 @@ class ServiceMetrics implements MetricsObserver {
     const attributes = this.attemptAttributes(e.instance, e.method, e.outcome);
     this.i.requests.add(1, attributes);
     this.i.requestDuration.record(Math.max(0, e.latencyMs) / 1000, attributes);
+    if (this.locality && e.instance.zone !== undefined) {
+      this.i.zoneRequests.add(1, e.instance.zone === this.zone ? this.locality.local : this.locality.cross);
+    }
   }
 
   private attemptAttributes(instance: Instance, rawMethod: string | undefined, outcome: Outcome): Attributes {

@@ -91,7 +91,7 @@ const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNR
  *   C: one GET left in flight. Health checks: A passed in 12 ms, B failed in 1.5 s.
  * billing (static discovery, empty at first; panic below 60%; 1 failure ejects):
  *   a pick fails (none-discovered); a refresh fails; a list of D1, D2 and one bad entry;
- *   D1: GET connection refused (2 ms) -> ejected -> panic; D2: one GET left in flight, then
+ *   D1 (zone b; the caller is in zone a): GET connection refused (2 ms) -> ejected -> panic; D2: one GET left in flight, then
  *   removed by the next list, so it drains.
  */
 export function runScenario(perInstance: boolean) {
@@ -127,7 +127,7 @@ export function runScenario(perInstance: boolean) {
     {
       observers: [
         (service) => {
-          const observer = createMetricsObserver(service, meter, { perInstance });
+          const observer = createMetricsObserver(service, meter, { perInstance, zone: 'a' });
           observers.set(service.name, observer);
           services.set(service.name, service);
           return observer;
@@ -178,10 +178,10 @@ export function runScenario(perInstance: boolean) {
   const unavailable = pickFrom(balancer, 'billing', { method: 'GET' });
   if (unavailable.ok || unavailable.error.reason !== 'none-discovered') throw new Error('expected none-discovered');
   discovery.fail(new Error('registry unreachable'));
-  discovery.set([D1, D2, 'not a url']);
+  discovery.set([{ url: D1, zone: 'b' }, D2, 'not a url']);
   send('billing', D1, 'GET', { kind: 'failure', failure: 'connect', ...ms(2) });
   pick('billing', D2, 'GET'); // left in flight
-  discovery.set([D1]);
+  discovery.set([{ url: D1, zone: 'b' }]);
 
   return { reader, provider, balancer, observers, services, runtime };
 }

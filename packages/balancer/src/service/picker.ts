@@ -12,6 +12,7 @@ import type { UnavailableReason } from '../errors.js';
 import type { InstanceRecord } from '../instance/instance.js';
 import { randomStrategy } from '../strategies/random.js';
 import type { Picker, Strategy } from '../strategies/strategy.js';
+import { zonePicker, type ZoneAwareConfig } from '../zones/zone-routing.js';
 
 /** Stands in when the configured strategy fails to build. */
 const FALLBACK = randomStrategy();
@@ -55,6 +56,7 @@ export class ServicePicker {
     random: () => number,
     now: number,
     onStrategyError: (error: unknown) => void = () => {},
+    zones?: ZoneAwareConfig,
   ): ServicePicker {
     const healthy: InstanceRecord[] = [];
     const active: InstanceRecord[] = [];
@@ -79,10 +81,16 @@ export class ServicePicker {
         return FALLBACK.build(candidates, { random, now });
       }
     };
-    const make = (candidates: InstanceRecord[], reason: UnavailableReason | undefined, detail: string | undefined, inPanic: boolean) =>
+    const make = (
+      candidates: InstanceRecord[],
+      reason: UnavailableReason | undefined,
+      detail: string | undefined,
+      inPanic: boolean,
+      routed?: Picker<InstanceRecord>,
+    ) =>
       new ServicePicker(
         candidates,
-        candidates.length > 0 ? buildStrategy(candidates) : undefined,
+        routed ?? (candidates.length > 0 ? buildStrategy(candidates) : undefined),
         reason,
         detail,
         inPanic,
@@ -104,7 +112,8 @@ export class ServicePicker {
     if (healthy.length === 0) {
       return make([], ejected > 0 && unhealthy === 0 ? 'all-ejected' : 'all-unhealthy', detail, false);
     }
-    return make(healthy, undefined, undefined, false);
+    // Zone-aware routing applies only here: never in panic, never when nothing is healthy.
+    return make(healthy, undefined, undefined, false, zones && zonePicker(healthy, zones, buildStrategy, random));
   }
 
   /**

@@ -13,6 +13,7 @@ import { OutlierDetector, resetConsecutive, type Detection } from '../outlier/de
 import { ejectionDurationMs, mayEject } from '../outlier/ejection.js';
 import type { Runtime, Timer } from '../runtime.js';
 import { slowStartFactor } from '../slow-start.js';
+import { chooseSubset } from '../subset/subset.js';
 import { discoverySink, startDiscovery } from './discovery-sink.js';
 import type { ServiceObserver } from './observer.js';
 import { ServicePicker, type Tried } from './picker.js';
@@ -140,6 +141,7 @@ export class Service {
       });
       return;
     }
+    specs = chooseSubset(specs, this.config.subset); // subsetting: this client's slice of the fleet only
     const now = this.runtime.now();
     let added = 0;
     let removed = 0;
@@ -359,8 +361,14 @@ export class Service {
   }
 
   private buildPicker(): ServicePicker {
-    return ServicePicker.build(this.records.values(), this.config.strategy, this.config.panic, this.runtime.random, this.runtime.now(), (error) =>
-      this.observer.strategyFailed?.({ service: this.name, strategy: this.config.strategy.name, error }),
+    return ServicePicker.build(
+      this.records.values(),
+      this.config.strategy,
+      this.config.panic,
+      this.runtime.random,
+      this.runtime.now(),
+      (error) => this.observer.strategyFailed?.({ service: this.name, strategy: this.config.strategy.name, error }),
+      this.config.zoneAware,
     );
   }
 
