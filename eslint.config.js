@@ -37,4 +37,9 @@ export default tseslint.config(
     files: ['**/*.test.ts', 'test/**', 'bench/**', 'examples/**', 'packages/testkit/**', '**/runtime.ts', '**/*.cjs', '**/*.mjs'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  {
+    // A CommonJS consumer's program, as one writes it: `import x = require(...)`.
+    files: ['test/packaging/consumer/*.cts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -20,7 +20,6 @@ const DURATION_S = 8;
 
 /** Prometheus names of the instruments that have data at mid-run whatever the faults did. */
 const EXPECTED_MID_RUN = [
-  'datapunk_balancer_requests_total',
   'datapunk_balancer_request_duration_bucket',
   'datapunk_balancer_request_active',
   'datapunk_balancer_instance_count',

@@ -13,7 +13,12 @@ export interface Buckets {
   readonly counts: readonly number[];
 }
 
-const INSTANCE = 'datapunk.balancer.instance';
+/** The instance origin a per-instance point names (the HTTP client conventions' server attributes). */
+function originOf(attributes: Readonly<Record<string, unknown>>): string | undefined {
+  const { 'url.scheme': scheme, 'server.address': address, 'server.port': port } = attributes;
+  if (typeof scheme !== 'string' || typeof address !== 'string' || typeof port !== 'number') return undefined;
+  return `${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}`;
+}
 
 function metricsNamed(rm: ResourceMetrics, name: string) {
   return rm.scopeMetrics.flatMap((s) => s.metrics.filter((m) => m.descriptor.name === name));
@@ -25,8 +30,8 @@ export function durationBucketsByInstance(rm: ResourceMetrics): Map<string, Buck
   for (const metric of metricsNamed(rm, INSTRUMENTS.requestDuration.name)) {
     if (metric.dataPointType !== DataPointType.HISTOGRAM) continue;
     for (const point of metric.dataPoints) {
-      const instance = point.attributes[INSTANCE];
-      if (typeof instance !== 'string') continue;
+      const instance = originOf(point.attributes);
+      if (instance === undefined) continue;
       const { boundaries, counts } = point.value.buckets;
       const sum = out.get(instance);
       if (!sum) out.set(instance, { boundaries: [...boundaries], counts: [...counts] });

@@ -19,6 +19,7 @@ import axios, {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
+import type { AxiosModule } from './axios-module.js';
 import { CallerCancellation } from './caller-cancellation.js';
 import type { Readable } from 'node:stream';
 import { attemptTimeoutError, balancerError } from './errors.js';
@@ -46,16 +47,17 @@ export function isBalancedAdapter(adapter: unknown): adapter is AxiosAdapter {
 
 /**
  * Wraps `original` (what `config.adapter` held; axios's default when undefined). Requests whose
- * logical host is not a service of `balancer` go to the original adapter untouched.
+ * logical host is not a service of `balancer` go to the original adapter untouched. `lib` is the
+ * caller's copy of axios (`axiosModuleOf`): attempts go through its adapters, errors are its own.
  */
-export function balancedAdapter(original: AdapterOption, balancer: Balancer, getUri: GetUri): AxiosAdapter {
+export function balancedAdapter(original: AdapterOption, balancer: Balancer, getUri: GetUri, lib: AxiosModule = axios): AxiosAdapter {
   const adapter: AxiosAdapter = (config) => {
-    const send = axios.getAdapter(original ?? axios.defaults.adapter, config);
+    const send = lib.getAdapter(original ?? lib.defaults.adapter, config);
     const url = logicalUrl(config, getUri);
     const call = url && balancer.call(callRequest(config, url));
     if (!call) return send(config);
     noticeOuterRetry(config, balancer);
-    return sendBalanced(call, url, config, { send, reportsHead: send === httpAdapter() }, balancer);
+    return sendBalanced(call, url, config, { send, reportsHead: send === httpAdapter(lib), lib }, balancer);
   };
   Object.defineProperty(adapter, BALANCED, { value: true });
   return adapter;
@@ -70,21 +72,27 @@ function callRequest(config: InternalAxiosRequestConfig, url: URL): CallRequest 
   };
 }
 
-/** axios's own http adapter: the one that takes a `transport` (see `head-transport.ts`). */
-let http: AxiosAdapter | undefined;
-function httpAdapter(): AxiosAdapter | undefined {
-  try {
-    http ??= axios.getAdapter('http');
-  } catch {
-    // Not in this environment (axios's browser build).
+/** axios's own http adapter (of each copy of axios): the one that takes a `transport` (see `head-transport.ts`). */
+const httpAdapters = new WeakMap<AxiosModule, AxiosAdapter | null>();
+function httpAdapter(lib: AxiosModule): AxiosAdapter | undefined {
+  let http = httpAdapters.get(lib);
+  if (http === undefined) {
+    try {
+      http = lib.getAdapter('http');
+    } catch {
+      http = null; // not in this environment (axios's browser build)
+    }
+    httpAdapters.set(lib, http);
   }
-  return http;
+  return http ?? undefined;
 }
 
 /** The adapter that sends attempts, and whether it reports the response head (`transport`). */
 interface Sender {
   readonly send: AxiosAdapter;
   readonly reportsHead: boolean;
+  /** The caller's copy of axios (see `axios-module.ts`): errors and headers are built with it. */
+  readonly lib: AxiosModule;
 }
 
 /** How one attempt settled. */
@@ -104,7 +112,7 @@ interface Accepted {
  * for the whole of it.
  */
 async function sendBalanced(first: Call, url: URL, config: InternalAxiosRequestConfig, sender: Sender, balancer: Balancer): Promise<AxiosResponse> {
-  const caller = new CallerCancellation(config, balancer.runtime);
+  const caller = new CallerCancellation(config, balancer.runtime, sender.lib);
   let bodyHandedOver = false;
   const limit = redirectLimit(config);
   try {
@@ -114,13 +122,13 @@ async function sendBalanced(first: Call, url: URL, config: InternalAxiosRequestC
       // axios's transport must not follow redirects itself: each hop is the balancer's to route.
       const accepted = await attempts(call, hop.config, limit > 0, sender, caller);
       const response = responseOfSettled(accepted.settled);
-      const next = hops < limit && response ? nextHop(hop.config, hop.url, response) : undefined;
+      const next = hops < limit && response ? nextHop(hop.config, hop.url, response, sender.lib) : undefined;
       if (!next) {
         if (accepted.open) {
           bodyHandedOver = true;
           handOver(accepted.open, caller);
         }
-        return finish(accepted.settled, config, caller, accepted.timedOut);
+        return finish(accepted.settled, config, caller, accepted.timedOut, sender.lib);
       }
       if (accepted.open) discard(accepted.open);
       const nextCall = balancer.call(callRequest(next.config, next.url));
@@ -139,7 +147,7 @@ async function attempts(call: Call, config: InternalAxiosRequestConfig, followsR
   const streamed = config.responseType === 'stream';
   for (;;) {
     const attempt = call.next();
-    if (!attempt.ok) throw balancerError(attempt.error, config);
+    if (!attempt.ok) throw balancerError(attempt.error, config, sender.lib);
 
     const abort = new AttemptAbort(sender.reportsHead);
     const unfollow = caller.follow(abort);
@@ -160,7 +168,7 @@ async function attempts(call: Call, config: InternalAxiosRequestConfig, followsR
           },
         }
       : undefined;
-    const settled = await settle(() => sender.send(attemptConfig(config, attempt, followsRedirects, abort.signal, listener)));
+    const settled = await settle(() => sender.send(attemptConfig(config, attempt, followsRedirects, abort.signal, listener, sender.lib)));
 
     let decision: RetryDecision;
     if (head?.retry) {
@@ -248,11 +256,12 @@ function attemptConfig(
   followsRedirects: boolean,
   signal: AbortSignal | undefined,
   listener: HeadListener | undefined,
+  lib: AxiosModule,
 ): InternalAxiosRequestConfig {
   const { target } = attempt;
   // The first attempt sends the caller's headers as axios would (its adapter completes them);
   // a retry, or a Host header of our own, gets a copy.
-  const headers = attempt.index === 0 && target.hostHeader === undefined ? config.headers : new axios.AxiosHeaders(config.headers);
+  const headers = attempt.index === 0 && target.hostHeader === undefined ? config.headers : new lib.AxiosHeaders(config.headers);
   if (target.hostHeader !== undefined) headers.set('Host', target.hostHeader);
   const sent = copyOf(config);
   sent.headers = headers;
@@ -289,6 +298,7 @@ function finish(
   config: InternalAxiosRequestConfig,
   caller: CallerCancellation,
   timedOut: AttemptTimeoutError | undefined,
+  lib: AxiosModule,
 ): AxiosResponse {
   if ('response' in settled) {
     settled.response.config = config;
@@ -298,7 +308,7 @@ function finish(
   const response = responseOf(error);
   if (response) response.config = config;
   else if (caller.gaveUp) throw caller.error(requestOf(error));
-  else if (timedOut) throw attemptTimeoutError(timedOut, config, requestOf(error));
+  else if (timedOut) throw attemptTimeoutError(timedOut, config, requestOf(error), lib);
   if (axios.isAxiosError(error)) error.config = config;
   throw error;
 }

@@ -12,6 +12,8 @@
 import type { Runtime } from '@datapunk/balancer';
 import type { Timer } from '@datapunk/balancer/adapter';
 import axios, { type AxiosError, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosModule } from './axios-module.js';
+
 /** Something the caller's giving up stops. */
 export interface Abortable {
   abort(reason: Error): void;
@@ -32,6 +34,8 @@ export class CallerCancellation {
   constructor(
     private readonly config: InternalAxiosRequestConfig,
     runtime: Runtime,
+    /** The caller's copy of axios, whose error classes `error()` uses. */
+    private readonly lib: AxiosModule = axios,
   ) {
     const onAbort = (): void => this.giveUp('aborted');
     const { signal, cancelToken } = config;
@@ -84,12 +88,12 @@ export class CallerCancellation {
     const { config } = this;
     if (this.why === 'timeout') {
       const message = config.timeoutErrorMessage || `timeout of ${String(config.timeout)}ms exceeded`;
-      const code = config.transitional?.clarifyTimeoutError ? axios.AxiosError.ETIMEDOUT : axios.AxiosError.ECONNABORTED;
-      return new axios.AxiosError(message, code, config, request);
+      const code = config.transitional?.clarifyTimeoutError ? this.lib.AxiosError.ETIMEDOUT : this.lib.AxiosError.ECONNABORTED;
+      return new this.lib.AxiosError(message, code, config, request);
     }
     const reason: unknown = config.cancelToken?.reason;
     if (axios.isCancel(reason)) return reason;
-    return new axios.CanceledError(undefined, config, request);
+    return new this.lib.CanceledError(undefined, config, request);
   }
 
   /** Stops the deadline: the response was handed to the caller. */

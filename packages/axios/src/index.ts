@@ -3,5 +3,6 @@
  * Explicit public surface: every export is named here.
  */
 export { withBalancer } from './with-balancer.js';
+export type { AxiosInstanceLike } from './with-balancer.js';
 export { balancedAdapter, isBalancedAdapter } from './balanced-adapter.js';
 export type { AdapterOption, GetUri } from './balanced-adapter.js';

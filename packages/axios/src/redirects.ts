@@ -12,6 +12,7 @@
  * HTTP rules of a hop, as follow-redirects applies them.
  */
 import axios, { type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import type { AxiosModule } from './axios-module.js';
 import { headerText } from './headers.js';
 
 /** Statuses follow-redirects follows. */
@@ -38,7 +39,7 @@ export interface Hop {
  * A 307/308 must re-send the body: a one-shot stream cannot be, so such a redirect is returned
  * to the caller as it is.
  */
-export function nextHop(config: InternalAxiosRequestConfig, url: URL, response: AxiosResponse): Hop | undefined {
+export function nextHop(config: InternalAxiosRequestConfig, url: URL, response: AxiosResponse, lib: AxiosModule = axios): Hop | undefined {
   if (!REDIRECT_STATUSES.has(response.status)) return undefined;
   const location = headerText(response.headers, 'location');
   if (location === undefined || location === '') return undefined;
@@ -52,7 +53,7 @@ export function nextHop(config: InternalAxiosRequestConfig, url: URL, response: 
   const method = (config.method ?? 'get').toUpperCase();
   const toGet = (response.status === 303 && method !== 'GET' && method !== 'HEAD') || ((response.status === 301 || response.status === 302) && method === 'POST');
   if (!toGet && isStream(config.data)) return undefined;
-  const headers = new axios.AxiosHeaders(config.headers);
+  const headers = new lib.AxiosHeaders(config.headers);
   if (toGet) {
     for (const name of Object.keys(headers.toJSON())) if (/^content-/i.test(name)) headers.delete(name);
   }

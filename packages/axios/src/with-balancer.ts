@@ -4,7 +4,19 @@
  */
 import type { Balancer } from '@datapunk/balancer';
 import type { AxiosInstance } from 'axios';
+import { axiosModuleOf } from './axios-module.js';
 import { balancedAdapter, isBalancedAdapter } from './balanced-adapter.js';
+
+/**
+ * What `withBalancer` uses of an axios instance. Structural on purpose: axios ships separate
+ * declarations for ESM (`index.d.ts`) and CommonJS (`index.d.cts`), and a CommonJS project under
+ * `module: nodenext` types `axios.create()` with the latter, which `AxiosInstance` as this ESM
+ * package sees it does not accept (TS2345).
+ */
+export interface AxiosInstanceLike {
+  readonly interceptors: { readonly request: Pick<AxiosInstance['interceptors']['request'], 'use'> };
+  getUri: AxiosInstance['getUri'];
+}
 
 /**
  * Installs the balancer on `instance` and returns it. Requests whose logical host (after axios
@@ -18,11 +30,12 @@ import { balancedAdapter, isBalancedAdapter } from './balanced-adapter.js';
  * All accounting and retries happen in the wrapped adapter, once per real attempt; user
  * interceptors run once per logical request, never again on a retry.
  */
-export function withBalancer<T extends AxiosInstance>(instance: T, balancer: Balancer): T {
-  const getUri = (config: Parameters<T['getUri']>[0]): string => instance.getUri(config);
+export function withBalancer<T extends AxiosInstanceLike>(instance: T, balancer: Balancer): T {
+  const getUri = (config: Parameters<AxiosInstance['getUri']>[0]): string => instance.getUri(config);
+  const lib = axiosModuleOf(instance);
   instance.interceptors.request.use(
     (config) => {
-      if (!isBalancedAdapter(config.adapter)) config.adapter = balancedAdapter(config.adapter, balancer, getUri);
+      if (!isBalancedAdapter(config.adapter)) config.adapter = balancedAdapter(config.adapter, balancer, getUri, lib);
       return config;
     },
     undefined,

@@ -17,5 +17,5 @@ export { parseInstanceEntry } from './instance/entry.js';
 export type { InstanceSpec } from './instance/entry.js';
 export { realRuntime } from './runtime.js';
 export type { Timer, TimerOptions } from './runtime.js';
-export { errorFields, silentLogger } from './logger.js';
+export { errorFields, errorForLog, LOG_NAMESPACE, namespacedLogger, silentLogger } from './logger.js';
 export { redactText, redactUrl } from './redact.js';

@@ -6,14 +6,15 @@ import { ServiceCall, type Call, type CallRequest } from './call.js';
 import type { BalancerConfig } from './config/config.js';
 import type { BalancerOptions } from './config/options.js';
 import { resolveBalancerConfig } from './config/resolve.js';
-import { childLoggerProblem, meterProblem } from './config/resolve-hooks.js';
+import { meterProblem } from './config/resolve-hooks.js';
 import { BalancerConfigError } from './errors.js';
 import type { Disposable } from './events.js';
-import { errorFields, silentLogger, type Logger } from './logger.js';
+import { errorFields, namespacedLogger, silentLogger, type Logger } from './logger.js';
 import { RetryBudget } from './retry/budget.js';
 import { realRuntime, type Runtime } from './runtime.js';
 import { createHealthChecker } from './health/checker.js';
-import { resolveMeter } from './metrics/meter.js';
+import { METER_NAME, resolveMeter } from './metrics/meter.js';
+import { VERSION } from './metrics/version.js';
 import { createMetricsObserver, type MetricsObserver } from './metrics/metrics-observer.js';
 import { LogObserver } from './service/log-observer.js';
 import { guarded, ObserverHub, type ServiceObserver } from './service/observer.js';
@@ -90,7 +91,9 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
   const rootLogger = options.logger ?? silentLogger;
   let userObservers: readonly ServiceObserver[] = [];
 
-  const meter = fromUser('meterProvider', () => resolveMeter(options.meterProvider), meterProblem);
+  // A provider given is asked for its meter first, so a bad one is named, not a TypeError later.
+  if (options.meterProvider) fromUser('meterProvider', () => options.meterProvider!.getMeter(METER_NAME, VERSION), meterProblem);
+  const meter = fromUser('meterProvider', () => resolveMeter(options.meterProvider));
   const metricsObservers: MetricsObserver[] = [];
   const services = new Map<string, Service>();
   const budgets = new Map<string, RetryBudget | undefined>();
@@ -100,12 +103,14 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
   const started: Service[] = [];
   try {
     for (const [name, serviceConfig] of config.services) {
-      const logger = fromUser('logger.child', () => rootLogger.child({ service: name }), childLoggerProblem);
+      // Our fields under one key, so the application's own `service` (or `event`...) never collides.
+      const logger = namespacedLogger(rootLogger, { service: name });
       const service = new Service(serviceConfig, runtime);
       services.set(name, service);
       const metrics = fromUser('meterProvider', () => createMetricsObserver(service, meter, { perInstance: config.metrics.perInstance, zone: config.zone }));
       metricsObservers.push(metrics);
-      const parts: ServiceObserver[] = [new LogObserver(logger), metrics];
+      const logs = new LogObserver(logger, { now: () => runtime.now(), budgetWarningIntervalMs: serviceConfig.retry.budget?.windowMs });
+      const parts: ServiceObserver[] = [logs, metrics];
       for (const make of extensions.observers ?? []) {
         const extra = make(service, logger);
         if (extra) parts.push(extra);

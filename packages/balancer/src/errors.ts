@@ -56,7 +56,7 @@ export interface ConfigIssue {
 /**
  * Thrown by `createBalancer` when options are invalid; lists every problem with its path. Also
  * thrown when an object the options passed in fails as the balancer is built (a discovery
- * source's `start()` throws, `logger.child()` returns no logger): then `cause` is that error.
+ * source's `start()` throws, a `meterProvider` returns no meter): then `cause` is that error.
  */
 export class BalancerConfigError extends BalancerError {
   static override readonly code = ErrorCodes.CONFIG;

@@ -105,7 +105,7 @@ describe('secrets never appear', () => {
     const { resourceMetrics } = await reader.collect();
     const attributes = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.flatMap((m) => m.dataPoints.map((p) => p.attributes)));
     expect(attributes.length).toBeGreaterThan(5);
-    expect(attributes.some((a) => a['datapunk.balancer.instance'] === 'http://10.0.0.1:8080')).toBe(true);
+    expect(attributes.some((a) => a['server.address'] === '10.0.0.1' && a['server.port'] === 8080)).toBe(true);
     expectNoSecret('the metric attributes', JSON.stringify(attributes));
 
     const snapshots = JSON.stringify([balancer.snapshot(), other.snapshot()]);

@@ -14,7 +14,7 @@
  * is not delivered (that would drain every instance); `sink.error` reports it instead.
  */
 import type { DiscoverySink, DiscoverySource } from '@datapunk/balancer';
-import type { Timer } from '@datapunk/balancer/adapter';
+import { errorFields, errorForLog, namespacedLogger, type Timer } from '@datapunk/balancer/adapter';
 import { backoffMs } from './backoff.js';
 import { fromBase64, nextRevision, prefixRangeEnd, toBase64 } from './codec.js';
 import { decodeEntry } from './entry.js';
@@ -31,7 +31,7 @@ import {
   type EtcdConnectionConfig,
   type EtcdConnectionOptions,
 } from './options.js';
-import { cancelReasonDetail, logError, streamErrorDetail, type Kv, type RangeResponse, type WatchMessage } from './protocol.js';
+import { cancelReasonDetail, streamErrorDetail, type Kv, type RangeResponse, type WatchMessage } from './protocol.js';
 
 export interface EtcdDiscoveryOptions extends EtcdConnectionOptions {
   /** Values larger than this are skipped with a warning, in bytes. Default 65536. */
@@ -65,7 +65,7 @@ export function etcdDiscovery(options: EtcdDiscoveryOptions): EtcdDiscovery {
   const connection = resolveConnection(options, issues);
   const config: DiscoveryConfig = {
     ...connection,
-    logger: connection.logger.child({ component: 'etcd-discovery', service: connection.service }),
+    logger: namespacedLogger(connection.logger, { component: 'etcd-discovery', service: connection.service }),
     maxValueBytes: readMs(options.maxValueBytes, 'maxValueBytes', issues, 65_536, 1),
     watchCheckIntervalMs: readMs(options.watchCheckIntervalMs, 'watchCheckIntervalMs', issues, 10_000),
   };
@@ -272,14 +272,14 @@ class EtcdDiscoverySource implements EtcdDiscovery {
 
   private failed(error: unknown): void {
     this.failures++;
-    const err = logError(error);
-    const fields = { event: 'etcd-discovery-failed', failures: this.failures, err };
+    const { code } = errorFields(error);
+    const fields = { event: 'etcd-discovery-failed', failures: this.failures, err: errorForLog(error) };
     // Warn once per streak, and again when the cause changes (etcd restarted with an untrusted
     // certificate: "stream ended", then a TLS error): the new cause is what needs fixing.
-    if (this.failures === 1 || err.code !== this.lastFailureCode) {
+    if (this.failures === 1 || code !== this.lastFailureCode) {
       this.config.logger.warn(fields, `etcd discovery of ${this.directory} failed; keeping the last good list and retrying`);
     } else this.config.logger.debug(fields, `etcd discovery of ${this.directory} failed again`);
-    this.lastFailureCode = err.code;
+    this.lastFailureCode = code;
     this.report(error);
   }
 

@@ -27,7 +27,9 @@ export function captureLogger(lines: LogLine[] = [], bindings: Record<string, un
   const at =
     (level: LogLine['level']) =>
     (fields: object, message?: string): void => {
-      lines.push({ level, fields: { ...bindings, ...fields }, message });
+      // Our lines carry their fields under the `balancer` key (namespacedLogger): flattened here.
+      const { balancer, ...rest } = fields as { balancer?: Record<string, unknown> };
+      lines.push({ level, fields: { ...bindings, ...balancer, ...rest }, message });
     };
   return {
     lines,

@@ -3,7 +3,6 @@
  * default (0, false, empty, PUT) are left out by the gateway, hence every field is optional.
  * 64-bit integers are decimal strings; keys and values are base64.
  */
-import { errorFields } from '@datapunk/balancer/adapter';
 
 export interface ResponseHeader {
   readonly revision?: string;
@@ -78,9 +77,4 @@ export function cancelReasonDetail(reason: string | undefined): { message: strin
   const match = /^rpc error: code = (\w+) desc = (.*)$/s.exec(text);
   if (!match) return { message: text, grpcCode: undefined };
   return { message: match[2]!, grpcCode: GRPC_NAMES[match[1]!] };
-}
-
-/** An error for a log line: message (redacted, as every balancer log line) and code, no stack. */
-export function logError(error: unknown): { message: string; code?: string } {
-  return errorFields(error);
 }

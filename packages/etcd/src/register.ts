@@ -7,7 +7,7 @@
  * deletes the key at once (graceful deregistration: clients start draining the instance); a
  * process that dies simply stops the keepalives, and etcd deletes the key when the TTL runs out.
  */
-import { parseInstanceEntry, type Timer } from '@datapunk/balancer/adapter';
+import { errorFields, errorForLog, namespacedLogger, parseInstanceEntry, type Timer } from '@datapunk/balancer/adapter';
 import { backoffMs } from './backoff.js';
 import { toBase64 } from './codec.js';
 import { EtcdError, EtcdErrorCodes, GrpcCodes } from './errors.js';
@@ -23,7 +23,7 @@ import {
   type EtcdConnectionConfig,
   type EtcdConnectionOptions,
 } from './options.js';
-import { logError, type KeepAliveMessage, type LeaseGrantResponse } from './protocol.js';
+import { type KeepAliveMessage, type LeaseGrantResponse } from './protocol.js';
 
 export interface RegisterOptions extends EtcdConnectionOptions {
   /** This instance's origin, e.g. `'http://10.0.0.5:8080'`. */
@@ -102,7 +102,7 @@ export function resolveRegisterConfig(options: RegisterOptions): RegisterConfig 
   const fullKey = `${connection.directory}${key!}`;
   const config = {
     ...connection,
-    logger: connection.logger.child({ component: 'etcd-registration', key: fullKey }),
+    logger: namespacedLogger(connection.logger, { component: 'etcd-registration', key: fullKey }),
     key: fullKey,
     value,
     ttlSeconds,
@@ -227,12 +227,12 @@ class LeaseRegistration implements Registration {
     } catch (error) {
       if (this.state !== 'active') return;
       this.failures++;
-      const err = logError(error);
-      const fields = { event: 'etcd-keepalive-failed', failures: this.failures, err };
+      const { code } = errorFields(error);
+      const fields = { event: 'etcd-keepalive-failed', failures: this.failures, err: errorForLog(error) };
       // Warn once per streak, and again when the cause changes.
-      if (this.failures === 1 || err.code !== this.lastFailureCode) logger.warn(fields, `keeping ${this.key} alive failed; retrying`);
+      if (this.failures === 1 || code !== this.lastFailureCode) logger.warn(fields, `keeping ${this.key} alive failed; retrying`);
       else logger.debug(fields, `keeping ${this.key} alive failed again`);
-      this.lastFailureCode = err.code;
+      this.lastFailureCode = code;
       const { backoffBaseMs, backoffMaxMs, runtime } = this.config;
       this.schedule(Math.min(this.intervalMs, backoffMs(this.failures, backoffBaseMs, backoffMaxMs, runtime.random)));
     }
@@ -248,7 +248,7 @@ class LeaseRegistration implements Registration {
     } catch (error) {
       if (error instanceof EtcdError && error.grpcCode === GrpcCodes.NOT_FOUND) return;
       this.config.logger.warn(
-        { event: 'etcd-revoke-failed', lease, err: logError(error) },
+        { event: 'etcd-revoke-failed', lease, err: errorForLog(error) },
         `could not revoke the lease of ${this.key}; it disappears within ${this.config.ttlSeconds} s`,
       );
     } finally {

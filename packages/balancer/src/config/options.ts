@@ -15,7 +15,10 @@ export interface BalancerOptions {
   readonly services: Readonly<Record<string, ServiceOptions>>;
   /** pino-compatible logger. Silent by default. */
   readonly logger?: Logger;
-  /** OpenTelemetry meter provider. Defaults to the global one from `@opentelemetry/api`. */
+  /**
+   * OpenTelemetry meter provider. Defaults to the global one from `@opentelemetry/api`, looked up
+   * again at each event, so an SDK registered after the balancer was created is used from then on.
+   */
   readonly meterProvider?: MeterProvider;
   /** Metric options. */
   readonly metrics?: MetricsOptions;
@@ -30,8 +33,8 @@ export interface BalancerOptions {
 
 export interface MetricsOptions {
   /**
-   * Adds the `datapunk.balancer.instance` attribute (the instance origin) to per-request
-   * metrics. Turn off when a service has many instances, to bound cardinality. Default `true`.
+   * Adds the instance to per-instance metrics as the HTTP client conventions' `server.address`,
+   * `server.port` and `url.scheme`. Turn off when a service has many instances, to bound cardinality. Default `true`.
    */
   readonly perInstance?: boolean;
 }
@@ -174,17 +177,24 @@ export interface DetectorOptions {
 }
 
 export interface OutlierDetectionOptions {
-  /** Consecutive instance failures (5xx or transport). Default `{ threshold: 5, enforcingPercent: 100 }`. */
-  readonly consecutiveFailures?: DetectorOptions | false;
+  /**
+   * Consecutive instance failures (5xx or transport). Default `{ threshold: 5, enforcingPercent: 100 }`.
+   * A number is the threshold: `consecutiveFailures: 3` is `{ threshold: 3 }`.
+   */
+  readonly consecutiveFailures?: DetectorOptions | number | false;
   /**
    * Consecutive gateway failures (502/503/504 or transport). Default
-   * `{ threshold: 5, enforcingPercent: 0 }` (Envoy: detected, not enforced).
+   * `{ threshold: 5, enforcingPercent: 0 }` (Envoy: detected, not enforced). A number is the
+   * threshold, and the enforcing percentage keeps its default (0: a dry run).
    */
-  readonly consecutiveGatewayFailures?: DetectorOptions | false;
+  readonly consecutiveGatewayFailures?: DetectorOptions | number | false;
   /** Success-rate outlier detection, evaluated every interval. */
   readonly successRate?: SuccessRateOptions | false;
-  /** Failure-percentage outlier detection, evaluated every interval. */
-  readonly failurePercentage?: FailurePercentageOptions | false;
+  /**
+   * Failure-percentage outlier detection, evaluated every interval. A number is the threshold
+   * (`failurePercentage: 90` is `{ threshold: 90 }`; enforcing stays 0 unless given).
+   */
+  readonly failurePercentage?: FailurePercentageOptions | number | false;
   /** How often success rate and failure percentage are evaluated, ms. Default 10,000. */
   readonly intervalMs?: number;
   /** Ejection time for the first ejection, ms; multiplied by the number of ejections. Default 30,000. */
@@ -193,7 +203,11 @@ export interface OutlierDetectionOptions {
   readonly maxEjectionMs?: number;
   /** A random 0..jitter ms is added to each ejection time. Default 0 (Envoy). */
   readonly ejectionJitterMs?: number;
-  /** Max percentage of instances ejected at once; at least one may always be ejected. Default 10. */
+  /**
+   * Max percentage of instances ejected at once; at least one may always be ejected. Default 33
+   * (not Envoy's 10): the largest cap that never ejects a service into panic at the default panic
+   * threshold (50%), while letting a fleet of 5 or 10 eject two bad instances (README, design notes).
+   */
   readonly maxEjectionPercent?: number;
 }
 

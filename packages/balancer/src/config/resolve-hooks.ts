@@ -9,7 +9,8 @@ import type { Issues } from './validate.js';
 import { show } from './validate.js';
 
 const RUNTIME_METHODS = ['now', 'setTimeout', 'random', 'wallNow'] as const;
-const LOGGER_METHODS = ['debug', 'info', 'warn', 'error', 'child'] as const;
+/** `child` is not needed: the balancer nests its fields itself (`namespacedLogger`). */
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
 /** What `metrics/meter.ts` and the metrics observer call on a meter. */
 const METER_METHODS = [
   'createCounter',
@@ -40,14 +41,6 @@ export function checkHooks(root: Record<string, unknown>, issues: Issues): void 
   checkMethods(root.runtime, 'runtime', issues, RUNTIME_METHODS, 'a Runtime with now(), setTimeout(), random() and wallNow()');
   checkMethods(root.logger, 'logger', issues, LOGGER_METHODS, 'a pino-compatible logger');
   checkMethods(root.meterProvider, 'meterProvider', issues, ['getMeter'], 'an OpenTelemetry MeterProvider');
-}
-
-/** Why what `logger.child()` returned cannot be used, or undefined when it can. */
-export function childLoggerProblem(child: unknown): string | undefined {
-  const lacks = missing(child, LOGGER_METHODS);
-  if (lacks.length === 0) return undefined;
-  if (typeof child !== 'object' || child === null) return `expected child() to return a pino-compatible logger, it returned ${show(child)}`;
-  return `expected child() to return a pino-compatible logger, it returned one without ${lacks.join(', ')}`;
 }
 
 /** Why what `meterProvider.getMeter()` returned cannot be used, or undefined when it can. */

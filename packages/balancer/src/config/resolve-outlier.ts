@@ -12,16 +12,22 @@ export const OUTLIER_DEFAULTS = {
   baseEjectionMs: 30_000,
   maxEjectionMs: 300_000,
   ejectionJitterMs: 0,
-  maxEjectionPercent: 10,
+  maxEjectionPercent: 33,
 } as const;
+
+/** A number where a detector object is expected is its threshold: `5` reads as `{ threshold: 5 }`. */
+function thresholdShorthand(value: unknown): unknown {
+  return typeof value === 'number' ? { threshold: value } : value;
+}
 
 function detector(value: unknown, path: string, issues: Issues, defaults: DetectorConfig): DetectorConfig | undefined {
   if (value === false) return undefined;
   if (value === undefined) return defaults;
-  const o = readObject(value, path, issues, ['threshold', 'enforcingPercent']);
+  const o = readObject(thresholdShorthand(value), path, issues, ['threshold', 'enforcingPercent']);
   if (!o) return defaults;
   return {
-    threshold: readNumber(o.threshold, `${path}.threshold`, issues, { min: 1, max: 1_000_000, integer: true }, defaults.threshold),
+    // A bad shorthand is reported where the user wrote it.
+    threshold: readNumber(o.threshold, typeof value === 'number' ? path : `${path}.threshold`, issues, { min: 1, max: 1_000_000, integer: true }, defaults.threshold),
     enforcingPercent: readPercent(o.enforcingPercent, `${path}.enforcingPercent`, issues, defaults.enforcingPercent),
   };
 }
@@ -61,9 +67,9 @@ export function resolveOutlierDetection(value: unknown, path: string, issues: Is
   if (o.failurePercentage === false) failurePercentage = undefined;
   else if (o.failurePercentage !== undefined) {
     const p = `${path}.failurePercentage`;
-    const f = readObject(o.failurePercentage, p, issues, ['threshold', 'minimumHosts', 'requestVolume', 'enforcingPercent']) ?? {};
+    const f = readObject(thresholdShorthand(o.failurePercentage), p, issues, ['threshold', 'minimumHosts', 'requestVolume', 'enforcingPercent']) ?? {};
     failurePercentage = {
-      threshold: readPercent(f.threshold, `${p}.threshold`, issues, d.failurePercentage.threshold),
+      threshold: readPercent(f.threshold, typeof o.failurePercentage === 'number' ? p : `${p}.threshold`, issues, d.failurePercentage.threshold),
       minimumHosts: readNumber(f.minimumHosts, `${p}.minimumHosts`, issues, { min: 1, integer: true, max: 100_000 }, d.failurePercentage.minimumHosts),
       requestVolume: readNumber(f.requestVolume, `${p}.requestVolume`, issues, { min: 1, integer: true, max: 1e9 }, d.failurePercentage.requestVolume),
       enforcingPercent: readPercent(f.enforcingPercent, `${p}.enforcingPercent`, issues, d.failurePercentage.enforcingPercent),

@@ -56,7 +56,7 @@ const BAD: [string, unknown, string, string][] = [
   ['hash key header invalid', svc({ hashKey: { header: 'x user' } }), 'services.orders.hashKey.header', 'header name'],
   ['instances and discovery', svc({ discovery: { kind: 'x', start() {}, close() {} } }), 'services.orders', 'not both'],
   ['discovery without start', { services: { orders: { discovery: { kind: 'x' } } } }, 'services.orders.discovery', 'start() and close()'],
-  ['logger missing child', { services: { orders: ok }, logger: { info() {}, warn() {}, error() {}, debug() {} } }, 'logger.child', 'pino-compatible'],
+  ['logger missing warn', { services: { orders: ok }, logger: { info() {}, error() {}, debug() {} } }, 'logger.warn', 'pino-compatible'],
   ['metrics.perInstance a number', { services: { orders: ok }, metrics: { perInstance: 1 } }, 'metrics.perInstance', 'true or false'],
 ];
 
@@ -124,7 +124,7 @@ describe('resolveBalancerConfig resolves defaults', () => {
       intervalMs: 10_000,
       baseEjectionMs: 30_000,
       maxEjectionMs: 300_000,
-      maxEjectionPercent: 10,
+      maxEjectionPercent: 33,
     });
     expect(c.retry.maxRetries).toBe(1);
     expect([...c.retry.retryOnStatuses]).toEqual([502, 503, 504]);

@@ -75,12 +75,16 @@ export interface LogLine {
   readonly message: string | undefined;
 }
 
-/** A pino-compatible logger keeping every line (child bindings merged into the fields). */
+/**
+ * A pino-compatible logger keeping every line (child bindings merged into the fields, and the
+ * balancer's `balancer` namespace flattened into them, so tests read `fields.event`).
+ */
 export function captureLogger(): Logger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
   const make = (bindings: Record<string, unknown>): Logger => {
     const at = (level: LogLine['level']) => (fields: object, message?: string) => {
-      lines.push({ level, fields: { ...bindings, ...fields }, message });
+      const { balancer, ...rest } = fields as { balancer?: Record<string, unknown> };
+      lines.push({ level, fields: { ...bindings, ...balancer, ...rest }, message });
     };
     return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (more) => make({ ...bindings, ...more }) };
   };

@@ -8,15 +8,26 @@ import { ATTRIBUTES, INSTRUMENTS, type AttributeKey, type InstrumentSpec } from 
 export function metricsTableMarkdown(): string {
   const instruments: readonly InstrumentSpec[] = Object.values(INSTRUMENTS);
   const lines = [
-    '| name | kind | unit | attributes | description |',
-    '| --- | --- | --- | --- | --- |',
-    ...instruments.map((s) => row([code(s.name), s.kind, code(s.unit), s.attributes.map(code).join(', '), describe(s)])),
+    '| name | Prometheus | kind | unit | attributes | convention | description |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...instruments.map((s) =>
+      row([code(s.name), prometheus(s), s.kind, code(s.unit), s.attributes.map(code).join(', '), s.convention ?? 'ours', describe(s)]),
+    ),
     '',
-    '| attribute | value |',
-    '| --- | --- |',
-    ...(Object.keys(ATTRIBUTES) as AttributeKey[]).map((key) => row([code(key), ATTRIBUTES[key]])),
+    '| attribute | convention | value |',
+    '| --- | --- | --- |',
+    ...(Object.keys(ATTRIBUTES) as AttributeKey[]).map((key) => row([code(key), attributeConvention(key), ATTRIBUTES[key]])),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Attributes outside our namespace are copied from the OpenTelemetry HTTP client conventions. */
+function attributeConvention(key: AttributeKey): string {
+  return key.startsWith('datapunk.') ? 'ours' : 'HTTP client';
+}
+
+function prometheus(spec: InstrumentSpec): string {
+  return spec.kind === 'Histogram' ? `${code(`${spec.prometheus}_bucket`)} (\`_sum\`, \`_count\`)` : code(spec.prometheus);
 }
 
 function describe(spec: InstrumentSpec): string {

@@ -20,13 +20,46 @@ import { VERSION } from './version.js';
 /** Instrumentation scope name: the package name. */
 export const METER_NAME = '@datapunk/balancer';
 
+/** A meter and the table's instruments on it. */
+export interface MeterState {
+  readonly meter: Meter;
+  readonly instruments: Instruments;
+}
+
+/** Where the balancer's meter comes from; `current()` is cheap and called once per event. */
+export interface MeterSource {
+  current(): MeterState;
+}
+
 /**
- * Returns the `@datapunk/balancer` meter of `meterProvider`, or of the global provider. The
- * global provider is read once, here: an SDK registered after the balancer was created is not
- * seen (the API has no proxy meter provider), so register it first or pass `meterProvider`.
+ * The `@datapunk/balancer` meter of `meterProvider`, fixed; or, without one, of the global
+ * provider, resolved lazily: the API has no proxy meter provider, so a balancer created before
+ * the application registers its SDK would otherwise hold the no-op meter for ever. `current()`
+ * compares the global provider with the one it last saw (two property reads) and moves to the
+ * new one when it changed, so recording starts with the first event after registration.
  */
-export function resolveMeter(meterProvider?: MeterProvider): Meter {
-  return (meterProvider ?? metrics.getMeterProvider()).getMeter(METER_NAME, VERSION);
+export function resolveMeter(meterProvider?: MeterProvider): MeterSource {
+  if (meterProvider) {
+    const state = stateOf(meterProvider);
+    return { current: () => state };
+  }
+  let provider = metrics.getMeterProvider();
+  let state = stateOf(provider);
+  return {
+    current() {
+      const now = metrics.getMeterProvider();
+      if (now !== provider) {
+        provider = now;
+        state = stateOf(now);
+      }
+      return state;
+    },
+  };
+}
+
+function stateOf(provider: MeterProvider): MeterState {
+  const meter = provider.getMeter(METER_NAME, VERSION);
+  return { meter, instruments: instrumentsFor(meter) };
 }
 
 interface ByKind {

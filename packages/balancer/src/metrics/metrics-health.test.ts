@@ -36,7 +36,9 @@ describe('health-check metrics through the health checker', () => {
     const m = await collect(reader);
     const at = (instance: string, result: string) => ({
       'datapunk.balancer.service': 'inventory',
-      'datapunk.balancer.instance': instance,
+      'server.address': new URL(instance).hostname,
+      'server.port': Number(new URL(instance).port),
+      'url.scheme': 'http',
       'datapunk.balancer.health_check.result': result,
     });
     expect(m.points('datapunk.balancer.health_checks').map((p) => [p.attributes, p.value])).toEqual([

@@ -6,7 +6,7 @@ import type { Instance } from '../instance/instance.js';
 import type { Service } from '../service/service.js';
 import { ATTRIBUTES, INSTRUMENTS } from './instruments.js';
 import { metricsTableMarkdown } from './markdown.js';
-import { instrumentsFor, METER_NAME, resolveMeter } from './meter.js';
+import { instrumentsFor, METER_NAME, resolveMeter, type MeterSource } from './meter.js';
 import { createMetricsObserver } from './metrics-observer.js';
 import { A, collect, runScenario, TestReader } from './metrics.test-helpers.js';
 import { VERSION } from './version.js';
@@ -67,26 +67,35 @@ describe('hot path', () => {
     };
     return { meter: meter as unknown as Meter, calls };
   }
+  const fixed = (meter: Meter): MeterSource => {
+    const state = { meter, instruments: instrumentsFor(meter) };
+    return { current: () => state };
+  };
   /** Just what the observer reads of a service: its name, instances and panic flag. */
   const service = { name: 'orders', instances: () => [][Symbol.iterator](), snapshot: () => ({ panic: false }) } as unknown as Service;
-  const instance = { id: A } as Instance;
+  const instance = { id: A, host: '10.0.0.1', port: 8081, protocol: 'http:' } as Instance;
 
   it('reuses one frozen attribute object per instance, method and outcome', () => {
     const { meter, calls } = recordingMeter();
-    const observer = createMetricsObserver(service, meter, { perInstance: true });
+    const observer = createMetricsObserver(service, fixed(meter), { perInstance: true });
     const end = (status: number) =>
       observer.attemptEnded!({ service: 'orders', instance, outcome: { kind: 'response', status }, latencyMs: 20, method: 'GET' });
     end(200);
     end(200);
     end(503);
-    const requests = calls.filter((c) => c.name === 'datapunk.balancer.requests');
-    expect(requests).toHaveLength(3);
-    expect(requests[0]!.attributes).toBe(requests[1]!.attributes);
-    expect(requests[0]!.attributes).not.toBe(requests[2]!.attributes);
-    expect(Object.isFrozen(requests[0]!.attributes)).toBe(true);
-    const durations = calls.filter((c) => c.name === 'datapunk.balancer.request.duration');
-    expect(durations.map((c) => c.value)).toEqual([0.02, 0.02, 0.02]);
-    expect(durations[0]!.attributes).toBe(requests[0]!.attributes);
+    expect(calls.map((c) => c.name)).toEqual(Array(3).fill('datapunk.balancer.request.duration')); // one record per attempt, no counter
+    expect(calls.map((c) => c.value)).toEqual([0.02, 0.02, 0.02]);
+    expect(calls[0]!.attributes).toBe(calls[1]!.attributes);
+    expect(calls[0]!.attributes).not.toBe(calls[2]!.attributes);
+    expect(Object.isFrozen(calls[0]!.attributes)).toBe(true);
+    expect(calls[0]!.attributes).toEqual({
+      [SERVICE]: 'orders',
+      'server.address': '10.0.0.1',
+      'server.port': 8081,
+      'url.scheme': 'http',
+      'http.request.method': 'GET',
+      'http.response.status_code': 200,
+    });
     expect(meter.addBatchObservableCallback).toHaveBeenCalledTimes(1);
     observer.dispose();
     const [added] = vi.mocked(meter.addBatchObservableCallback).mock.calls;
@@ -95,12 +104,29 @@ describe('hot path', () => {
 
   it('maps unknown and missing methods to _OTHER', () => {
     const { meter, calls } = recordingMeter();
-    const observer = createMetricsObserver(service, meter, { perInstance: false });
+    const observer = createMetricsObserver(service, fixed(meter), { perInstance: false });
     for (const method of ['PURGE', 'get', undefined, 'PATCH']) {
       observer.attemptEnded!({ service: 'orders', instance, outcome: { kind: 'cancelled' }, latencyMs: 1, method });
     }
-    const methods = calls.filter((c) => c.name === 'datapunk.balancer.requests').map((c) => c.attributes?.['http.request.method']);
+    const methods = calls.map((c) => c.attributes?.['http.request.method']);
     expect(methods).toEqual(['_OTHER', '_OTHER', '_OTHER', 'PATCH']);
+  });
+
+  it('writes an IPv6 host without brackets, the default port of its scheme, and _OTHER for unknown failures', () => {
+    const { meter, calls } = recordingMeter();
+    const observer = createMetricsObserver(service, fixed(meter), { perInstance: true });
+    const v6 = { id: 'https://[::1]', host: '[::1]', port: 443, protocol: 'https:' } as Instance;
+    observer.attemptEnded!({ service: 'orders', instance: v6, outcome: { kind: 'failure', failure: 'other' }, latencyMs: 1, method: 'GET' });
+    observer.retried!({ service: 'orders', retry: 1, delayMs: 0, cause: 'other' });
+    expect(calls[0]!.attributes).toEqual({
+      [SERVICE]: 'orders',
+      'server.address': '::1',
+      'server.port': 443,
+      'url.scheme': 'https',
+      'http.request.method': 'GET',
+      'error.type': '_OTHER',
+    });
+    expect(calls[1]).toMatchObject({ name: 'datapunk.balancer.retries', attributes: { [SERVICE]: 'orders', 'error.type': '_OTHER' } });
   });
 });
 
@@ -111,8 +137,8 @@ describe('meter', () => {
     const given = new TestReader();
     const global = new TestReader();
     metrics.setGlobalMeterProvider(new MeterProvider({ readers: [global] }));
-    resolveMeter(new MeterProvider({ readers: [given] })).createCounter('given').add(1);
-    resolveMeter().createCounter('global').add(1);
+    resolveMeter(new MeterProvider({ readers: [given] })).current().meter.createCounter('given').add(1);
+    resolveMeter().current().meter.createCounter('global').add(1);
     expect([...(await collect(given)).metrics.keys()]).toEqual(['given']);
     const fromGlobal = await collect(global);
     expect([...fromGlobal.metrics.keys()]).toEqual(['global']);
@@ -120,7 +146,8 @@ describe('meter', () => {
   });
 
   it('creates the instruments once per meter', () => {
-    const meter = resolveMeter(new MeterProvider());
+    const { meter, instruments } = resolveMeter(new MeterProvider()).current();
+    expect(instruments).toBe(instrumentsFor(meter));
     expect(instrumentsFor(meter)).toBe(instrumentsFor(meter));
     expect(Object.keys(instrumentsFor(meter)).sort()).toEqual(Object.keys(INSTRUMENTS).sort());
   });
@@ -151,10 +178,13 @@ describe('the table', () => {
       const line = md.split('\n').find((l) => l.startsWith(`| \`${s.name}\` |`));
       expect(line, s.name).toBeDefined();
       expect(line).toContain(`| ${s.kind} | \`${s.unit}\` |`);
+      expect(line).toContain(`\`${s.prometheus}`);
       for (const a of s.attributes) expect(line).toContain(`\`${a}\``);
     }
     expect(md).toContain('0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10');
-    for (const a of Object.keys(ATTRIBUTES)) expect(md).toContain(`| \`${a}\` | ${ATTRIBUTES[a as keyof typeof ATTRIBUTES]} |`);
+    for (const a of Object.keys(ATTRIBUTES)) expect(md).toContain(` | ${ATTRIBUTES[a as keyof typeof ATTRIBUTES]} |`);
+    expect(md).toContain('| `server.address` | HTTP client |');
+    expect(md).toContain('| `datapunk.balancer.service` | ours |');
     const rows = md.split('\n').filter((l) => l.startsWith('| `'));
     expect(rows).toHaveLength(Object.keys(INSTRUMENTS).length + Object.keys(ATTRIBUTES).length);
   });

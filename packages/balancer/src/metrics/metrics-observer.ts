@@ -4,9 +4,13 @@
  * (instances by state, requests in flight, panic) from the instance table, so they cannot drift.
  *
  * `attemptEnded` runs once per attempt: it looks up a cached, frozen attribute object per
- * (instance, method, outcome) and records two values, allocating nothing once warm.
+ * (instance, method, outcome) and records one value, allocating nothing once warm.
+ *
+ * Every event first asks the meter source for the current meter: when the application registers
+ * its SDK after the balancer was created, the collection callback moves to the new meter and
+ * recording starts there (`meter.ts`).
  */
-import type { Attributes, BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
+import type { Attributes, BatchObservableResult, Observable } from '@opentelemetry/api';
 import type { Instance, InstanceState } from '../instance/instance.js';
 import { outcomeLabel, type Outcome } from '../outcome.js';
 import type {
@@ -24,10 +28,10 @@ import type {
 } from '../service/observer.js';
 import type { Service } from '../service/service.js';
 import type { AttributeKey } from './instruments.js';
-import { instrumentsFor, type Instruments } from './meter.js';
+import type { Instruments, MeterSource, MeterState } from './meter.js';
 
 export interface MetricsObserverOptions {
-  /** Adds `datapunk.balancer.instance` to per-instance metrics (`metrics.perInstance`). */
+  /** Adds `server.address`, `server.port` and `url.scheme` to per-instance metrics (`metrics.perInstance`). */
   readonly perInstance: boolean;
   /** The caller's zone (the balancer's `zone`): attempts are then counted as local or cross-zone. */
   readonly zone?: string | undefined;
@@ -47,7 +51,9 @@ const STATES: readonly InstanceState[] = ['healthy', 'unhealthy', 'ejected', 'dr
 
 const A = {
   service: 'datapunk.balancer.service',
-  instance: 'datapunk.balancer.instance',
+  address: 'server.address',
+  port: 'server.port',
+  scheme: 'url.scheme',
   method: 'http.request.method',
   status: 'http.response.status_code',
   errorType: 'error.type',
@@ -64,15 +70,20 @@ const A = {
 } as const satisfies Record<string, AttributeKey>;
 
 /** Creates the metrics observer of `service`; its gauges are reported until `dispose()`. */
-export function createMetricsObserver(service: Service, meter: Meter, options: MetricsObserverOptions): MetricsObserver {
-  return new ServiceMetrics(service, meter, options.perInstance, options.zone);
+export function createMetricsObserver(service: Service, meters: MeterSource, options: MetricsObserverOptions): MetricsObserver {
+  return new ServiceMetrics(service, meters, options.perInstance, options.zone);
+}
+
+/** `error.type` for an outcome label: the conventions reserve `_OTHER` for the unknown. */
+function errorType(label: string): string {
+  return label === 'other' ? '_OTHER' : label;
 }
 
 /** Attributes by outcome key: the status code, the failure kind, or `cancelled`. */
 type ByOutcome = Map<number | string, Attributes>;
 
 class ServiceMetrics implements MetricsObserver {
-  private readonly i: Instruments;
+  private state: MeterState;
   private readonly base: Attributes;
   /** Per instance (or `base` when not per instance): method -> outcome -> attributes. */
   private readonly attempts = new WeakMap<object, Map<string, ByOutcome>>();
@@ -81,7 +92,7 @@ class ServiceMetrics implements MetricsObserver {
   private readonly pickFailures = new Map<string, Attributes>();
   private readonly retryCauses = new Map<string, Attributes>();
   private readonly refusals = new Map<string, Attributes>();
-  private readonly observables: Observable[];
+  private observables: Observable[];
   private inPanic: boolean;
   private disposed = false;
   /** `{ service, locality: local }` and `cross-zone`, when the caller's zone is known. */
@@ -89,35 +100,54 @@ class ServiceMetrics implements MetricsObserver {
 
   constructor(
     private readonly service: Service,
-    private readonly meter: Meter,
+    private readonly meters: MeterSource,
     private readonly perInstance: boolean,
     private readonly zone: string | undefined,
   ) {
-    this.i = instrumentsFor(meter);
+    this.state = meters.current();
     this.base = Object.freeze({ [A.service]: service.name });
     this.locality = zone === undefined ? undefined : { local: this.with(this.base, A.locality, 'local'), cross: this.with(this.base, A.locality, 'cross-zone') };
     const byState: Partial<Record<InstanceState, Attributes>> = {};
     for (const state of STATES) byState[state] = this.with(this.base, A.state, state);
     this.stateAttributes = byState as Record<InstanceState, Attributes>;
     this.inPanic = service.snapshot().panic;
-    this.observables = [this.i.instances, this.i.activeRequests, this.i.panic];
-    meter.addBatchObservableCallback(this.collect, this.observables);
+    this.observables = this.observe(this.state);
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.meter.removeBatchObservableCallback(this.collect, this.observables);
+    this.state.meter.removeBatchObservableCallback(this.collect, this.observables);
+  }
+
+  /** The instruments of the current meter; moves the collection callback when the meter changed. */
+  private get i(): Instruments {
+    const state = this.meters.current();
+    if (state !== this.state) {
+      if (!this.disposed) {
+        this.state.meter.removeBatchObservableCallback(this.collect, this.observables);
+        this.observables = this.observe(state);
+      }
+      this.state = state;
+    }
+    return state.instruments;
+  }
+
+  private observe(state: MeterState): Observable[] {
+    const { instruments } = state;
+    const observables = [instruments.instances, instruments.activeRequests, instruments.panic];
+    state.meter.addBatchObservableCallback(this.collect, observables);
+    return observables;
   }
 
   // --- per attempt: the hot path ------------------------------------------------------------
 
   attemptEnded(e: AttemptEvent): void {
     const attributes = this.attemptAttributes(e.instance, e.method, e.outcome);
-    this.i.requests.add(1, attributes);
-    this.i.requestDuration.record(Math.max(0, e.latencyMs) / 1000, attributes);
+    const instruments = this.i;
+    instruments.requestDuration.record(Math.max(0, e.latencyMs) / 1000, attributes);
     if (this.locality && e.instance.zone !== undefined) {
-      this.i.zoneRequests.add(1, e.instance.zone === this.zone ? this.locality.local : this.locality.cross);
+      instruments.zoneRequests.add(1, e.instance.zone === this.zone ? this.locality.local : this.locality.cross);
     }
   }
 
@@ -133,7 +163,7 @@ class ServiceMetrics implements MetricsObserver {
     if (!attributes) {
       const a: Attributes = { ...this.instanceAttributes(instance), [A.method]: method };
       if (outcome.kind === 'response') a[A.status] = outcome.status;
-      if (outcome.kind !== 'response' || outcome.status >= 400) a[A.errorType] = outcomeLabel(outcome);
+      if (outcome.kind !== 'response' || outcome.status >= 400) a[A.errorType] = errorType(outcomeLabel(outcome));
       attributes = Object.freeze(a);
       byOutcome.set(key, attributes);
     }
@@ -162,7 +192,7 @@ class ServiceMetrics implements MetricsObserver {
   }
 
   retried(e: RetryEvent): void {
-    this.i.retries.add(1, this.cached(this.retryCauses, A.errorType, e.cause));
+    this.i.retries.add(1, this.cached(this.retryCauses, A.errorType, errorType(e.cause)));
   }
 
   retryRefused(e: RetryRefusedEvent): void {
@@ -191,26 +221,31 @@ class ServiceMetrics implements MetricsObserver {
 
   /** Reads the instance table: counts by state, in-flight requests, panic. */
   private readonly collect = (result: BatchObservableResult): void => {
+    const i = this.state.instruments;
     const counts: Record<InstanceState, number> = { healthy: 0, unhealthy: 0, ejected: 0, draining: 0 };
     let inFlight = 0;
     for (const r of this.service.instances()) {
       counts[r.state]++;
-      if (this.perInstance) result.observe(this.i.activeRequests, r.inFlight, this.instanceAttributes(r));
+      if (this.perInstance) result.observe(i.activeRequests, r.inFlight, this.instanceAttributes(r));
       else inFlight += r.inFlight;
     }
-    if (!this.perInstance) result.observe(this.i.activeRequests, inFlight, this.base);
-    for (const state of STATES) result.observe(this.i.instances, counts[state], this.stateAttributes[state]);
-    result.observe(this.i.panic, this.inPanic ? 1 : 0, this.base);
+    if (!this.perInstance) result.observe(i.activeRequests, inFlight, this.base);
+    for (const state of STATES) result.observe(i.instances, counts[state], this.stateAttributes[state]);
+    result.observe(i.panic, this.inPanic ? 1 : 0, this.base);
   };
 
   // --- attribute helpers --------------------------------------------------------------------
 
-  /** `{ service, instance }`, or `{ service }` when instances are not distinguished. */
+  /**
+   * `{ service, server.address, server.port, url.scheme }`, or `{ service }` when instances are
+   * not distinguished. IPv6 hosts lose their URL brackets, as the conventions write addresses.
+   */
   private instanceAttributes(instance: Instance): Attributes {
     if (!this.perInstance) return this.base;
     let a = this.perInstanceAttributes.get(instance);
     if (!a) {
-      a = this.with(this.base, A.instance, instance.id);
+      const host = instance.host.startsWith('[') && instance.host.endsWith(']') ? instance.host.slice(1, -1) : instance.host;
+      a = Object.freeze({ ...this.base, [A.address]: host, [A.port]: instance.port, [A.scheme]: instance.protocol.slice(0, -1) });
       this.perInstanceAttributes.set(instance, a);
     }
     return a;

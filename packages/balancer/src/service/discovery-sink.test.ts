@@ -38,7 +38,8 @@ function setup() {
   const balancer = createBalancer({ services: { orders: { discovery: source } }, logger: recordingLogger(lines), runtime: createFakeRuntime() });
   sink!.update(['http://127.0.0.1:8001']);
   const ids = () => balancer.snapshot().services.orders!.instances.map((i) => i.id);
-  const warnings = () => lines.filter((l) => l.level === 'warn');
+  // The balancer's fields are under one key (`balancer`); read them flat here.
+  const warnings = () => lines.filter((l) => l.level === 'warn').map((l) => ({ ...l, fields: { ...l.fields, ...(l.fields as { balancer?: object }).balancer } as Record<string, unknown> }));
   return { sink: sink!, balancer, ids, warnings };
 }
 

@@ -344,7 +344,7 @@ describe('strategy build failures', () => {
       return p.instance.id;
     }));
     expect(seen.size).toBe(7);
-    expect(lines[0]?.fields).toMatchObject({ event: 'strategy-failed', strategy: 'maglev' });
+    expect(lines[0]?.fields).toMatchObject({ balancer: { service: 'orders', event: 'strategy-failed', strategy: 'maglev' } });
   });
 });
 
@@ -361,7 +361,7 @@ describe('records a discovery source skipped itself', () => {
     });
     sink!.update([A, 'nope'], { rejected: [{ path: '/datapunk/services/orders/b', message: 'invalid JSON' }] });
     expect(balancer.snapshot().services.orders!.instances.map((i) => i.id)).toEqual([A]);
-    expect(lines.filter((l) => l.event === 'invalid-entry').map((l) => l.path)).toEqual(['/datapunk/services/orders/b', 'etcd[1]']);
+    expect(lines.map((l) => l.balancer as Record<string, unknown>).filter((l) => l.event === 'invalid-entry').map((l) => l.path)).toEqual(['/datapunk/services/orders/b', 'etcd[1]']);
   });
 });
 
