@@ -51,7 +51,7 @@ class CheckCancelled extends Error {
 /**
  * Creates the health checker of `service`, or returns undefined when the service has no
  * `healthCheck` configured. Events go to `observer.healthChecked`; health and ejection changes go
- * through `service.setHealth` and `service.uneject`.
+ * through one call, `service.healthChecked`.
  */
 export function createHealthChecker(service: Service, observer: ServiceObserver, runtime: Runtime): InstanceWatcher | undefined {
   const config = service.config.healthCheck;
@@ -184,11 +184,7 @@ class HealthChecker implements InstanceWatcher {
       detail: result.passed ? undefined : describeFailure(result.error),
       streak: verdict.length,
     });
-    if (verdict.health !== record.health) {
-      this.service.setHealth(record, verdict.health, verdict.health === 'healthy' ? 'health-check-passed' : 'health-check-failed');
-    }
-    if (result.passed) this.service.healthCheckPassed(record);
-    if (result.passed && record.ejection && this.config.unejectOnPass) this.service.uneject(record, 'health-check-passed');
+    this.service.healthChecked(record, { passed: result.passed, health: verdict.health, unejectOnPass: this.config.unejectOnPass });
   }
 }
 

@@ -167,7 +167,7 @@ export function runScenario(perInstance: boolean) {
   const decision = attempt.end({ error: refused, ...ms(1) });
   if (decision.retry || decision.reason !== 'budget') throw new Error(`expected a budget refusal, got ${JSON.stringify(decision)}`);
   send('orders', B, 'GET', { kind: 'response', status: 500, ...ms(50) }, 2);
-  services.get('orders')!.setHealth(record('orders', B), 'unhealthy', 'health-check-failed');
+  services.get('orders')!.healthChecked(record('orders', B), { passed: false, health: 'unhealthy', unejectOnPass: false });
   pick('orders', C, 'GET'); // left in flight
   const orders = observers.get('orders')!;
   const check = { service: 'orders', detail: undefined, streak: 1 };

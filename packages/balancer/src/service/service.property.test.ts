@@ -39,7 +39,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 const ORIGINS = Array.from({ length: 6 }, (_, i) => `http://127.0.0.1:${9001 + i}`);
 
 describe.each(STRATEGY_NAMES)('service invariants with %s', (strategy) => {
-  it('never picks an ejected, unhealthy or draining instance outside panic; in-flight never negative and returns to zero', () => {
+  it('never picks an ejected, unhealthy or draining instance outside panic; in-flight never negative and returns to zero; state changes form one chain per instance', () => {
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 1, maxLength: 150 }), fc.integer({ min: 1, max: 1_000 }), (ops, seed) => {
         const runtime = createFakeRuntime({ seed });
@@ -56,6 +56,17 @@ describe.each(STRATEGY_NAMES)('service invariants with %s', (strategy) => {
             },
           },
           runtime,
+        });
+        // Every state change goes through the one transition function: per instance, the events
+        // form one chain (new -> ... -> removed, and new again when it is re-added).
+        const last = new Map<string, string>(balancer.snapshot().services.orders!.instances.map((i) => [i.id, i.state]));
+        balancer.observe({
+          stateChanged: ({ instance, from, to }) => {
+            expect(from, `${instance.id}: ${from} -> ${to}`).toBe(last.get(instance.id) ?? 'new');
+            expect(to).not.toBe(from);
+            if (to === 'removed') last.delete(instance.id);
+            else last.set(instance.id, to);
+          },
         });
         const held: PickedInstance[] = [];
         const service = () => balancer.snapshot().services.orders!;
@@ -79,6 +90,8 @@ describe.each(STRATEGY_NAMES)('service invariants with %s', (strategy) => {
           }
           for (const i of service().instances) expect(i.inFlight).toBeGreaterThanOrEqual(0);
         }
+        for (const i of service().instances) expect(i.state).toBe(last.get(i.id));
+        expect(last.size).toBe(service().instances.length);
         for (const p of held) p.done(OUTCOMES[0]!);
         for (const i of service().instances) expect(i.inFlight).toBe(0);
         // Draining instances whose requests all ended are gone.

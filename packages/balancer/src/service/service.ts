@@ -1,6 +1,11 @@
 /**
- * A service: its instance table, the current picker, and the one transition function through
- * which every instance state change goes (update the table, emit, log, count, rebuild).
+ * A service: its instance table, the eligible set built from it, and the one transition function
+ * through which every public state change of an instance goes ('new', then healthy, unhealthy,
+ * ejected or draining, then 'removed'): it updates the record's state, resets the strategy and
+ * starts slow start on a recovery, emits the change and rebuilds the eligible set.
+ * Beside it: membership.ts (a list becomes joins, updates and drains), ejector.ts (outlier
+ * detection), slow-start-ramp.ts (weights of joining and recovered instances), eligible-set.ts
+ * (panic, zones, the strategy's picker) and instance-table.ts (the records).
  */
 import { DeadlineQueue } from '../attempt/deadline.js';
 import type { ServiceConfig } from '../config/config.js';
@@ -9,16 +14,16 @@ import type { ConfigIssue } from '../errors.js';
 import { parseInstanceList, type InstanceSpec } from '../instance/entry.js';
 import { InstanceRecord, type InstanceState } from '../instance/instance.js';
 import { isInstanceFailure, isLatencyPenalised, type Outcome } from '../outcome.js';
-import { OutlierDetector, resetConsecutive, type Detection } from '../outlier/detector.js';
-import { ejectionDurationMs, mayEject } from '../outlier/ejection.js';
-import type { Runtime, Timer } from '../runtime.js';
-import { slowStartFactor } from '../slow-start.js';
+import type { Runtime } from '../runtime.js';
 import { chooseSubset } from '../subset/subset.js';
 import { discoverySink, startDiscovery } from './discovery-sink.js';
+import { Ejector } from './ejector.js';
+import { EligibleSet, type Tried } from './eligible-set.js';
+import { planMembership } from './membership.js';
 import type { ServiceObserver } from './observer.js';
-import { ServicePicker, type Tried } from './picker.js';
-import { instanceSnapshot, type ServiceSnapshot } from './snapshot.js';
-
+import { InstanceTable } from './instance-table.js';
+import { SlowStartRamp } from './slow-start-ramp.js';
+import { serviceSnapshot, type ServiceSnapshot } from './snapshot.js';
 
 /** Something that follows the instance table (the health checker). */
 export interface InstanceWatcher {
@@ -27,22 +32,29 @@ export interface InstanceWatcher {
   close(): Promise<void>;
 }
 
-/** Slow-start weights are recomputed this many times per window. */
-const SLOW_START_STEPS = 10;
+/** What one finished health check tells the service. */
+export interface HealthReport {
+  readonly passed: boolean;
+  /** The instance's health after this check (the checker's thresholds applied). */
+  readonly health: 'healthy' | 'unhealthy';
+  /** A pass ends an outlier ejection early (`healthCheck.unejectOnPass`). */
+  readonly unejectOnPass: boolean;
+}
+
+/** How a transition changes membership: none (re-derive the state), a join or a removal. */
+type Change = 'derive' | 'join' | 'remove';
 
 export class Service {
   readonly name: string;
-  private readonly records = new Map<string, InstanceRecord>();
-  private picker: ServicePicker;
-  private readonly detector: OutlierDetector | undefined;
-  private sweepTimer: Timer | undefined;
-  private slowStartTimer: Timer | undefined;
+  private readonly records = new InstanceTable();
+  private eligible: EligibleSet;
+  private readonly ejector: Ejector | undefined;
+  private readonly ramp: SlowStartRamp;
   private watcher: InstanceWatcher | undefined;
   /** True once the first instance list was applied: later joins get slow start. */
   private initialized = false;
   private batching = false;
   private closed = false;
-  private drainWaiters: (() => void)[] = [];
 
   private observer: ServiceObserver = {};
   /** Attempt deadlines of this service's calls (`retry.perAttemptTimeoutMs`). */
@@ -55,8 +67,12 @@ export class Service {
     this.name = config.name;
     const timeoutMs = config.retry.perAttemptTimeoutMs;
     this.deadlines = timeoutMs === undefined ? undefined : new DeadlineQueue(runtime, timeoutMs);
-    this.detector = config.outlierDetection && new OutlierDetector(config.outlierDetection, runtime.random);
-    this.picker = this.buildPicker();
+    const records = (): IterableIterator<InstanceRecord> => this.records.values();
+    this.ramp = new SlowStartRamp(config.slowStart, runtime, records, () => this.rebuild());
+    const od = config.outlierDetection;
+    const host = { name: this.name, observer: () => this.observer, records, transition: (r: InstanceRecord, why: string) => this.transition(r, why) };
+    this.ejector = od && new Ejector(od, runtime, host);
+    this.eligible = this.buildEligible();
   }
 
   /**
@@ -68,17 +84,14 @@ export class Service {
     if (this.config.instances) this.applyInstances(this.config.instances, [], 'static');
     this.watcher = watcher;
     for (const r of this.records.values()) watcher?.added(r);
-    this.scheduleSweep();
+    this.ejector?.start();
     const discovery = this.config.discovery;
     if (!discovery) return;
     const source = discovery.kind ?? 'discovery';
-    const failed = (error: unknown): void => {
-      this.observer.discoveryFailed?.({ service: this.name, source, error, kept: this.records.size });
-    };
     startDiscovery(discovery, this.name, discoverySink(source, {
       isClosed: () => this.closed,
       update: (entries, skipped) => this.setInstances(entries, source, skipped),
-      failed,
+      failed: (error) => this.observer.discoveryFailed?.({ service: this.name, source, error, kept: this.records.size }),
     }));
   }
 
@@ -87,10 +100,10 @@ export class Service {
    * result is data, never an exception. A picked instance is in flight until `release`.
    */
   pick(hashKey: string | undefined, exclude: Tried, now: number): InstanceRecord | NoAvailableInstanceError {
-    const picked = this.closed ? 'closed' : this.picker.pick(hashKey, now, exclude);
+    const picked = this.closed ? 'closed' : this.eligible.pick(hashKey, now, exclude);
     if (typeof picked === 'string') {
       this.observer.pickFailed?.({ service: this.name, reason: picked });
-      return new NoAvailableInstanceError(this.name, picked, this.picker.detail);
+      return new NoAvailableInstanceError(this.name, picked, this.eligible.detail);
     }
     picked.inFlight++;
     return picked;
@@ -98,7 +111,7 @@ export class Service {
 
   /** Whether a retry avoiding `exclude` would find an instance now. */
   hasInstanceOtherThan(exclude: Tried): boolean {
-    return !this.closed && this.picker.hasOtherThan(exclude);
+    return !this.closed && this.eligible.hasOtherThan(exclude);
   }
 
   /** Ends a pick: the attempt on `r` picked at `startedAt` ended with `outcome`. Once per pick. */
@@ -114,20 +127,92 @@ export class Service {
       r.totals.requests++;
       if (isInstanceFailure(outcome)) r.totals.failures++;
       this.config.strategy.observe?.(r, { latencyMs, failed: isLatencyPenalised(outcome), now });
-      const detection = r.draining ? undefined : this.detector?.record(r.outlier, outcome);
-      if (detection) this.tryEject(r, detection, now);
+      if (!r.draining) this.ejector?.record(r, outcome, now);
     }
-    if (r.draining && r.inFlight === 0) this.forget(r, 'drained');
+    if (r.draining && r.inFlight === 0) this.transition(r, 'drained', 'remove');
   }
 
   /**
-   * Applies a complete instance list: entries are diffed by origin; kept instances keep their
-   * state, new ones join (with slow start after the first list), missing ones drain. Invalid
-   * entries are skipped and reported; a list whose every entry is invalid is not applied.
+   * Applies a complete instance list (see membership.ts). Invalid entries are skipped and
+   * reported; a list whose every entry is invalid is not applied.
    */
   setInstances(entries: readonly unknown[], source: string, skipped: readonly ConfigIssue[] = []): void {
     const { specs, rejected } = parseInstanceList(entries, source);
     this.applyInstances(specs, [...skipped, ...rejected], source);
+  }
+
+  /**
+   * What a finished health check means for `r`: its health (a transition when it changed); a
+   * pass after its last attempt could not connect means it was down and is back, so what the
+   * strategy learnt while it was down is forgotten even if it was never ejected or marked
+   * unhealthy (an instance answering its health path while failing requests keeps its penalty);
+   * a pass may end an ejection early.
+   */
+  healthChecked(r: InstanceRecord, report: HealthReport): void {
+    if (!r.live) return;
+    if (r.health !== report.health) {
+      r.health = report.health;
+      this.transition(r, report.passed ? 'health-check-passed' : 'health-check-failed');
+    }
+    if (!report.passed) return;
+    if (r.lastAttemptRefused) {
+      r.lastAttemptRefused = false;
+      if (r.state === 'healthy' && this.config.strategy.reset) {
+        this.config.strategy.reset(r);
+        this.rebuild();
+      }
+    }
+    if (r.ejection && report.unejectOnPass) this.ejector?.uneject(r, 'health-check-passed');
+  }
+
+  /** Instance records, for the health checker and tests. */
+  instances(): IterableIterator<InstanceRecord> {
+    return this.records.values();
+  }
+
+  snapshot(): ServiceSnapshot {
+    return serviceSnapshot(this.name, this.config.strategy, this.eligible, this.records.values(), this.runtime.now());
+  }
+
+  /** Stops background work, drains every instance, resolves when none is left. */
+  async close(): Promise<void> {
+    if (this.closed) return this.records.whenEmpty();
+    this.closed = true;
+    this.ejector?.stop();
+    this.ramp.stop();
+    const now = this.runtime.now();
+    this.batch(() => {
+      for (const r of [...this.records.values()]) if (!r.draining) this.drain(r, 'balancer-closed', now);
+    });
+    await Promise.all([this.config.discovery?.close(), this.watcher?.close()]);
+    return this.records.whenEmpty();
+  }
+
+  // --- the transition function ---------------------------------------------------------------
+
+  /**
+   * The one place an instance's public state changes: after one of its facts changed ('derive'),
+   * when it joins the table ('join', from 'new') and when it leaves it ('remove', to 'removed').
+   */
+  private transition(r: InstanceRecord, reason: string, change: Change = 'derive'): void {
+    const from: InstanceState | 'new' = change === 'join' ? 'new' : r.state;
+    if (change === 'remove') {
+      if (!r.live) return;
+      this.records.remove(r);
+      this.watcher?.removed(r);
+      this.observer.stateChanged?.({ service: this.name, instance: r, from: r.state, to: 'removed', reason });
+      if (from !== 'draining') this.rebuild(); // a draining instance already left the eligible set
+      return;
+    }
+    const to = r.derivedState();
+    if (from === to) return;
+    r.state = to;
+    if (to === 'healthy' && (from === 'ejected' || from === 'unhealthy')) {
+      this.config.strategy.reset?.(r);
+      this.ramp.begin(r, this.runtime.now());
+    }
+    this.observer.stateChanged?.({ service: this.name, instance: r, from, to, reason });
+    this.rebuild();
   }
 
   private applyInstances(specs: readonly InstanceSpec[], rejected: readonly ConfigIssue[], source: string): void {
@@ -141,203 +226,44 @@ export class Service {
       });
       return;
     }
-    specs = chooseSubset(specs, this.config.subset); // subsetting: this client's slice of the fleet only
+    const plan = planMembership(this.records.map, chooseSubset(specs, this.config.subset)); // subsetting: this client's slice only
     const now = this.runtime.now();
-    let added = 0;
-    let removed = 0;
-    let updated = 0;
     this.batch(() => {
-      const seen = new Set<string>();
-      for (const spec of specs) {
-        seen.add(spec.id);
-        const existing = this.records.get(spec.id);
-        if (existing) {
-          if (existing.spec.weight !== spec.weight || existing.spec.zone !== spec.zone) updated++;
-          existing.spec = spec;
-          if (existing.draining) {
-            existing.draining.timer.cancel();
-            existing.draining = undefined;
-            this.transition(existing, 'discovery-readded');
-          }
-          continue;
-        }
+      for (const [r, spec] of plan.kept) {
+        r.spec = spec;
+        if (!r.draining) continue;
+        r.draining.timer.cancel();
+        r.draining = undefined;
+        this.transition(r, 'discovery-readded');
+      }
+      for (const spec of plan.joining) {
         const r = new InstanceRecord(spec, this.config.healthCheck?.initialState ?? 'healthy');
-        this.records.set(spec.id, r);
-        added++;
-        if (this.initialized) this.beginSlowStart(r, now);
-        this.observer.stateChanged?.({ service: this.name, instance: r, from: 'new', to: r.state, reason: `${source}-added` });
+        this.records.add(r);
+        if (this.initialized) this.ramp.begin(r, now);
+        this.transition(r, `${source}-added`, 'join');
         this.watcher?.added(r);
       }
-      for (const r of [...this.records.values()]) {
-        if (!seen.has(r.id) && !r.draining) {
-          this.drain(r, `${source}-removed`, now);
-          removed++;
-        }
-      }
+      for (const r of plan.leaving) this.drain(r, `${source}-removed`, now);
     });
     this.initialized = true;
-    if (added + removed + updated + rejected.length > 0 || source !== 'static') {
-      this.observer.membershipChanged?.({ service: this.name, added, removed, updated, rejected, source });
+    const added = plan.joining.length;
+    const removed = plan.leaving.length;
+    if (added + removed + plan.updated + rejected.length > 0 || source !== 'static') {
+      this.observer.membershipChanged?.({ service: this.name, added, removed, updated: plan.updated, rejected, source });
     }
   }
 
-  /** Marks an instance healthy or unhealthy (active health checks). */
-  setHealth(r: InstanceRecord, health: 'healthy' | 'unhealthy', reason: string): void {
-    if (!r.live || r.health === health) return;
-    r.health = health;
-    this.transition(r, reason);
-  }
-
-  /**
-   * A health check passed. When the instance's last attempt could not connect, it was down and
-   * is back: what the strategy learnt while it was down (a latency penalty) is forgotten, as on a
-   * recovery, even if it was never ejected or marked unhealthy. An instance answering its health
-   * path while failing requests keeps its penalty.
-   */
-  healthCheckPassed(r: InstanceRecord): void {
-    if (!r.live || !r.lastAttemptRefused) return;
-    r.lastAttemptRefused = false;
-    if (r.state !== 'healthy' || !this.config.strategy.reset) return; // a transition to healthy resets it
-    this.config.strategy.reset(r);
-    this.rebuild();
-  }
-
-  /** Ends an ejection early (a passing health check) or on expiry. */
-  uneject(r: InstanceRecord, reason: string): void {
-    if (!r.live || !r.ejection) return;
-    r.ejection.timer.cancel();
-    r.ejection = undefined;
-    resetConsecutive(r.outlier);
-    this.transition(r, reason);
-  }
-
-  /** Instance records, for the health checker and tests. */
-  instances(): IterableIterator<InstanceRecord> {
-    return this.records.values();
-  }
-
-  snapshot(): ServiceSnapshot {
-    const now = this.runtime.now();
-    return {
-      name: this.name,
-      strategy: this.config.strategy.name,
-      panic: this.picker.panic,
-      healthy: this.picker.healthy,
-      total: this.picker.total,
-      instances: [...this.records.values()].map((r) => instanceSnapshot(r, now, this.config.strategy)),
-    };
-  }
-
-  /** Stops background work, drains every instance, resolves when none is left. */
-  async close(): Promise<void> {
-    if (this.closed) return this.waitDrained();
-    this.closed = true;
-    this.sweepTimer?.cancel();
-    this.slowStartTimer?.cancel();
-    const now = this.runtime.now();
-    this.batch(() => {
-      for (const r of [...this.records.values()]) if (!r.draining) this.drain(r, 'balancer-closed', now);
-    });
-    await Promise.all([this.config.discovery?.close(), this.watcher?.close()]);
-    return this.waitDrained();
-  }
-
-  // --- the transition function and what feeds it -------------------------------------------
-
-  /** The one place an instance's public state changes. Returns true when it changed. */
-  private transition(r: InstanceRecord, reason: string): boolean {
-    const from = r.state;
-    const to = r.derivedState();
-    if (from === to) return false;
-    r.state = to;
-    if (to === 'healthy' && (from === 'ejected' || from === 'unhealthy')) {
-      this.config.strategy.reset?.(r);
-
-      this.beginSlowStart(r, this.runtime.now());
-    }
-    this.observer.stateChanged?.({ service: this.name, instance: r, from, to, reason });
-    this.rebuild();
-    return true;
-  }
-
-  private tryEject(r: InstanceRecord, detection: Detection, now: number): void {
-    if (r.ejection || r.draining) return;
-    const base = { service: this.name, instance: r, reason: detection.reason, durationMs: 0, timesEjected: r.timesEjected };
-    if (!detection.enforced) {
-      this.observer.ejection?.({ ...base, enforced: false, skipped: 'dry-run' });
-      return;
-    }
-    const od = this.config.outlierDetection!;
-    let ejected = 0;
-    let total = 0;
-    for (const x of this.records.values()) {
-      if (x.draining) continue;
-      total++;
-      if (x.ejection) ejected++;
-    }
-    if (!mayEject(ejected, total, od.maxEjectionPercent)) {
-      this.observer.ejection?.({ ...base, enforced: false, skipped: 'max-ejection-percent' });
-      return;
-    }
-    r.timesEjected++;
-    r.totals.ejections++;
-    const durationMs = ejectionDurationMs(r.timesEjected, od.baseEjectionMs, od.maxEjectionMs, od.ejectionJitterMs, this.runtime.random);
-    r.ejection = {
-      reason: detection.reason,
-      until: now + durationMs,
-      timer: this.runtime.setTimeout(() => this.uneject(r, 'ejection-expired'), durationMs),
-    };
-    this.observer.ejection?.({ ...base, enforced: true, durationMs, timesEjected: r.timesEjected });
-    this.transition(r, detection.reason);
-  }
-
-  /** Interval sweep: success rate and failure percentage; ejection multipliers decay. */
-  private scheduleSweep(): void {
-    const od = this.config.outlierDetection;
-    if (!od || !this.detector || this.closed) return;
-    this.sweepTimer = this.runtime.setTimeout(() => {
-      const now = this.runtime.now();
-      const active = [...this.records.values()].filter((r) => !r.draining);
-      for (const r of active) if (!r.ejection && r.timesEjected > 0) r.timesEjected--;
-      for (const { index, detection } of this.detector!.sweep(active.map((r) => r.outlier))) {
-        this.tryEject(active[index]!, detection, now);
-      }
-      this.scheduleSweep();
-    }, od.intervalMs);
-  }
-
+  /** Starts draining `r` (no new picks; removed once idle or after `drainTimeoutMs`). */
   private drain(r: InstanceRecord, reason: string, now: number): void {
     if (r.inFlight === 0 || this.config.drainTimeoutMs === 0) {
-      this.forget(r, reason);
+      this.transition(r, reason, 'remove');
       return;
     }
-    r.draining = { since: now, timer: this.runtime.setTimeout(() => this.forget(r, 'drain-timeout'), this.config.drainTimeoutMs) };
+    r.draining = { since: now, timer: this.runtime.setTimeout(() => this.transition(r, 'drain-timeout', 'remove'), this.config.drainTimeoutMs) };
     this.transition(r, reason);
   }
 
-  private forget(r: InstanceRecord, reason: string): void {
-    if (!r.live) return;
-    const from: InstanceState = r.state;
-    r.live = false;
-    r.ejection?.timer.cancel();
-    r.draining?.timer.cancel();
-    this.records.delete(r.id);
-    this.watcher?.removed(r);
-    this.observer.stateChanged?.({ service: this.name, instance: r, from, to: 'removed', reason });
-    if (from !== 'draining') this.rebuild();
-    if (this.records.size === 0) {
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const w of waiters) w();
-    }
-  }
-
-  private waitDrained(): Promise<void> {
-    if (this.records.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
-  }
-
-  // --- picker and weights ---------------------------------------------------------------------
+  // --- the eligible set ----------------------------------------------------------------------
 
   private batch(fn: () => void): void {
     const outer = this.batching;
@@ -352,16 +278,16 @@ export class Service {
 
   private rebuild(): void {
     if (this.batching) return;
-    const previous = this.picker;
-    this.refreshWeights(this.runtime.now());
-    this.picker = this.buildPicker();
-    if (previous.panic !== this.picker.panic) {
-      this.observer.panicChanged?.({ service: this.name, panic: this.picker.panic, healthy: this.picker.healthy, total: this.picker.total });
+    const previous = this.eligible;
+    this.ramp.refresh(this.runtime.now());
+    this.eligible = this.buildEligible();
+    if (previous.panic !== this.eligible.panic) {
+      this.observer.panicChanged?.({ service: this.name, panic: this.eligible.panic, healthy: this.eligible.healthy, total: this.eligible.total });
     }
   }
 
-  private buildPicker(): ServicePicker {
-    return ServicePicker.build(
+  private buildEligible(): EligibleSet {
+    return EligibleSet.build(
       this.records.values(),
       this.config.strategy,
       this.config.panic,
@@ -370,35 +296,5 @@ export class Service {
       (error) => this.observer.strategyFailed?.({ service: this.name, strategy: this.config.strategy.name, error }),
       this.config.zoneAware,
     );
-  }
-
-  private beginSlowStart(r: InstanceRecord, now: number): void {
-    const { windowMs } = this.config.slowStart;
-    if (windowMs <= 0) return;
-    r.slowStartSince = now;
-    if (!this.slowStartTimer) this.scheduleSlowStart();
-  }
-
-  private scheduleSlowStart(): void {
-    const step = Math.max(1, Math.floor(this.config.slowStart.windowMs / SLOW_START_STEPS));
-    this.slowStartTimer = this.runtime.setTimeout(() => {
-      this.slowStartTimer = undefined;
-      this.rebuild();
-      if (!this.closed && [...this.records.values()].some((r) => r.slowStartSince !== undefined)) this.scheduleSlowStart();
-    }, step);
-  }
-
-  /** Recomputes slow-start weights; instances past their window return to full weight. */
-  private refreshWeights(now: number): void {
-    const { windowMs, aggression, minWeight } = this.config.slowStart;
-    for (const r of this.records.values()) {
-      if (r.slowStartSince === undefined) {
-        r.weight = r.spec.weight;
-        continue;
-      }
-      const factor = slowStartFactor(now - r.slowStartSince, windowMs, aggression, minWeight);
-      r.weight = r.spec.weight * factor;
-      if (factor >= 1) r.slowStartSince = undefined;
-    }
   }
 }

@@ -67,3 +67,15 @@ export function instanceSnapshot(r: InstanceRecord, now: number, strategy: Strat
     strategy: strategy.describe?.(r, now),
   };
 }
+
+/** A service's snapshot: its eligible set's figures and every instance. */
+export function serviceSnapshot(
+  name: string,
+  strategy: Strategy,
+  eligible: { readonly panic: boolean; readonly healthy: number; readonly total: number },
+  records: Iterable<InstanceRecord>,
+  now: number,
+): ServiceSnapshot {
+  const { panic, healthy, total } = eligible;
+  return { name, strategy: strategy.name, panic, healthy, total, instances: [...records].map((r) => instanceSnapshot(r, now, strategy)) };
+}

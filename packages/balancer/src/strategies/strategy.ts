@@ -3,8 +3,14 @@
  *
  * A strategy knows nothing of health, ejection, panic or draining: the service balancer hands it
  * only the endpoints that may take traffic, and calls `build` again whenever that set or a weight
- * changes. `build` returns an immutable picker; `pick` must be synchronous and cheap (O(1) for
- * all built-ins but ring-hash, which is O(log n)).
+ * changes. `build` returns a picker over that fixed list; `pick` must be synchronous and cheap
+ * (O(1) for all built-ins but ring-hash, which is O(log n)).
+ *
+ * What may change, and who changes it: the list a picker was built with never changes (a change
+ * is a new `build`). A picker may mutate its own state on every `pick` (round-robin's cursor,
+ * weighted round-robin's current weights, the random source's position). `observe` and `reset`
+ * may write the endpoint's `slot`, which belongs to the strategy and survives rebuilds; nothing
+ * else writes `slot`. `inFlight` is the service's, read live.
  *
  * Users may pass their own object implementing `Strategy` wherever a strategy name is accepted.
  */
@@ -43,9 +49,12 @@ export interface StrategyBuildContext {
   readonly now: number;
 }
 
-/** An immutable picker over a fixed, non-empty list of endpoints. */
+/**
+ * A picker over a fixed, non-empty list of endpoints. The list never changes; the picker may
+ * advance its own cursor or counters on each call.
+ */
 export interface Picker<E extends StrategyEndpoint> {
-  /** Returns one of the endpoints the picker was built with. */
+  /** Returns one of the endpoints the picker was built with. May update the picker's own state. */
   pick(context: PickContext): E;
 }
 

@@ -1,6 +1,8 @@
 /**
- * The service picker: an immutable view of which instances may take traffic right now, built
- * whenever membership, health, ejection or weights change.
+ * The eligible set: which instances may take traffic right now, and the strategy's picker over
+ * them. Rebuilt (never edited) whenever membership, health, ejection or weights change; its own
+ * fields never change after `build`, while the strategy's picker may advance its own cursor or
+ * counters on every pick (see `Picker` in strategies/strategy.ts).
  *
  * It applies the panic threshold (Envoy): when the healthy share of non-draining instances falls
  * below the threshold, balance over every non-draining instance (or fail fast), because sending
@@ -27,7 +29,7 @@ export function wasTried(tried: Tried, r: InstanceRecord): boolean {
 /** Tries of the strategy before scanning for an instance not yet tried by the request. */
 const EXCLUSION_TRIES = 3;
 
-export class ServicePicker {
+export class EligibleSet {
   private readonly context: { hashKey: string | undefined; now: number } = { hashKey: undefined, now: 0 };
 
   private constructor(
@@ -57,7 +59,7 @@ export class ServicePicker {
     now: number,
     onStrategyError: (error: unknown) => void = () => {},
     zones?: ZoneAwareConfig,
-  ): ServicePicker {
+  ): EligibleSet {
     const healthy: InstanceRecord[] = [];
     const active: InstanceRecord[] = [];
     let ejected = 0;
@@ -88,7 +90,7 @@ export class ServicePicker {
       inPanic: boolean,
       routed?: Picker<InstanceRecord>,
     ) =>
-      new ServicePicker(
+      new EligibleSet(
         candidates,
         routed ?? (candidates.length > 0 ? buildStrategy(candidates) : undefined),
         reason,
