@@ -22,6 +22,9 @@ const PACKAGES = ['balancer', 'axios', 'got', 'undici', 'etcd', 'testkit', 'simu
 const REPOSITORY = 'git+https://github.com/datapunk/balancer.git';
 
 /** Third-party packages the consumer installs, at the versions the workspace resolves and tests. */
+/** A consumer runs without the workspace's NODE_OPTIONS (the Node 24 run's got 16 resolve hook). */
+const consumerEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS'));
+
 function workspaceVersion(name: string): string {
   // Read the files: some packages (got) do not export their package.json.
   for (const dir of ['test', 'packages/balancer', '.']) {
@@ -87,7 +90,9 @@ beforeAll(async () => {
   mkdirSync(tarballs);
   for (const p of PACKAGES) packed.set(p, await pack(p, tarballs)); // one at a time: pnpm pack shares the dist it reads
   writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
-  const thirdParty = ['axios', 'got', 'undici', '@opentelemetry/api', '@types/node'].map((n) => `${n}@${workspaceVersion(n)}`);
+  // On the Node 24 run (GOT_MAJOR=16) the consumer gets got 16, as a Node 24 user would.
+  const got = `got@${workspaceVersion(process.env.GOT_MAJOR === '16' ? 'got16' : 'got')}`;
+  const thirdParty = [got, ...['axios', 'undici', '@opentelemetry/api', '@types/node'].map((n) => `${n}@${workspaceVersion(n)}`)];
   await run(
     'npm',
     ['install', '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--loglevel=error', ...[...packed.values()].map((p) => p.tarball), ...thirdParty],
@@ -162,14 +167,14 @@ describe('a consumer project outside the workspace, installed with npm from the 
   }, 60_000);
 
   it('runs the compiled ESM program: each adapter reaches the fleet, errors are the client\'s own', async () => {
-    const { stdout } = await run(process.execPath, ['out/esm.mjs'], { cwd: work, timeout: 20_000 });
+    const { stdout } = await run(process.execPath, ['out/esm.mjs'], { cwd: work, timeout: 20_000, env: consumerEnv });
     const out = JSON.parse(stdout) as Record<string, [number, string] | unknown>;
     for (const client of ['axios', 'got', 'request', 'fetch']) expect(out[client], client).toEqual([200, expect.stringMatching(/^orders-[01]$/)]);
     expect(out).toMatchObject({ axiosError: [true, 'ERR_NO_AVAILABLE_INSTANCE'], noInstance: true, etcd: 'etcd' });
   }, 30_000);
 
   it('runs the compiled CommonJS program: instanceof axios.AxiosError holds for every balanced error', async () => {
-    const { stdout } = await run(process.execPath, ['out/cjs.cjs'], { cwd: work, timeout: 20_000 });
+    const { stdout } = await run(process.execPath, ['out/cjs.cjs'], { cwd: work, timeout: 20_000, env: consumerEnv });
     expect(JSON.parse(stdout)).toEqual({
       axios: 200,
       noInstance: [true, 'ERR_NO_AVAILABLE_INSTANCE', null],

@@ -21,6 +21,7 @@ import { guarded, ObserverHub, type ServiceObserver } from './service/observer.j
 import { Service, type InstanceWatcher } from './service/service.js';
 import type { BalancerSnapshot } from './service/snapshot.js';
 
+/** A balancer: picks instances for calls to its services (through an adapter), and exposes snapshots, events and close. */
 export interface Balancer {
   /** The resolved, frozen configuration. */
   readonly config: BalancerConfig;

@@ -15,6 +15,7 @@ export const ErrorCodes = Object.freeze({
   SCHEME_MISMATCH: 'ERR_SCHEME_MISMATCH',
 } as const);
 
+/** One of the stable `code` strings of `ErrorCodes`. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
 function hasBrand(value: unknown): value is { code: string } {

@@ -5,6 +5,7 @@
  */
 import { redactText } from './redact.js';
 
+/** The pino-compatible logger the balancer writes to (pino itself fits). */
 export interface Logger {
   debug(fields: object, message?: string): void;
   info(fields: object, message?: string): void;

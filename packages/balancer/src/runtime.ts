@@ -11,6 +11,7 @@ export interface Timer {
   cancel(): void;
 }
 
+/** Options of `Runtime.setTimeout`. */
 export interface TimerOptions {
   /**
    * When true the timer does not keep the process alive (Node's `unref`). Background work
@@ -21,6 +22,7 @@ export interface TimerOptions {
   readonly unref?: boolean;
 }
 
+/** Time and randomness, injected: the real clock by default, a fake one in tests and the simulator. */
 export interface Runtime {
   /** Monotonic time in milliseconds. Only differences are meaningful. */
   now(): number;

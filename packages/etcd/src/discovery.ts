@@ -33,6 +33,7 @@ import {
 } from './options.js';
 import { cancelReasonDetail, streamErrorDetail, type Kv, type RangeResponse, type WatchMessage } from './protocol.js';
 
+/** Options of `etcdDiscovery`: the connection (endpoints, TLS, auth), the key prefix to watch, value limits. */
 export interface EtcdDiscoveryOptions extends EtcdConnectionOptions {
   /** Values larger than this are skipped with a warning, in bytes. Default 65536. */
   readonly maxValueBytes?: number;

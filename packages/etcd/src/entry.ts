@@ -14,6 +14,7 @@ export interface EtcdInstanceEntry {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+/** What one etcd value decodes to: an instance entry, or the reason it was skipped. */
 export type DecodedEntry =
   | { readonly ok: true; readonly entry: EtcdInstanceEntry }
   | { readonly ok: false; readonly problem: string };

@@ -6,6 +6,7 @@ import type { ConfigIssue } from '@datapunk/balancer';
 
 const BRAND = Symbol.for('@datapunk/balancer-etcd/error');
 
+/** Stable error codes of the etcd package. */
 export const EtcdErrorCodes = Object.freeze({
   /** Invalid options to `etcdDiscovery` or `register`. */
   CONFIG: 'ERR_ETCD_CONFIG',
@@ -28,6 +29,7 @@ export const EtcdErrorCodes = Object.freeze({
   TLS: 'ERR_ETCD_TLS',
 } as const);
 
+/** One of the stable `code` strings of `EtcdErrorCodes`. */
 export type EtcdErrorCode = (typeof EtcdErrorCodes)[keyof typeof EtcdErrorCodes];
 
 /** gRPC status codes etcd returns that this package acts on. */
@@ -47,6 +49,7 @@ export const GrpcCodes = Object.freeze({
  */
 const USER_EMPTY = 'user name is empty';
 
+/** An error of the etcd package, with a stable `code` from `EtcdErrorCodes`. */
 export class EtcdError extends Error {
   /** The code every instance of this class has, or undefined when it varies. Subclasses set it. */
   static readonly code: EtcdErrorCode | undefined = undefined;

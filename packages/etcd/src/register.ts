@@ -25,6 +25,7 @@ import {
 } from './options.js';
 import { type KeepAliveMessage, type LeaseGrantResponse } from './protocol.js';
 
+/** Options of `register`: the instance to announce (url, weight, zone, metadata), its key and lease TTL. */
 export interface RegisterOptions extends EtcdConnectionOptions {
   /** This instance's origin, e.g. `'http://10.0.0.5:8080'`. */
   readonly url: string;

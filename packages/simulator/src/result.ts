@@ -10,12 +10,14 @@ import type { Recorder } from './recorder.js';
 import type { MembershipEntry } from './membership.js';
 import type { Scenario } from './scenario.js';
 
+/** Minimum, median and maximum of a figure over instances or clients. */
 export interface Spread {
   readonly min: number;
   readonly median: number;
   readonly max: number;
 }
 
+/** What a simulation run reports: callers' success and latency, per-instance load and connections, zones, ejections and panic, a timeline. */
 export interface SimResult {
   readonly scenario: {
     readonly name: string;

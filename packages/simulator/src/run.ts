@@ -15,6 +15,7 @@ import { Scheduler } from './scheduler.js';
 /** Virtual time allowed for the balancers to close after the run (drain timeouts included). */
 const CLOSE_BOUND_MS = 120_000;
 
+/** Options of a simulation run: a seed overriding the scenario's, a progress callback. */
 export interface RunOptions {
   /** Overrides the scenario's seed. */
   readonly seed?: number;
@@ -50,6 +51,7 @@ function serviceFor(scenario: Scenario, client: ClientInfo, zones: readonly (str
   };
 }
 
+/** Runs `scenario` on a virtual clock with the real core and resolves with its result; the same seed gives the same result. */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<SimResult> {
   const seed = options.seed ?? scenario.seed ?? 1;
   const durationMs = scenario.durationS * 1000;

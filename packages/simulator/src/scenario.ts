@@ -98,6 +98,7 @@ export interface ClientInfo {
 /** Service options the scenario may set (instances, discovery and health checks are the simulator's). */
 export type ScenarioServiceOptions = Omit<ServiceOptions, 'instances' | 'discovery' | 'healthCheck'>;
 
+/** A scenario: the fleet, the clients, the arrivals and the script of faults to simulate. */
 export interface Scenario {
   readonly name: string;
   readonly description: string;

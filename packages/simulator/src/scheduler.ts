@@ -41,6 +41,7 @@ const YIELD_EVERY = 20_000;
 /** Virtual wall clock at time 0: 2026-01-01T00:00:00Z (only Retry-After dates read it). */
 const WALL_START = Date.UTC(2026, 0, 1);
 
+/** The virtual clock and its event queue that the simulated fleet and the real core run on. */
 export class Scheduler {
   private time = 0;
   private seq = 0;

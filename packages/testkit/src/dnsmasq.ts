@@ -38,12 +38,14 @@ export interface DnsmasqSrv {
   readonly weight?: number;
 }
 
+/** A TXT record served by the test dnsmasq. */
 export interface DnsmasqTxt {
   readonly name: string;
   /** One or more strings (no `"`, `\` or line breaks). */
   readonly text: string | readonly string[];
 }
 
+/** The records the test dnsmasq serves (A/AAAA, SRV, TXT). */
 export interface DnsmasqRecords {
   readonly hosts?: readonly DnsmasqHost[];
   readonly srv?: readonly DnsmasqSrv[];
@@ -58,6 +60,7 @@ export interface DnsmasqRecords {
   readonly localDomains?: readonly string[];
 }
 
+/** Options of `startDnsmasq`. */
 export interface DnsmasqOptions {
   readonly records?: DnsmasqRecords;
   /** Path of the binary. Default: `findDnsmasq()`. */
@@ -66,6 +69,7 @@ export interface DnsmasqOptions {
   readonly startTimeoutMs?: number;
 }
 
+/** A running dnsmasq on loopback: where it listens, what it serves, restart with new records, stop. */
 export interface Dnsmasq {
   readonly host: '127.0.0.1';
   /** The UDP and TCP port it listens on; kept across restarts. */

@@ -13,6 +13,7 @@ import type { OutlierDetectionOptions } from './outlier-options.js';
 
 export type { DetectorOptions, FailurePercentageOptions, OutlierDetectionOptions, SuccessRateOptions } from './outlier-options.js';
 
+/** Options of `createBalancer`: the services and what is shared by all of them. */
 export interface BalancerOptions {
   /** Target services by name. The name is the host used in logical URLs (`http://orders/...`). */
   readonly services: Readonly<Record<string, ServiceOptions>>;
@@ -69,6 +70,7 @@ export interface HashKeyRequest {
   header(name: string): string | undefined;
 }
 
+/** One service's options (`services.<name>`): where its instances come from and how calls to it are balanced. */
 export interface ServiceOptions {
   /** Static instance list. Either this or `discovery` is required. */
   readonly instances?: readonly InstanceEntry[];
@@ -121,6 +123,7 @@ export interface ServiceOptions {
   readonly zoneAware?: ZoneAwareOptions | false;
 }
 
+/** Deterministic subsetting (`services.<name>.subset`): this client balances over a stable slice of the instances. */
 export interface SubsetOptions {
   /** Instances per client, an integer from 1 to 10,000. Required. */
   readonly size: number;
@@ -135,6 +138,7 @@ export interface SubsetOptions {
   readonly clientCount?: number;
 }
 
+/** Zone-aware routing (`services.<name>.zoneAware`): keep traffic in the caller's zone while it has capacity. */
 export interface ZoneAwareOptions {
   /**
    * How the callers of this service are spread over zones: a count (or any weight) per zone,
@@ -168,6 +172,7 @@ export interface SlowStartOptions {
   readonly minWeightPercent?: number;
 }
 
+/** Retries of a service's calls on another instance (`services.<name>.retry`). */
 export interface RetryOptions {
   /** Retries after the first attempt (0 disables retrying). Default 1. */
   readonly maxRetries?: number;
@@ -208,6 +213,7 @@ export interface RetryBudgetOptions {
   readonly windowMs?: number;
 }
 
+/** Active health checks of a service's instances (`services.<name>.healthCheck`). */
 export interface HealthCheckOptions {
   /** Path probed with HTTP. Default '/health'. Ignored when `check` is given. */
   readonly path?: string;

@@ -14,6 +14,7 @@ export interface DetectorOptions {
   readonly enforcingPercent?: number;
 }
 
+/** Passive outlier detection of a service (`services.<name>.outlierDetection`), after Envoy's. */
 export interface OutlierDetectionOptions {
   /**
    * Consecutive instance failures (5xx or transport). Default `{ threshold: 5, enforcingPercent: 100 }`.

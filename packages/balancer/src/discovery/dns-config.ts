@@ -14,6 +14,7 @@ export type DnsRecordType = 'A' | 'AAAA' | 'A+AAAA' | 'SRV';
 /** Which address records are queried (for `name`, or for SRV targets). */
 export type DnsAddressType = Exclude<DnsRecordType, 'SRV'>;
 
+/** Options of `dnsDiscovery`: the name and record type to resolve, the servers, and how often to refresh. */
 export interface DnsDiscoveryOptions {
   /** The DNS name to resolve, e.g. `orders.internal` or `_http._tcp.orders.internal` (SRV). Required. */
   readonly name: string;

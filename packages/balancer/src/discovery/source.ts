@@ -25,6 +25,7 @@ export interface DiscoverySink {
   error(error: unknown): void;
 }
 
+/** Keeps a service's instance list current: started with a sink it reports complete lists to, closed with the balancer. */
 export interface DiscoverySource {
   /** Short name for logs and metrics, e.g. `static`, `dns`, `etcd`. */
   readonly kind: string;

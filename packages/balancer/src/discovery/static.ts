@@ -11,6 +11,7 @@ export interface StaticDiscovery extends DiscoverySource {
   fail(error: unknown): void;
 }
 
+/** A discovery source holding `initial` until `set()` replaces it (tests, or instances learnt some other way). */
 export function staticDiscovery(initial: readonly unknown[] = []): StaticDiscovery {
   const sinks = new Set<DiscoverySink>();
   let entries = initial;

@@ -50,10 +50,13 @@ export const ATTRIBUTES = deepFreeze({
   'datapunk.balancer.zone.locality': "`local` (the instance is in the caller's zone) or `cross-zone`.",
 } as const);
 
+/** The name of a metric attribute the balancer records. */
 export type AttributeKey = keyof typeof ATTRIBUTES;
 
+/** The OpenTelemetry instrument kinds the balancer uses. */
 export type InstrumentKind = 'Counter' | 'Histogram' | 'ObservableGauge' | 'ObservableUpDownCounter';
 
+/** One instrument: name, kind, unit, description and attributes. */
 export interface InstrumentSpec {
   readonly name: string;
   readonly kind: InstrumentKind;

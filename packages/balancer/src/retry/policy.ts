@@ -8,6 +8,7 @@ import type { Outcome } from '../outcome.js';
 /** RFC 9110 idempotent methods. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
+/** True for the RFC 9110 idempotent methods (GET, HEAD, OPTIONS, TRACE, PUT, DELETE); `method` upper-case. */
 export function isIdempotent(method: string): boolean {
   return IDEMPOTENT.has(method.toUpperCase());
 }
@@ -34,6 +35,7 @@ export type NoRetryReason =
   /** The client cannot send this request again (`CallRequest.retryable: false`). */
   | 'client-cannot-retry';
 
+/** Whether a finished attempt is retried, after how long, or why not. */
 export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly reason: NoRetryReason };
 
 export interface AttemptFacts {

@@ -6,6 +6,7 @@ import type { UnavailableReason } from '../errors.js';
 import type { EjectionReason, Instance, InstanceState } from '../instance/instance.js';
 import type { Outcome } from '../outcome.js';
 
+/** An instance's public state changed (`from: 'new'` when it joins, `to: 'removed'` when it leaves). */
 export interface StateChangeEvent {
   readonly service: string;
   readonly instance: Instance;
@@ -16,6 +17,7 @@ export interface StateChangeEvent {
   readonly reason: string;
 }
 
+/** Outlier detection ejected an instance, or would have (`enforced: false` with the reason it did not). */
 export interface EjectionEvent {
   readonly service: string;
   readonly instance: Instance;
@@ -30,6 +32,7 @@ export interface EjectionEvent {
   readonly timesEjected: number;
 }
 
+/** A service entered or left panic (too few healthy instances: it balances over all of them). */
 export interface PanicEvent {
   readonly service: string;
   /** True when panic starts, false when it ends. */
@@ -39,6 +42,7 @@ export interface PanicEvent {
   readonly total: number;
 }
 
+/** An attempt ended: its instance, outcome and latency. */
 export interface AttemptEvent {
   readonly service: string;
   readonly instance: Instance;
@@ -48,11 +52,13 @@ export interface AttemptEvent {
   readonly method: string | undefined;
 }
 
+/** No instance could be picked for a call, and why. */
 export interface PickFailedEvent {
   readonly service: string;
   readonly reason: UnavailableReason;
 }
 
+/** A discovery or static list was applied: how many instances joined, left, changed or were rejected. */
 export interface MembershipEvent {
   readonly service: string;
   readonly added: number;
@@ -63,6 +69,7 @@ export interface MembershipEvent {
   readonly source: string;
 }
 
+/** A discovery source failed to refresh; the last good list is kept. */
 export interface DiscoveryErrorEvent {
   readonly service: string;
   readonly source: string;
@@ -71,6 +78,7 @@ export interface DiscoveryErrorEvent {
   readonly kept: number;
 }
 
+/** A call is retried on another instance. */
 export interface RetryEvent {
   readonly service: string;
   /** Retry number, 1 for the first retry. */
@@ -80,11 +88,13 @@ export interface RetryEvent {
   readonly cause: string;
 }
 
+/** A retryable attempt was not retried, and why (budget, max retries, no other instance, body). */
 export interface RetryRefusedEvent {
   readonly service: string;
   readonly reason: 'budget' | 'max-retries' | 'no-other-instance' | 'retry-after-too-long';
 }
 
+/** A health check finished: passed or why not, and how long it took. */
 export interface HealthCheckEvent {
   readonly service: string;
   readonly instance: Instance;
@@ -96,6 +106,7 @@ export interface HealthCheckEvent {
   readonly streak: number;
 }
 
+/** A strategy threw while building its picker; uniform random picks stand in until the next rebuild. */
 export interface StrategyErrorEvent {
   readonly service: string;
   readonly strategy: string;

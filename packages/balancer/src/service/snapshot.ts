@@ -4,6 +4,7 @@
 import type { InstanceRecord, InstanceState } from '../instance/instance.js';
 import type { Strategy } from '../strategies/strategy.js';
 
+/** One instance in a snapshot: identity, state, load and lifetime counters. */
 export interface InstanceSnapshot {
   readonly id: string;
   readonly url: string;
@@ -32,6 +33,7 @@ export interface InstanceSnapshot {
   readonly strategy: Readonly<Record<string, number | string | boolean>> | undefined;
 }
 
+/** One service in a snapshot: its strategy, panic state and instances. */
 export interface ServiceSnapshot {
   readonly name: string;
   readonly strategy: string;
@@ -43,6 +45,7 @@ export interface ServiceSnapshot {
   readonly instances: readonly InstanceSnapshot[];
 }
 
+/** What `balancer.snapshot()` returns: every service, JSON-serialisable, secrets redacted. */
 export interface BalancerSnapshot {
   readonly services: Readonly<Record<string, ServiceSnapshot>>;
 }

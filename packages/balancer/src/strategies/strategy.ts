@@ -68,6 +68,7 @@ export interface StrategySample {
   readonly now: number;
 }
 
+/** A balancing strategy: builds pickers over the eligible instances and may learn from finished attempts. */
 export interface Strategy {
   /** Name used in logs, metrics and snapshots. */
   readonly name: string;

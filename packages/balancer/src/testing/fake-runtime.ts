@@ -26,6 +26,7 @@ export interface FakeRuntime extends Runtime {
   setRandom(random: () => number): void;
 }
 
+/** Options of `createFakeRuntime`: start time, wall-clock epoch and seed. */
 export interface FakeRuntimeOptions {
   /** Starting value of `now()`, ms. Defaults to 0. */
   readonly start?: number;
