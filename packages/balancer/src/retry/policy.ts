@@ -33,7 +33,12 @@ export type NoRetryReason =
   /** Every available instance was already tried. */
   | 'no-other-instance'
   /** The client cannot send this request again (`CallRequest.retryable: false`). */
-  | 'client-cannot-retry';
+  | 'client-cannot-retry'
+  /**
+   * A hedged call's attempt whose result is not the call's: another attempt is still pending
+   * (this one failed) or won (this one lost). Drop it and tell the caller nothing.
+   */
+  | 'other-attempt';
 
 /** Whether a finished attempt is retried, after how long, or why not. */
 export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly reason: NoRetryReason };

@@ -94,6 +94,20 @@ export interface RetryRefusedEvent {
   readonly reason: 'budget' | 'max-retries' | 'no-other-instance' | 'retry-after-too-long';
 }
 
+/** A hedge (an extra attempt racing the first) was sent or won. */
+export interface HedgeEvent {
+  readonly service: string;
+  /** The attempt's index in its call (1 for the first hedge). */
+  readonly attempt: number;
+}
+
+/** A hedge was not sent. */
+export interface HedgeRefusedEvent {
+  readonly service: string;
+  /** `budget`: the hedge budget is spent; `no-other-instance`: every instance was tried. */
+  readonly reason: 'budget' | 'no-other-instance';
+}
+
 /** A health check finished: passed or why not, and how long it took. */
 export interface HealthCheckEvent {
   readonly service: string;
@@ -125,6 +139,12 @@ export interface ServiceObserver {
   discoveryFailed?(event: DiscoveryErrorEvent): void;
   retried?(event: RetryEvent): void;
   retryRefused?(event: RetryRefusedEvent): void;
+  /** A hedge (an extra attempt of a call whose first has not answered) was sent. */
+  hedged?(event: HedgeEvent): void;
+  /** A hedge's response won its race (the caller gets it). */
+  hedgeWon?(event: HedgeEvent): void;
+  /** A hedge was due but not sent. */
+  hedgeRefused?(event: HedgeRefusedEvent): void;
   healthChecked?(event: HealthCheckEvent): void;
   strategyFailed?(event: StrategyErrorEvent): void;
 }
@@ -140,6 +160,9 @@ const METHODS: readonly Method[] = [
   'discoveryFailed',
   'retried',
   'retryRefused',
+  'hedged',
+  'hedgeWon',
+  'hedgeRefused',
   'healthChecked',
   'strategyFailed',
 ];
