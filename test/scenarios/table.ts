@@ -139,7 +139,9 @@ export function defineScenarios(driver: ClientDriver): void {
       expect(fleet.servers[1]!.stats.total).toBe(6);
     });
 
-    it('hedging: a request stuck on a slow instance is answered by a hedge to a fast one; the caller gets its body, the loser is cancelled, not blamed', async () => {
+    const hedged = driver.hedges === false ? it.skip : it;
+
+    hedged('hedging: a request stuck on a slow instance is answered by a hedge to a fast one; the caller gets its body, the loser is cancelled, not blamed', async () => {
       const { fleet, client, runtime, balancer } = await rig(2, { hedge: { delayMs: 50 }, outlierDetection: false }, (i) => (i === 0 ? { hang: true } : {}));
       const [slow, fast] = fleet.servers as [(typeof fleet.servers)[0], (typeof fleet.servers)[0]];
       let hedged = 0;
@@ -163,6 +165,26 @@ export function defineScenarios(driver: ClientDriver): void {
       const snap = balancer.snapshot().services.orders!.instances;
       expect(snap.reduce((n, i) => n + i.totals.failures, 0)).toBe(0);
       expect(snap[0]!.totals.cancelled).toBe(hedged);
+    });
+
+    hedged('hedging: the caller aborting while both attempts hang releases both, blaming neither', async () => {
+      const { fleet, client, runtime, balancer } = await rig(2, { hedge: { delayMs: 50 }, outlierDetection: false }, () => ({ hang: true }));
+      const hangs = () => fleet.servers[0]!.stats.hangs + fleet.servers[1]!.stats.hangs;
+      const controller = new AbortController();
+      const pending = client.request({ method: 'GET', url: 'http://orders/echo', signal: controller.signal }).then(
+        () => 'answered',
+        () => 'aborted',
+      );
+      await until(() => hangs() === 1, 'the first attempt to reach a server');
+      runtime.advance(50);
+      await until(() => hangs() === 2, 'the hedge to reach the other server');
+      expect(inFlight(balancer)).toBe(2);
+      controller.abort();
+      expect(await pending).toBe('aborted');
+      await until(() => inFlight(balancer) === 0, 'both attempts to be released');
+      const snap = balancer.snapshot().services.orders!.instances;
+      expect(snap.map((i) => i.totals.failures)).toEqual([0, 0]);
+      expect(snap.map((i) => i.totals.cancelled)).toEqual([1, 1]);
     });
 
     it('hedging: a POST is never hedged, however long it waits', async () => {
