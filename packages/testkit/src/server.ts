@@ -274,6 +274,39 @@ class FaultyServer implements TestServer {
       this.#hung.add(socket);
       return;
     }
+    this.#after(plan.stallMs ?? 0, res, () => this.#withWorker(res, () => this.#respond(plan, res, echo)));
+  }
+
+  /** Busy workers (`behavior.workers`) and the requests queued for one. */
+  #busy = 0;
+  #queue: { run: () => void; gone: boolean }[] = [];
+
+  /** Runs `fn` once a worker is free (at once without a worker limit); the worker is held until `res` closes. */
+  #withWorker(res: ServerResponse, fn: () => void): void {
+    const workers = this.#behavior.workers;
+    if (workers === undefined) return fn();
+    let held = false;
+    const entry = {
+      gone: false,
+      run: () => {
+        held = true;
+        this.#busy++;
+        fn();
+      },
+    };
+    res.once('close', () => {
+      entry.gone = true;
+      if (!held) return;
+      this.#busy--;
+      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
+        if (!next.gone) return next.run();
+      }
+    });
+    if (this.#busy < workers) entry.run();
+    else this.#queue.push(entry);
+  }
+
+  #respond(plan: ResponsePlan & { kind: 'respond' }, res: ServerResponse, echo: EchoSource): void {
     this.#after(plan.headersDelayMs, res, () => {
       const body = plan.body;
       if (plan.status === 204 || plan.status === 304) {
