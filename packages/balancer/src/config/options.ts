@@ -211,6 +211,7 @@ export interface RetryOptions {
   readonly budget?: RetryBudgetOptions | false;
 }
 
+/** Hedged requests of a service (`services.<name>.hedge`); every field optional, see each default. */
 export interface HedgeOptions {
   /**
    * Fixed delay before an extra attempt, ms. Give this or `maxExtraLoad`, not both. Default:
@@ -237,6 +238,7 @@ export interface HedgeOptions {
   readonly budget?: HedgeBudgetOptions | false;
 }
 
+/** The hedge budget (`hedge.budget`): hedges at most a share of requests over a sliding window. */
 export interface HedgeBudgetOptions {
   /** Hedges allowed as a percentage of requests in the window. Default 1.5 x maxExtraLoad (3% at 0.02), or 3 with `delayMs`. */
   readonly percent?: number;
