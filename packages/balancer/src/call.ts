@@ -138,8 +138,8 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     const { url } = this.request;
     return (this.#url ??= typeof url === 'string' ? new URL(url) : url);
   }
-  get deadlines(): DeadlineQueue | undefined {
-    return this.serviceRef.deadlines;
+  get deadlines(): DeadlineQueue {
+    return this.serviceRef.deadlines.queue;
   }
   get bodyBufferLimit(): number {
     const retry = this.serviceRef.config.retry;
@@ -152,7 +152,8 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     const picked = this.serviceRef.pick(this.hashKey, this.#tried ?? this.#first, now);
     if (picked instanceof NoAvailableInstanceError) return { ok: false, error: picked };
     const config = this.serviceRef.config;
-    const attempt = new LiveAttempt(this, picked, new Target(picked.url, this, config.hostHeader === 'service'), this.#attempts, now);
+    const deadlines = this.serviceRef.deadlines;
+    const attempt = new LiveAttempt(this, picked, new Target(picked.url, this, config.hostHeader === 'service'), this.#attempts, now, deadlines.timeoutMs(now), deadlines.learned !== undefined);
     if (picked.protocol === 'http:' && !config.allowSchemeDowngrade && this.isHttps()) {
       // Refused before anything is sent: a request fault, never the instance's.
       this.release(attempt, { kind: 'cancelled', by: 'invalid-request' });
@@ -176,6 +177,10 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
 
   release(attempt: LiveAttempt, outcome: Outcome): void {
     this.serviceRef.release(attempt.instance, attempt.startedAt, outcome, this.method);
+  }
+
+  headersAfter(latencyMs: number): void {
+    this.serviceRef.deadlines.record(latencyMs);
   }
 
   decide(attempt: LiveAttempt, outcome: Outcome, facts: AttemptFacts, responseStarted: boolean): RetryDecision {

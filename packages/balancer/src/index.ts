@@ -13,6 +13,7 @@ export type {
   HashKeyRequest,
   HealthCheckOptions,
   InstanceEntry,
+  LearnedTimeoutOptions,
   OutlierDetectionOptions,
   RetryOptions,
   ServiceOptions,

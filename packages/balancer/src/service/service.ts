@@ -7,7 +7,7 @@
  * detection), slow-start-ramp.ts (weights of joining and recovered instances), eligible-set.ts
  * (panic, zones, the strategy's picker) and instance-table.ts (the records).
  */
-import { DeadlineQueue } from '../attempt/deadline.js';
+import { AttemptDeadlines } from '../attempt/attempt-deadlines.js';
 import type { ServiceConfig } from '../config/config.js';
 import { NoAvailableInstanceError } from '../errors.js';
 import type { ConfigIssue } from '../errors.js';
@@ -57,16 +57,15 @@ export class Service {
   private closed = false;
 
   private observer: ServiceObserver = {};
-  /** Attempt deadlines of this service's calls (`retry.perAttemptTimeoutMs`). */
-  readonly deadlines: DeadlineQueue | undefined;
+  /** Attempt deadlines of this service's calls: configured, learned, or off. */
+  readonly deadlines: AttemptDeadlines;
 
   constructor(
     readonly config: ServiceConfig,
     private readonly runtime: Runtime,
   ) {
     this.name = config.name;
-    const timeoutMs = config.retry.perAttemptTimeoutMs;
-    this.deadlines = timeoutMs === undefined ? undefined : new DeadlineQueue(runtime, timeoutMs);
+    this.deadlines = new AttemptDeadlines(config.retry, runtime);
     const records = (): IterableIterator<InstanceRecord> => this.records.values();
     this.ramp = new SlowStartRamp(config.slowStart, runtime, records, () => this.rebuild());
     const od = config.outlierDetection;
