@@ -57,11 +57,10 @@ export interface AttemptOwner {
   readonly runtime: Runtime;
   /** Frees the instance and feeds the outcome to outlier detection, the strategy and metrics. */
   release(attempt: LiveAttempt, outcome: Outcome): void;
-  /**
-   * A time to response headers, ms, for the learned deadline; also the bound of an attempt the
-   * learned deadline cut short (its real latency is at least that).
-   */
-  headersAfter(latencyMs: number): void;
+  /** The attempt's response headers arrived after `latencyMs` (once per attempt). */
+  answered(latencyMs: number): void;
+  /** The learned deadline cut the attempt short at `timeoutMs` (its real latency is at least that). */
+  cutShort(timeoutMs: number): void;
   /** The retry decision after `outcome`; `responseStarted`: the caller already has the response. */
   decide(attempt: LiveAttempt, outcome: Outcome, facts: AttemptFacts, responseStarted: boolean): RetryDecision;
 }
@@ -77,6 +76,8 @@ export class LiveAttempt implements Attempt {
   /** True once `headers()` accepted a response that goes on to the caller as it arrives. */
   #delivered = false;
   #deadline: DeadlineEntry | undefined;
+  /** True once the response headers arrived (reported by `headers()`, or by `end()` with a status). */
+  answered = false;
 
   constructor(
     private readonly owner: AttemptOwner,
@@ -103,7 +104,7 @@ export class LiveAttempt implements Attempt {
       if (this.#deadline.fired) return this.end(facts);
       this.owner.deadlines.end(this.#deadline);
     }
-    this.owner.headersAfter(this.owner.runtime.now() - this.startedAt);
+    this.#answer(this.owner.runtime.now() - this.startedAt);
     const outcome: Outcome = { kind: 'response', status: facts.status };
     const decision = this.owner.decide(this, outcome, facts, false);
     if (decision.retry) {
@@ -116,6 +117,12 @@ export class LiveAttempt implements Attempt {
     return decision;
   }
 
+  #answer(latencyMs: number): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.owner.answered(latencyMs);
+  }
+
   end(facts: AttemptFacts = {}): RetryDecision {
     if (this.#ended) return ENDED;
     this.#ended = true;
@@ -123,10 +130,10 @@ export class LiveAttempt implements Attempt {
     if (deadline !== undefined) this.owner.deadlines.end(deadline);
     const fired = deadline?.fired ?? false;
     if (fired) {
-      if (this.learned) this.owner.headersAfter(this.timeoutMs!);
-    } else if (this.#status === undefined && facts.status !== undefined) {
+      if (this.learned) this.owner.cutShort(this.timeoutMs!);
+    } else if (facts.status !== undefined) {
       // A client that reports once (buffered): time to the whole response, an upper bound of the headers'.
-      this.owner.headersAfter(facts.latencyMs ?? this.owner.runtime.now() - this.startedAt);
+      this.#answer(facts.latencyMs ?? this.owner.runtime.now() - this.startedAt);
     }
     const status = facts.status ?? this.#status;
     const outcome = blame(facts, fired, status);

@@ -36,6 +36,16 @@ export interface ServiceConfig {
   readonly subset: SubsetConfig | undefined;
   /** undefined when zone-aware routing is off. */
   readonly zoneAware: ZoneAwareConfig | undefined;
+  /** Circuit breakers; undefined when `limits: false`. */
+  readonly limits: LimitsConfig | undefined;
+}
+
+/** Circuit breakers of a service (`limits`); Infinity where a limit is off. */
+export interface LimitsConfig {
+  readonly maxRequests: number;
+  readonly maxPendingRequests: number;
+  readonly maxRetries: number;
+  readonly maxRequestsPerInstance: number;
 }
 
 export interface PanicConfig {

@@ -187,6 +187,11 @@ function build(strict: boolean) {
     }),
   );
 
+  const limits = either(
+    fc.constant(false),
+    section({ maxRequests: field(int(1, 100_000)), maxPendingRequests: field(int(1, 100_000)), maxRetries: field(int(0, 100)), maxRequestsPerInstance: field(int(1, 10_000)) }),
+  );
+
   /** Lists good or garbage (`null`, a string, junk entries), details good or junk: all only warn. */
   const update = fc.tuple(
     fc.oneof(fc.array(entry, { maxLength: 4 }), weird, fc.constant(null)),
@@ -230,6 +235,7 @@ function build(strict: boolean) {
         panic: field(section({ thresholdPercent: field(percent), mode: field(pick(['balance-all', 'fail-fast'], ['explode'])) })),
         slowStart: field(section({ windowMs: field(ms), aggression: field(real(0, 100)), minWeightPercent: field(or(fc.integer({ min: 1, max: 100 }), fc.constantFrom(0, 101))) })),
         retry: field(retry),
+        limits: field(limits),
         drainTimeoutMs: field(ms),
         hostHeader: field(pick(['instance', 'service'], ['both'])),
       }),

@@ -10,9 +10,11 @@ import type { Strategy, StrategyName } from '../strategies/strategy.js';
 import type { DiscoverySource } from '../discovery/source.js';
 import type { HealthCheckFunction } from '../health/check.js';
 import type { LearnedTimeoutOptions } from './deadline-options.js';
+import type { LimitsOptions } from './limits-options.js';
 import type { OutlierDetectionOptions } from './outlier-options.js';
 
 export type { LearnedTimeoutOptions } from './deadline-options.js';
+export type { LimitsOptions } from './limits-options.js';
 
 export type { DetectorOptions, FailurePercentageOptions, OutlierDetectionOptions, SuccessRateOptions } from './outlier-options.js';
 
@@ -124,6 +126,12 @@ export interface ServiceOptions {
    * needs the balancer's `zone`.
    */
   readonly zoneAware?: ZoneAwareOptions | false;
+  /**
+   * Circuit breakers: attempts in flight, waiting for headers and retrying at once, per service
+   * and per instance. On by default with Envoy's limits (1,024 / 1,024 / 3, none per instance);
+   * `false` turns them off.
+   */
+  readonly limits?: LimitsOptions | false;
 }
 
 /** Deterministic subsetting (`services.<name>.subset`): this client balances over a stable slice of the instances. */

@@ -53,6 +53,11 @@ const BAD: [string, unknown, string, string][] = [
   ['learned timeout percentile 20', svc({ retry: { learnedTimeout: { percentile: 20 } } }), 'services.orders.retry.learnedTimeout.percentile', 'got 20'],
   ['learned timeout factor below 1', svc({ retry: { learnedTimeout: { factor: 0.5 } } }), 'services.orders.retry.learnedTimeout.factor', 'got 0.5'],
   ['learned timeout min samples 0', svc({ retry: { learnedTimeout: { minSamples: 0 } } }), 'services.orders.retry.learnedTimeout.minSamples', 'got 0'],
+  ['limits maxRequests 0', svc({ limits: { maxRequests: 0 } }), 'services.orders.limits.maxRequests', 'got 0'],
+  ['limits maxRetries negative', svc({ limits: { maxRetries: -1 } }), 'services.orders.limits.maxRetries', 'got -1'],
+  ['limits per instance fractional', svc({ limits: { maxRequestsPerInstance: 1.5 } }), 'services.orders.limits.maxRequestsPerInstance', 'got 1.5'],
+  ['limits pending a string', svc({ limits: { maxPendingRequests: '10' } }), 'services.orders.limits.maxPendingRequests', 'got "10"'],
+  ['limits unknown key', svc({ limits: { maxConnections: 10 } }), 'services.orders.limits.maxConnections', 'unknown option'],
   ['learned timeout unknown key', svc({ retry: { learnedTimeout: { p99: 1 } } }), 'services.orders.retry.learnedTimeout.p99', 'unknown option'],
   ['backoff max below base', svc({ retry: { backoffBaseMs: 100, backoffMaxMs: 50 } }), 'services.orders.retry.backoffMaxMs', 'at least backoffBaseMs'],
   ['budget percent NaN', svc({ retry: { budget: { percent: Number.NaN } } }), 'services.orders.retry.budget.percent', 'got NaN'],
@@ -138,6 +143,7 @@ describe('resolveBalancerConfig resolves defaults', () => {
     expect(c.retry.budget).toEqual({ percent: 20, minRetriesPerSecond: 10, windowMs: 10_000 });
     expect(c.retry.perAttemptTimeoutMs).toBeUndefined();
     expect(c.retry.learnedTimeout).toMatchObject({ percentile: 99, factor: 3, minMs: 1_000, maxMs: 10_000, initialMs: 10_000, minSamples: 100 });
+    expect(c.limits).toEqual({ maxRequests: 1_024, maxPendingRequests: 1_024, maxRetries: 3, maxRequestsPerInstance: Infinity });
     expect(c.healthCheck).toBeUndefined();
     expect(c.slowStart.windowMs).toBe(0);
     expect(c.drainTimeoutMs).toBe(30_000);
