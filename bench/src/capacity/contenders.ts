@@ -5,7 +5,7 @@
  * through, as a shared proxy tier would be). Attempts are logged below each client, or read from
  * HAProxy's counters.
  */
-import type { ServiceOptions, StrategyName } from '@datapunk/balancer';
+import { peakEwma, type ServiceOptions, type StrategyName } from '@datapunk/balancer';
 import { withBalancer } from '@datapunk/balancer-undici';
 import { Agent } from 'undici';
 import { PER_ATTEMPT_TIMEOUT_MS, SERVICE_ORIGIN, userBalancer } from '../config.js';
@@ -20,14 +20,14 @@ export interface FleetContender {
   start(urls: readonly string[], traffic: TrafficLog, clients: number): Promise<FaultClient[] | { missing: string }>;
 }
 
-/** Our balancer with `strategy` (or extra service options, e.g. a strategy object), one per client. */
-export function oursFleet(strategy: StrategyName, label: string = strategy, extra: Partial<ServiceOptions> = {}, text = `strategy '${strategy}'`): FleetContender {
+/** Our balancer with `strategy` (or extra service options made per client, e.g. a strategy object), one per client. */
+export function oursFleet(strategy: StrategyName, label: string = strategy, extra: () => Partial<ServiceOptions> = () => ({}), text = `strategy '${strategy}'`): FleetContender {
   return {
     name: label,
     setupText: `per client: withBalancer(new Agent(), balancer), ${text}`,
     async start(urls, traffic, clients) {
       return Array.from({ length: clients }, () => {
-        const balancer = userBalancer(urls, strategy, extra);
+        const balancer = userBalancer(urls, strategy, extra());
         const dispatcher = withBalancer(new Agent().compose(recorder(traffic)), balancer);
         return {
           send: (i: number, signal: AbortSignal) => exchange(dispatcher, SERVICE_ORIGIN, i, signal),
@@ -100,7 +100,16 @@ export const haproxyFleet: FleetContender = {
   },
 };
 
-/** The capacity run's contenders: our default, least-request, plain round robin, HAProxy. */
+/** peak-ewma as it was before issue 12: no tie band, no probes, stale estimates kept (the "before" column). */
+export const CLASSIC_PEAK_EWMA = { tieTolerance: 0, probeShare: 0, staleAfterMs: Number.MAX_SAFE_INTEGER } as const;
+export const classicPeakEwmaFleet = oursFleet(
+  'peak-ewma',
+  'peak-ewma before issue 12',
+  () => ({ strategy: peakEwma(CLASSIC_PEAK_EWMA) }),
+  `peakEwma(${JSON.stringify(CLASSIC_PEAK_EWMA).replace(/"/g, '')}) (the rules of issue 12 off)`,
+);
+
+/** The capacity run's contenders: our default, its earlier form, least-request, plain round robin, HAProxy. */
 export function capacityContenders(): FleetContender[] {
-  return [oursFleet('peak-ewma', 'peak-ewma (default)'), oursFleet('least-request'), roundRobinFleet, haproxyFleet];
+  return [oursFleet('peak-ewma', 'peak-ewma (default)'), classicPeakEwmaFleet, oursFleet('least-request'), roundRobinFleet, haproxyFleet];
 }
