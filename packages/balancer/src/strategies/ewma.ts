@@ -20,6 +20,8 @@ export class EwmaState {
   key: number;
   /** When the endpoint was last picked as a probe, ms (-Infinity: never). */
   probedAt = -Infinity;
+  /** True after a reset until the next sample: the estimate is a guess, treated as stale. */
+  guessed = false;
   constructor(
     /** Estimate in ms as of `stamp`. */
     public value: number,

@@ -65,10 +65,10 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     return i >= n ? n - 1 : i;
   }
 
-  /** True when `s` has had no sample, nor a probe, for `staleAfterMs`. */
+  /** True when `s` has had no sample, nor a probe, for `staleAfterMs`, or is a guess since a reset. */
   #stale(s: EwmaState, now: number): boolean {
     const after = this.#config.staleAfterMs;
-    return now - s.stamp >= after && now - s.probedAt >= after;
+    return s.guessed || (now - s.stamp >= after && now - s.probedAt >= after);
   }
 
   /** Spends a probe on `s` if the budget allows. */
@@ -105,8 +105,9 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     for (let i = 0; i < n; i++) {
       const s = this.#state(endpoints[i]!, now);
       const k = s.key;
-      keys[i] = k;
-      if (k < bestAny) bestAny = k;
+      // A guess (reset, no sample yet) counts as the best fresh estimate, whatever it says.
+      keys[i] = s.guessed ? -Infinity : k;
+      if (k < bestAny && !s.guessed) bestAny = k;
       if (!this.#stale(s, now)) {
         if (k < bestFresh) bestFresh = k;
       } else if (s.stamp < stalestStamp) {
@@ -115,7 +116,7 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
       }
     }
     if (stalest >= 0 && this.#probe(this.#state(endpoints[stalest]!, now), now)) return endpoints[stalest]!;
-    const floor = bestFresh === Infinity ? bestAny : bestFresh;
+    const floor = bestFresh !== Infinity ? bestFresh : bestAny !== Infinity ? bestAny : 0;
     const band = floor + this.#config.lnTie;
     let i = this.#cursor;
     this.#cursor = i + 1 === n ? 0 : i + 1;
@@ -172,9 +173,9 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
   #cheaper(a: E, sa: EwmaState, b: E, sb: EwmaState, now: number): boolean {
     let ka = sa.key;
     let kb = sb.key;
-    // A stale estimate counts as no better than a fresh one beside it.
-    if (this.#stale(sa, now) && !this.#stale(sb, now) && ka < kb) ka = kb;
-    if (this.#stale(sb, now) && !this.#stale(sa, now) && kb < ka) kb = ka;
+    // A stale estimate counts as no better than a fresh one beside it; a guess as equal to it.
+    if (sa.guessed || (this.#stale(sa, now) && !this.#stale(sb, now) && ka < kb)) ka = kb;
+    else if (sb.guessed || (this.#stale(sb, now) && !this.#stale(sa, now) && kb < ka)) kb = ka;
     if (Math.abs(ka - kb) <= this.#config.lnTie) return a.inFlight < b.inFlight;
     return ka + ln1p(a.inFlight) < kb + ln1p(b.inFlight);
   }

@@ -167,3 +167,19 @@ describe('peak-ewma keeps every endpoint in use', () => {
     );
   });
 });
+
+describe('peak-ewma reset as a guess', () => {
+  it('a reset endpoint shares as a tie with the best peer until its first sample, which replaces the guess', () => {
+    const s = peakEwma(START);
+    const eps = endpoints([1, 1, 1]);
+    for (const e of eps.slice(0, 2)) s.observe!(e, { latencyMs: 40, failed: false, now: 0 });
+    s.observe!(eps[2]!, { latencyMs: 1, failed: true, now: 0 }); // penalised: 1 s
+    s.reset!(eps[2]!);
+    const picker = s.build(eps, { now: 0, random: seededRandom(11) });
+    // The peers then answer in 2 ms: the guess (their old median, 40 ms) would price c out.
+    for (const e of eps.slice(0, 2)) s.observe!(e, { latencyMs: 2, failed: false, now: 2_000 });
+    expect(sequence(picker, 300, undefined, 2_000).filter((id) => id === 'c')).toHaveLength(100);
+    s.observe!(eps[2]!, { latencyMs: 3, failed: false, now: 2_000 });
+    expect(s.describe!(eps[2]!, 2_000)).toEqual({ ewmaMs: 3 });
+  });
+});

@@ -9,7 +9,8 @@
  *   (a 503 in 0.1 ms) looks slow instead of attractive;
  * - between samples it decays towards zero with time constant `decayMs`.
  * A new endpoint starts at `defaultLatencyMs` when first seen. `reset` (on recovery from
- * ejection or failing health checks) restarts an endpoint at its peers' median estimate.
+ * ejection or failing health checks) restarts an endpoint at its peers' median estimate, as a
+ * guess that counts as stale until its first sample replaces it.
  *
  * The rules that keep it even on alike instances and let a recovered one back in:
  * - **Ties.** Estimates within a factor `1 + tieTolerance` of the lowest count as the lowest:
@@ -115,7 +116,14 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
         known.sort((a, b) => a - b);
         // The median, not the mean: one slow or failing peer must not price the fixed one out.
         const start = known.length > 0 ? known[Math.floor((known.length - 1) / 2)]! : config.defaultLatencyMs;
-        for (const e of endpoints) if (e.slot === RESET) e.slot = new EwmaState(start, context.now, config.decayMs);
+        // A guess until its first sample, which then replaces it: meanwhile it counts as stale
+        // (no better than the best fresh peer, so within the tie band: its share at once).
+        for (const e of endpoints) {
+          if (e.slot !== RESET) continue;
+          const state = new EwmaState(start, context.now, config.decayMs);
+          state.guessed = true;
+          e.slot = state;
+        }
       }
       return new PeakEwmaPicker(endpoints, context.random, stateOf, pickerConfig, budget);
     },
@@ -125,7 +133,9 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
     observe(endpoint: StrategyEndpoint, sample: StrategySample): void {
       const s = stateOf(endpoint, sample.now);
       const rtt = sample.failed ? Math.max(sample.latencyMs, config.failurePenaltyMs) : sample.latencyMs;
-      s.set(nextEstimate(s.value, s.stamp, rtt, sample.now, config.decayMs, config.staleAfterMs), Math.max(s.stamp, sample.now), config.decayMs);
+      const value = s.guessed ? rtt : nextEstimate(s.value, s.stamp, rtt, sample.now, config.decayMs, config.staleAfterMs);
+      s.guessed = false;
+      s.set(value, Math.max(s.stamp, sample.now), config.decayMs);
     },
     describe(endpoint: StrategyEndpoint, now: number): Record<string, number> {
       const slot = endpoint.slot;
