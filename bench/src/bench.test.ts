@@ -7,6 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { haproxyFleet, oursFleet } from './capacity/contenders.js';
+import { capacityScenarios } from './capacity/scenarios.js';
+import { binsUntilShare, windowShares } from './capacity/shares.js';
 import { balancedPool, haproxy, ours, plainRoundRobin } from './faults/contenders.js';
 import { findHaproxy } from './faults/haproxy.js';
 import { TrafficLog } from './faults/traffic.js';
@@ -19,7 +22,7 @@ describe('pnpm bench, shortened', () => {
   it('runs every part and writes the JSON and the markdown table', { timeout: 60_000 }, async () => {
     const result = await runBench({
       mode: 'custom',
-      parts: ['pick', 'overhead', 'faults'],
+      parts: ['pick', 'overhead', 'faults', 'capacity'],
       pickCost: { sizes: [10, 100], rounds: 1, batches: 5, cycles: 20_000, growthInstances: 100, strategies: ['round-robin', 'peak-ewma'] },
       overhead: { rounds: 1, runMs: 150, warmupMs: 50, concurrency: 4 },
       nullTransport: { rounds: 1, requests: 300 },
@@ -27,6 +30,7 @@ describe('pnpm bench, shortened', () => {
         timeline: { ratePerSec: 100, warmupMs: 100, healthyMs: 300, faultMs: 600, crashForMs: 300, deadlineMs: 1_000 },
         contenders: [ours('peak-ewma'), plainRoundRobin, balancedPool, haproxy],
       },
+      capacity: { scenarios: capacityScenarios(0.1), contenders: [oursFleet('peak-ewma', 'peak-ewma (default)'), haproxyFleet], rounds: 1 },
     });
 
     const pick = result.pickCost!;
@@ -68,6 +72,17 @@ describe('pnpm bench, shortened', () => {
       expect(Object.keys(r.bad!)).toEqual(['slow', 'errors', 'crash', 'hang']);
       for (const t of Object.values(r.bad!)) expect(finite(t.sharePct) && (t.stoppedAfterMs === null || finite(t.stoppedAfterMs))).toBe(true);
     }
+    const capacity = result.capacity!;
+    expect(capacity.rows.map((r) => `${r.scenario}/${r.contender}`)).toEqual(
+      ['equal', 'recovery', 'heterogeneous'].flatMap((s) => [`${s}/peak-ewma (default)`, `${s}/HAProxy`]),
+    );
+    for (const r of capacity.rows.filter((x) => x.contender !== 'HAProxy' || findHaproxy())) {
+      expect(r.status, `${r.scenario}/${r.contender}: ${r.missing}`).toBe('ok');
+      expect([r.successPct, r.p50, r.p99, r.worstShare, r.leastShare, r.maxQueued, r.meanQueued, r.refused].every(finite)).toBe(true);
+      expect(r.worstShare!).toBeGreaterThanOrEqual(r.leastShare!);
+      if (r.scenario === 'recovery') expect(r.recoveredAfterMs === null || finite(r.recoveredAfterMs)).toBe(true);
+      else expect(r.recoveredAfterMs).toBeUndefined();
+    }
     expect(result.goals.length).toBeGreaterThan(0);
 
     const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
@@ -76,7 +91,7 @@ describe('pnpm bench, shortened', () => {
       expect(JSON.parse(readFileSync(files.json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(result)));
       const markdown = readFileSync(files.markdown, 'utf8');
       expect(markdown).toBe(renderMarkdown(result));
-      for (const heading of ['## Goals', '## 1. Pick cost', '## 2. Overhead on a healthy fleet', '## 3. Quality under faults']) expect(markdown).toContain(heading);
+      for (const heading of ['## Goals', '## 1. Pick cost', '## 2. Overhead on a healthy fleet', '## 3. Quality under faults', '## 4. Fleets with capacity']) expect(markdown).toContain(heading);
       expect(markdown).toContain(`Node ${process.version}`);
       expect(existsSync(files.json)).toBe(true);
     } finally {
@@ -116,3 +131,24 @@ describe('TrafficLog.analyse', () => {
   });
 });
 
+
+describe('capacity shares', () => {
+  const series = (...values: number[][]) => values.map((v) => Float64Array.from(v));
+
+  it('gives the largest and smallest share of any instance in any window, relative to fair', () => {
+    // Two windows of 2 bins: [a 6, b 2] then [a 4, b 4]; a partial third window is dropped.
+    const bins = series([3, 3, 2, 2, 9], [1, 1, 2, 2, 0]);
+    expect(windowShares(bins, [0, 1], 2)).toEqual({ worst: 1.5, least: 0.5 });
+    // Counting one instance alone: it always has all of its own traffic.
+    expect(windowShares(bins, [1], 2)).toEqual({ worst: 1, least: 1 });
+  });
+
+  it('finds the first window from a bin in which an instance is back at half its fair share', () => {
+    // Instance 0 gets nothing, then 1 of 10, then 3 of 10 per bin; half of fair (1/2) is 0.25: the window of bins 3-4 (6 of 20) is the first.
+    const bins = series([0, 0, 1, 3, 3], [10, 10, 9, 7, 7]);
+    expect(binsUntilShare(bins, 0, 0, 2)).toBe(3);
+    expect(binsUntilShare(bins, 0, 1, 2)).toBe(2);
+    expect(binsUntilShare(bins, 0, 3, 2)).toBe(0);
+    expect(binsUntilShare(series([0, 0, 0], [5, 5, 5]), 0, 0, 2)).toBeNull();
+  });
+});

@@ -10,6 +10,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StrategyName } from '@datapunk/balancer';
+import { runCapacity, type CapacityResult } from './capacity/capacity.js';
+import { capacityContenders } from './capacity/contenders.js';
+import { capacityScenarios, type CapacityScenario } from './capacity/scenarios.js';
+import type { FleetContender } from './capacity/contenders.js';
 import { CONFIG_TEXT, PER_ATTEMPT_TIMEOUT_MS, PROPOSED_MAX_EJECTION } from './config.js';
 import { faultContenders, type FaultContender } from './faults/contenders.js';
 import { FULL_TIMELINE, QUICK_TIMELINE, runFaults, type FaultTimeline } from './faults/faults.js';
@@ -20,12 +24,12 @@ import { nullTransportCost } from './overhead/null-transport.js';
 import { FULL_OVERHEAD, QUICK_OVERHEAD, runOverhead, type OverheadOptions } from './overhead/overhead.js';
 import { BENCH_DIR } from './paths.js';
 import { pickCostTable, STRATEGIES, type PickCostOptions } from './pick-cost.js';
-import { faultGoals, overheadGoals } from './report/goals.js';
+import { capacityGoals, faultGoals, overheadGoals } from './report/goals.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { BenchResult } from './report/result.js';
 
-export type Part = 'pick' | 'overhead' | 'faults';
-export const PARTS: readonly Part[] = ['pick', 'overhead', 'faults'];
+export type Part = 'pick' | 'overhead' | 'faults' | 'capacity';
+export const PARTS: readonly Part[] = ['pick', 'overhead', 'faults', 'capacity'];
 
 export interface BenchOptions {
   readonly mode: BenchResult['meta']['mode'];
@@ -34,6 +38,7 @@ export interface BenchOptions {
   readonly overhead: OverheadOptions;
   readonly nullTransport: { readonly rounds: number; readonly requests: number };
   readonly faults: { readonly timeline: FaultTimeline; readonly contenders: readonly FaultContender[] };
+  readonly capacity: { readonly scenarios: readonly CapacityScenario[]; readonly contenders: readonly FleetContender[]; readonly rounds: number };
   readonly log?: (line: string) => void;
 }
 
@@ -45,6 +50,7 @@ export function fullOptions(): BenchOptions {
     overhead: FULL_OVERHEAD,
     nullTransport: { rounds: 7, requests: 20_000 },
     faults: { timeline: FULL_TIMELINE, contenders: faultContenders(STRATEGIES, [PROPOSED_MAX_EJECTION]) },
+    capacity: { scenarios: capacityScenarios(), contenders: capacityContenders(), rounds: 3 },
   };
 }
 
@@ -56,6 +62,7 @@ export function quickOptions(): BenchOptions {
     overhead: QUICK_OVERHEAD,
     nullTransport: { rounds: 3, requests: 5_000 },
     faults: { timeline: QUICK_TIMELINE, contenders: faultContenders(STRATEGIES, [PROPOSED_MAX_EJECTION]) },
+    capacity: { scenarios: capacityScenarios(0.5), contenders: capacityContenders(), rounds: 1 },
   };
 }
 
@@ -68,15 +75,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   let pickCost: BenchResult['pickCost'];
   let overhead: BenchResult['overhead'];
   let faults: BenchResult['faults'];
+  let capacity: CapacityResult | undefined;
 
   const took = (): string => `  (${Math.round((performance.now() - started) / 1000)} s so far)`;
   if (options.parts.includes('pick')) {
-    log('1/3 pick cost (one child process per strategy)...');
+    log('1/4 pick cost (one child process per strategy)...');
     pickCost = { ...pickCostTable(options.pickCost), options: options.pickCost };
     log(took());
   }
   if (options.parts.includes('overhead')) {
-    log('2/3 overhead on a healthy fleet (interleaved runs)...');
+    log('2/4 overhead on a healthy fleet (interleaved runs)...');
     const result = await runOverhead(options.overhead, log);
     const fleet = await startRemoteFleet([{}, {}, {}, {}]);
     try {
@@ -90,7 +98,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     log(took());
   }
   if (options.parts.includes('faults')) {
-    log('3/3 quality under faults (open loop, one contender at a time)...');
+    log('3/4 quality under faults (open loop, one contender at a time)...');
     const result = await runFaults(options.faults.contenders, options.faults.timeline, log);
     const sampleConfig = haproxyConfig({
       port: 8080,
@@ -101,12 +109,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     faults = { ...result, balancerConfig: CONFIG_TEXT, haproxyConfig: sampleConfig };
     log(took());
   }
+  if (options.parts.includes('capacity')) {
+    log('4/4 fleets with capacity (workers and queues, several clients, faults that end)...');
+    capacity = await runCapacity(options.capacity.scenarios, options.capacity.contenders, options.capacity.rounds, log);
+    log(took());
+  }
   return {
     meta: { ...meta, mode: options.mode, durationS: Math.round((performance.now() - started) / 1000), haproxy: haproxy ? `${haproxy.version} (${haproxy.path})` : null },
     ...(pickCost ? { pickCost } : {}),
     ...(overhead ? { overhead } : {}),
     ...(faults ? { faults } : {}),
-    goals: [...overheadGoals(overhead), ...faultGoals(faults?.rows)],
+    ...(capacity ? { capacity } : {}),
+    goals: [...overheadGoals(overhead), ...faultGoals(faults?.rows), ...capacityGoals(capacity?.rows, faults?.rows)],
   };
 }
 

@@ -27,7 +27,7 @@ export interface FaultContender {
 const pathOf = (i: number): string => `/api/items/${i}`;
 const userOf = (i: number): string => `u${(i * 7919) % 10_007}`;
 
-async function exchange(dispatcher: Dispatcher, origin: string, i: number, signal: AbortSignal): Promise<boolean> {
+export async function exchange(dispatcher: Dispatcher, origin: string, i: number, signal: AbortSignal): Promise<boolean> {
   try {
     const res = await dispatcher.request({ origin, path: pathOf(i), method: 'GET', headers: { [HASH_HEADER]: userOf(i) }, signal });
     await res.body.text();
@@ -38,7 +38,7 @@ async function exchange(dispatcher: Dispatcher, origin: string, i: number, signa
 }
 
 /** An undici interceptor that logs each dispatch's origin: below the balancer, one per attempt. */
-function recorder(traffic: TrafficLog): Dispatcher.DispatcherComposeInterceptor {
+export function recorder(traffic: TrafficLog): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) =>
     function recorded(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
       traffic.attempt(opts.origin);

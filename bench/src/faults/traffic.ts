@@ -37,6 +37,21 @@ export class TrafficLog {
     this.#count.push(count);
   }
 
+  /** Attempts per instance (index order) per `binMs` bin of [fromMs, toMs). */
+  bins(fromMs: number, toMs: number, binMs: number): Float64Array[] {
+    const bins = Math.max(1, Math.ceil((toMs - fromMs) / binMs));
+    const out = Array.from({ length: this.#index.size }, () => new Float64Array(bins));
+    const at = this.#at.values();
+    const who = this.#who.values();
+    const count = this.#count.values();
+    for (let k = 0; k < at.length; k++) {
+      const t = at[k]!;
+      if (t < fromMs || t >= toMs) continue;
+      out[who[k]!]![Math.floor((t - fromMs) / binMs)]! += count[k]!;
+    }
+    return out;
+  }
+
   /**
    * Instance `index`'s traffic in [fromMs, toMs): its share of all attempts, and how long after
    * `fromMs` it stopped receiving traffic: the earliest `binMs` boundary from which on it got at

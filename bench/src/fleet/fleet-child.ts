@@ -17,6 +17,7 @@ async function handle(command: FleetCommand): Promise<Omit<FleetReply & { ok: tr
         random: seededRandom(command.seed),
         behavior: (i) => behaviors[i]!,
         requestLogLimit: 0,
+        ...(command.capacity ? { capacity: command.capacity } : {}),
       });
       return { ok: true, urls: fleet.urls };
     }
@@ -37,6 +38,11 @@ async function handle(command: FleetCommand): Promise<Omit<FleetReply & { ok: tr
           return { requests: st.total - st.health, health: st.health, byStatus: st.byStatus };
         }),
       };
+    case 'queues': {
+      const queues = need().servers.map((s) => s.queue ?? null);
+      if (command.reset) for (const s of need().servers) s.resetStats();
+      return { ok: true, queues };
+    }
     case 'close':
       await fleet?.close({ graceMs: 0 });
       fleet = undefined;

@@ -3,14 +3,15 @@
  * process so that the servers' work does not share an event loop with the load generator: the
  * client's cost is then measured alone (its CPU time), and a busy client does not delay answers.
  */
-import type { BehaviorOptions } from '@datapunk/testkit';
+import type { BehaviorOptions, CapacityOptions, QueueStats } from '@datapunk/testkit';
 
 export type FleetCommand =
-  | { readonly op: 'start'; readonly behaviors: readonly BehaviorOptions[]; readonly seed: number }
+  | { readonly op: 'start'; readonly behaviors: readonly BehaviorOptions[]; readonly seed: number; readonly capacity?: CapacityOptions }
   | { readonly op: 'set'; readonly index: number; readonly behavior: BehaviorOptions }
   | { readonly op: 'crash'; readonly index: number }
   | { readonly op: 'restart'; readonly index: number }
   | { readonly op: 'stats' }
+  | { readonly op: 'queues'; readonly reset: boolean }
   | { readonly op: 'close' };
 
 /** Per-server counters, health probes counted apart. */
@@ -21,5 +22,5 @@ export interface RemoteServerStats {
 }
 
 export type FleetReply =
-  | { readonly id: number; readonly ok: true; readonly urls?: readonly string[]; readonly stats?: readonly RemoteServerStats[] }
+  | { readonly id: number; readonly ok: true; readonly urls?: readonly string[]; readonly stats?: readonly RemoteServerStats[]; readonly queues?: readonly (QueueStats | null)[] }
   | { readonly id: number; readonly ok: false; readonly error: string };

@@ -3,7 +3,7 @@
  * benchmarks script: change a server's behaviour, crash it, restart it, read its counters.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { BehaviorOptions } from '@datapunk/testkit';
+import type { BehaviorOptions, CapacityOptions, QueueStats } from '@datapunk/testkit';
 import { compiled } from '../paths.js';
 import type { FleetCommand, FleetReply, RemoteServerStats } from './protocol.js';
 
@@ -14,14 +14,19 @@ export interface RemoteFleet {
   crash(index: number): Promise<void>;
   restart(index: number): Promise<void>;
   stats(): Promise<readonly RemoteServerStats[]>;
+  /** Each server's queue figures (null without capacity) since the last reset; `reset` starts them afresh. */
+  queues(reset?: boolean): Promise<readonly (QueueStats | null)[]>;
   /** Closes every server and ends the process. Idempotent. */
   close(): Promise<void>;
 }
 
 const CHILD = compiled('fleet/fleet-child.js');
 
-/** Starts one server per behaviour in a fresh process; `seed` makes error rates and latencies reproducible. */
-export async function startRemoteFleet(behaviors: readonly BehaviorOptions[], seed = 7): Promise<RemoteFleet> {
+/**
+ * Starts one server per behaviour in a fresh process; `seed` makes error rates and latencies
+ * reproducible; `capacity` gives every server workers and a queue (default: unlimited).
+ */
+export async function startRemoteFleet(behaviors: readonly BehaviorOptions[], seed = 7, capacity?: CapacityOptions): Promise<RemoteFleet> {
   const child = fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, { resolve: (r: FleetReply & { ok: true }) => void; reject: (e: Error) => void }>();
   let nextId = 1;
@@ -49,7 +54,7 @@ export async function startRemoteFleet(behaviors: readonly BehaviorOptions[], se
 
   let urls: readonly string[];
   try {
-    urls = (await send({ op: 'start', behaviors, seed })).urls ?? [];
+    urls = (await send({ op: 'start', behaviors, seed, ...(capacity ? { capacity } : {}) })).urls ?? [];
   } catch (error) {
     child.kill();
     throw error;
@@ -61,6 +66,7 @@ export async function startRemoteFleet(behaviors: readonly BehaviorOptions[], se
     crash: async (index) => void (await send({ op: 'crash', index })),
     restart: async (index) => void (await send({ op: 'restart', index })),
     stats: async () => (await send({ op: 'stats' })).stats ?? [],
+    queues: async (reset = false) => (await send({ op: 'queues', reset })).queues ?? [],
     close: () => (closing ??= closeChild(child, send, exit)),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Hedging under a tail that is no instance's fault: every instance of a fleet with finite
- * capacity (workers and a queue) answers 1% of requests, at random, after an extra 1 s. The same
+ * capacity (testkit `capacity`: workers and a queue) answers 1% of requests, at random, after an extra 1 s. The same
  * open-loop load is run through undici with the balancer with and without `hedge`, interleaved
  * (off, on, on, off, ...) in one process against one fleet; the figures are medians over rounds.
  *
@@ -30,6 +30,9 @@ export interface TailOptions {
   /** Offered load as shares of the fleet's capacity. */
   readonly loads: readonly number[];
 }
+
+/** Requests that may wait for a worker on each instance. */
+const QUEUE = 1_000;
 
 export const FULL_TAIL: TailOptions = { instances: 4, workers: 2, warmupMs: 6_000, measureMs: 15_000, rounds: 3, loads: [0.3, 0.85] };
 export const QUICK_TAIL: TailOptions = { instances: 4, workers: 2, warmupMs: 6_000, measureMs: 5_000, rounds: 1, loads: [0.3, 0.85] };
@@ -114,8 +117,9 @@ function medianRun(runs: readonly TailRun[]): TailRun {
 }
 
 export async function runTail(o: TailOptions, log: (line: string) => void = () => {}): Promise<TailRow[]> {
-  const behavior = { latencyMs: { kind: 'uniform' as const, minMs: 8, maxMs: 12 }, stallRate: 0.01, stallMs: 1_000, workers: o.workers };
-  const fleet = await startRemoteFleet(Array.from({ length: o.instances }, () => behavior), 13);
+  const behavior = { latencyMs: { kind: 'uniform' as const, minMs: 8, maxMs: 12 }, stallRate: 0.01, stallMs: 1_000 };
+  // A queue deep enough never to fill at these loads (a stalled request holds no place in it).
+  const fleet = await startRemoteFleet(Array.from({ length: o.instances }, () => behavior), 13, { workers: o.workers, queue: QUEUE });
   const capacity = (o.instances * o.workers * 1000) / SERVICE_TIME_MS;
   const rows: TailRow[] = [];
   try {

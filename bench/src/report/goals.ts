@@ -3,7 +3,9 @@
  * under faults a success rate of at least 99.9% and a p99 at most 1.5x the all-healthy p99, with
  * the default strategy ahead of plain round robin, BalancedPool and HAProxy on both.
  */
+import type { CapacityRow } from '../capacity/capacity.js';
 import type { FaultRow } from '../faults/faults.js';
+import { round } from '../stats.js';
 import type { OverheadResult } from '../overhead/overhead.js';
 import type { Goal } from './result.js';
 
@@ -61,5 +63,58 @@ export function faultGoals(rows: readonly FaultRow[] | undefined): Goal[] {
       met: success && p99,
     });
   }
+  return goals;
+}
+
+/** The capacity run's row for our default strategy. */
+export const DEFAULT_FLEET_CONTENDER = `${DEFAULT_STRATEGY} (default)`;
+
+/**
+ * Issue 12: on equal instances the default's 1 s share of a healthy instance within 0.5x..1.5x
+ * fair; a recovered instance back at half its fair share within 3 s; with heterogeneous capacity
+ * a p99 at most half of HAProxy's; on the fault run still 100% success and p99 <= 1.2x healthy.
+ */
+export function capacityGoals(rows: readonly CapacityRow[] | undefined, faultRows: readonly FaultRow[] | undefined): Goal[] {
+  if (!rows) return [{ goal: 'fleets with capacity', figure: 'not run', met: null }];
+  const find = (scenario: string, contender = DEFAULT_FLEET_CONTENDER) => rows.find((r) => r.scenario === scenario && r.contender === contender && r.status === 'ok');
+  const goals: Goal[] = [];
+  const equal = find('equal');
+  goals.push(
+    equal
+      ? {
+          goal: `${DEFAULT_FLEET_CONTENDER}, equal instances: 1 s share of every instance within 0.5x..1.5x fair`,
+          figure: `${equal.leastShare}x..${equal.worstShare}x`,
+          met: equal.leastShare! >= 0.5 && equal.worstShare! <= 1.5,
+        }
+      : { goal: 'equal instances: shares', figure: 'not run', met: null },
+  );
+  const recovery = find('recovery');
+  goals.push(
+    recovery
+      ? {
+          goal: `${DEFAULT_FLEET_CONTENDER}: a recovered instance back at half its fair share within 3 s`,
+          figure: recovery.recoveredAfterMs === null ? 'not within the run' : `${((recovery.recoveredAfterMs ?? NaN) / 1000).toFixed(1)} s`,
+          met: recovery.recoveredAfterMs !== null && recovery.recoveredAfterMs! <= 3_000,
+        }
+      : { goal: 'recovery', figure: 'not run', met: null },
+  );
+  const het = find('heterogeneous');
+  const hap = find('heterogeneous', 'HAProxy');
+  goals.push(
+    het && hap
+      ? {
+          goal: `${DEFAULT_FLEET_CONTENDER}, heterogeneous capacity, ${'8'} clients: p99 <= half of HAProxy's`,
+          figure: `${het.p99} ms vs ${hap.p99} ms (x${round(het.p99! / hap.p99!, 2)})`,
+          met: het.p99! <= hap.p99! / 2,
+        }
+      : { goal: 'heterogeneous capacity: p99 vs HAProxy', figure: het ? 'HAProxy not run' : 'not run', met: null },
+  );
+  const fault = faultRows?.find((r) => r.contender === DEFAULT_STRATEGY && r.status === 'ok');
+  if (fault?.fault && fault.healthy)
+    goals.push({
+      goal: `${DEFAULT_STRATEGY} (default), fault run: 100% success and p99 <= 1.2x healthy`,
+      figure: `${fault.fault.successPct}%, x${fault.p99VsHealthy}`,
+      met: fault.fault.successPct === 100 && (fault.p99VsHealthy ?? Infinity) <= 1.2,
+    });
   return goals;
 }

@@ -120,6 +120,37 @@ function faultsSection(f: NonNullable<BenchResult['faults']>): string {
   ].join('\n');
 }
 
+function capacitySection(c: NonNullable<BenchResult['capacity']>): string {
+  const scenarios = c.scenarios.map((s) => `- **${s.name}**: ${s.text}`);
+  const rows = c.rows.map((r) =>
+    r.status !== 'ok'
+      ? [r.scenario, r.contender, `${r.status}: ${r.missing ?? ''}`, '', '', '', '', '', '']
+      : [
+          r.scenario,
+          r.contender,
+          `${fmt(r.successPct, 2)}%`,
+          fmt(r.p50, 1),
+          fmt(r.p99, 1),
+          `${fmt(r.leastShare, 2)}x .. ${fmt(r.worstShare, 2)}x`,
+          r.recoveredAfterMs === undefined ? '' : r.recoveredAfterMs === null ? 'not in run' : `${fmt(r.recoveredAfterMs / 1000, 1)} s`,
+          `${fmt(r.maxQueued, 0)} / ${fmt(r.meanQueued, 2)}`,
+          fmt(r.refused, 0),
+        ],
+  );
+  return [
+    '## 4. Fleets with capacity',
+    '',
+    'Instances with workers and a queue (testkit `capacity`, in their own process), several independent clients (one balancer and one Agent each; HAProxy: one shared proxy), open-loop arrivals dealt to the clients in turn. ' +
+      `Shares: attempts per instance in consecutive 1 s windows, relative to the fair share, over the healthy instances only (smallest .. largest of any instance in any window). ` +
+      'Recovery: from the end of the slow phase until the first 1 s window in which the instance got at least half its fair share. Queue: most requests waiting at any instance / largest time-weighted mean; refused: 503 because the queue was full. ' +
+      `Figures are medians over ${c.rows.find((r) => r.rounds)?.rounds ?? 1} round(s), contenders interleaved.`,
+    '',
+    ...scenarios,
+    '',
+    table(['scenario', 'contender', 'success', 'p50 ms', 'p99 ms', '1 s share (healthy)', 'back at half share', 'queue max / mean', 'refused'], rows),
+  ].join('\n');
+}
+
 export function renderMarkdown(result: BenchResult): string {
   const m = result.meta;
   const parts = [
@@ -140,5 +171,6 @@ export function renderMarkdown(result: BenchResult): string {
   if (result.pickCost) parts.push('', pickCostSection(result.pickCost));
   if (result.overhead) parts.push('', overheadSection(result.overhead));
   if (result.faults) parts.push('', faultsSection(result.faults));
+  if (result.capacity) parts.push('', capacitySection(result.capacity));
   return parts.join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
 /** The machine-readable result of `pnpm bench` (bench/results/latest.json). */
+import type { CapacityResult } from '../capacity/capacity.js';
 import type { FaultsResult } from '../faults/faults.js';
 import type { MachineInfo } from '../machine.js';
 import type { NullTransportResult } from '../overhead/null-transport.js';
@@ -21,5 +22,6 @@ export interface BenchResult {
   readonly pickCost?: PickCostResult & { readonly options: PickCostOptions };
   readonly overhead?: OverheadResult & { readonly nullTransport: NullTransportResult };
   readonly faults?: FaultsResult & { readonly balancerConfig: string; readonly haproxyConfig: string };
+  readonly capacity?: CapacityResult;
   readonly goals: readonly Goal[];
 }

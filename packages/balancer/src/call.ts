@@ -20,8 +20,8 @@ import { isReplayableBody } from './attempt/request-body.js';
 import type { DeadlineQueue } from './attempt/deadline.js';
 import { Target, type LogicalUrl } from './attempt/target.js';
 import type { HashKeyRequest } from './config/options.js';
-import { NoAvailableInstanceError, SchemeMismatchError } from './errors.js';
-import type { InstanceRecord } from './instance/instance.js';
+import { CircuitOpenError, SchemeMismatchError, type NoAvailableInstanceError } from './errors.js';
+import { InstanceRecord } from './instance/instance.js';
 import type { Outcome } from './outcome.js';
 import type { HedgePolicy } from './hedge/policy.js';
 import { HedgeRace } from './hedge/race.js';
@@ -38,46 +38,15 @@ const HTTPS = /^https:/i;
 import { delay, type Runtime } from './runtime.js';
 import type { ServiceObserver } from './service/observer.js';
 import type { Service } from './service/service.js';
+import type { CallRequest } from './call-request.js';
 
-/** What an adapter tells the core about a request. */
-export interface CallRequest {
-  /** HTTP method (any case). */
-  readonly method: string;
-  /**
-   * The logical URL, e.g. `http://orders/api/v1/orders/42?x=1`: a `URL`, or its text, which the
-   * core parses only if it needs more than the origin (a hash key, a Host header kept, a target
-   * URL read by the adapter).
-   */
-  readonly url: URL | string;
-  /**
-   * The logical origin (`http://orders`), when the adapter has it apart from the path (undici's
-   * dispatch options): the service is then found from it alone, without parsing the URL.
-   */
-  readonly origin?: string;
-  /** Reads a request header by lower-case name (for the hash key). */
-  readonly header?: (name: string) => string | undefined;
-  /**
-   * The request body as the client holds it. The core decides whether a retry can send it again:
-   * absent, strings, buffers, typed arrays, `URLSearchParams`, `Blob` and `FormData` can; streams,
-   * async iterables and anything unknown cannot (unless the adapter copies it as it is sent:
-   * `bodyCopied`).
-   */
-  readonly body?: unknown;
-  /**
-   * False when the client itself cannot send this request again (got with a stream body, or
-   * `got.stream()`): retries are refused up front (`client-cannot-retry`), so no budget is spent
-   * on a retry that cannot happen. Default true. Such requests are never hedged either.
-   */
-  readonly clientCanResend?: boolean;
-  /** False: never hedge this request, whatever the service's `hedge` option. Default true. */
-  readonly hedge?: boolean;
-}
+export type { CallRequest } from './call-request.js';
 
 /** No attempt could be made: nothing was sent. */
 export interface Refusal {
   readonly ok: false;
-  /** `ERR_NO_AVAILABLE_INSTANCE` (with the reason), or `ERR_SCHEME_MISMATCH`. */
-  readonly error: NoAvailableInstanceError | SchemeMismatchError;
+  /** `ERR_NO_AVAILABLE_INSTANCE` or `ERR_CIRCUIT_OPEN` (with the reason), or `ERR_SCHEME_MISMATCH`. */
+  readonly error: NoAvailableInstanceError | CircuitOpenError | SchemeMismatchError;
 }
 
 /** One logical request to a service. */
@@ -159,8 +128,8 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     const { url } = this.request;
     return (this.#url ??= typeof url === 'string' ? new URL(url) : url);
   }
-  get deadlines(): DeadlineQueue | undefined {
-    return this.serviceRef.deadlines;
+  get deadlines(): DeadlineQueue {
+    return this.serviceRef.deadlines.queue;
   }
   get bodyBufferLimit(): number {
     const retry = this.serviceRef.config.retry;
@@ -182,10 +151,19 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
 
   /** Picks an instance not yet tried and starts an attempt on it. */
   #start(now: number, retries: number, hedge: boolean): LiveAttempt | Refusal {
+    const limits = this.serviceRef.limits;
+    const over = limits?.refusal();
+    if (over) {
+      this.observer.pickFailed?.({ service: this.serviceRef.name, reason: over.reason });
+      return { ok: false, error: new CircuitOpenError(this.serviceRef.name, over.reason, over.limit) };
+    }
     const picked = this.serviceRef.pick(this.hashKey, this.#tried ?? this.#first, now);
-    if (picked instanceof NoAvailableInstanceError) return { ok: false, error: picked };
+    if (!(picked instanceof InstanceRecord)) return { ok: false, error: picked };
+    limits?.started(this.#attempts > 0);
     const config = this.serviceRef.config;
-    const attempt = new LiveAttempt(this, picked, new Target(picked.url, this, config.hostHeader === 'service'), this.#attempts, now, retries, hedge);
+    const deadlines = this.serviceRef.deadlines;
+    const target = new Target(picked.url, this, config.hostHeader === 'service');
+    const attempt = new LiveAttempt(this, picked, target, this.#attempts, now, deadlines.timeoutMs(now), deadlines.learned !== undefined, retries, hedge);
     if (picked.protocol === 'http:' && !config.allowSchemeDowngrade && this.isHttps()) {
       // Refused before anything is sent: a request fault, never the instance's.
       this.release(attempt, { kind: 'cancelled', by: 'invalid-request' });
@@ -206,11 +184,16 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     return true;
   }
 
-  /** The hedge timer fired: an extra attempt, when another instance and the budget allow. */
+  /** The hedge timer fired: an extra attempt, when another instance, the limits and the budget allow. */
   #startHedge(policy: HedgePolicy): LiveAttempt | undefined {
     const service = this.serviceRef.name;
     if (!this.serviceRef.hasInstanceOtherThan(this.#tried ?? this.#first)) {
       this.observer.hedgeRefused?.({ service, reason: 'no-other-instance' });
+      return undefined;
+    }
+    // A hedge is an extra attempt like a retry: the circuit breakers count it as one.
+    if (this.serviceRef.limits?.admitsRetry() === false) {
+      this.observer.hedgeRefused?.({ service, reason: 'circuit-open' });
       return undefined;
     }
     if (!policy.tryWithdraw()) {
@@ -234,14 +217,18 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
   }
 
   release(attempt: LiveAttempt, outcome: Outcome): void {
+    this.serviceRef.limits?.ended(attempt.index > 0, attempt.answered);
     this.serviceRef.release(attempt.instance, attempt.startedAt, outcome, this.method);
   }
 
-  answered(attempt: LiveAttempt, facts: AttemptFacts): void {
-    const policy = this.hedging;
-    if (policy === undefined) return;
-    const now = this.runtime.now();
-    policy.answered(facts.latencyMs ?? now - attempt.startedAt, now);
+  answered(attempt: LiveAttempt, latencyMs: number): void {
+    this.serviceRef.deadlines.record(latencyMs);
+    this.serviceRef.limits?.answered();
+    this.hedging?.answered(latencyMs, this.runtime.now());
+  }
+
+  cutShort(timeoutMs: number): void {
+    this.serviceRef.deadlines.record(timeoutMs);
   }
 
   decide(attempt: LiveAttempt, outcome: Outcome, facts: AttemptFacts, responseStarted: boolean): RetryDecision {
@@ -284,6 +271,7 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
         budget: this.budget,
         observer: this.observer,
         hasOtherInstance: () => this.serviceRef.hasInstanceOtherThan(this.#tried ?? this.#first),
+        admitsRetry: this.serviceRef.limits && (() => this.serviceRef.limits!.admitsRetry()),
       },
     );
   }

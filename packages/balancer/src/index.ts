@@ -15,6 +15,8 @@ export type {
   HedgeBudgetOptions,
   HedgeOptions,
   InstanceEntry,
+  LearnedTimeoutOptions,
+  LimitsOptions,
   OutlierDetectionOptions,
   RetryOptions,
   ServiceOptions,
@@ -25,16 +27,18 @@ export {
   AttemptTimeoutError,
   BalancerConfigError,
   BalancerError,
+  CircuitOpenError,
   ErrorCodes,
   NoAvailableInstanceError,
   SchemeMismatchError,
   isAttemptTimeoutError,
   isBalancerConfigError,
   isBalancerError,
+  isCircuitOpenError,
   isNoAvailableInstanceError,
   isSchemeMismatchError,
 } from './errors.js';
-export type { ConfigIssue, ErrorCode, UnavailableReason } from './errors.js';
+export type { CircuitReason, ConfigIssue, ErrorCode, UnavailableReason } from './errors.js';
 export type { Disposable } from './events.js';
 export type { DiscoveryIssue, DiscoverySink, DiscoverySource } from './discovery/source.js';
 export { staticDiscovery } from './discovery/static.js';

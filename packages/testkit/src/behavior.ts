@@ -32,17 +32,11 @@ export interface Behavior {
   readonly slowHeadersMs: number;
   /**
    * Share of requests (0..1), chosen at random, that wait `stallMs` before being served (holding
-   * no worker): a tail that is no instance's fault (a lost packet, a pause). Default 0.
+   * no worker of the server's `capacity`): a tail that is no instance's fault (a lost packet, a pause). Default 0.
    */
   readonly stallRate: number;
   /** The extra wait of a stalled request, ms. Default 1,000. */
   readonly stallMs: number;
-  /**
-   * Finite capacity: at most this many requests are served at once (from the start of their
-   * delay until their response ends); the others wait in a FIFO queue, and a request that goes
-   * away while queued leaves it. Default undefined: unlimited.
-   */
-  readonly workers: number | undefined;
   /** Delay between sending the headers (at once) and sending the body, in milliseconds. Default 0. */
   readonly slowBodyMs: number;
   /** Share of requests (0..1) answered with `errorStatus` instead of the normal response. Default 0. */
@@ -80,7 +74,6 @@ export const DEFAULT_BEHAVIOR: Behavior = Object.freeze({
   slowHeadersMs: 0,
   stallRate: 0,
   stallMs: 1_000,
-  workers: undefined,
   slowBodyMs: 0,
   errorRate: 0,
   errorStatus: 503,
@@ -113,7 +106,6 @@ export function mergeBehavior(current: Behavior, patch: BehaviorOptions = {}): B
     slowHeadersMs: m.slowHeadersMs ?? d.slowHeadersMs,
     stallRate: m.stallRate ?? d.stallRate,
     stallMs: m.stallMs ?? d.stallMs,
-    workers: m.workers,
     slowBodyMs: m.slowBodyMs ?? d.slowBodyMs,
     errorRate: m.errorRate ?? d.errorRate,
     errorStatus: m.errorStatus ?? d.errorStatus,
@@ -155,7 +147,6 @@ function behaviorProblems(b: Behavior): string[] {
   check(ms(b.slowHeadersMs), 'slowHeadersMs', 'milliseconds >= 0', b.slowHeadersMs);
   check(rate(b.stallRate), 'stallRate', 'a number in [0, 1]', b.stallRate);
   check(ms(b.stallMs), 'stallMs', 'milliseconds >= 0', b.stallMs);
-  check(b.workers === undefined || (Number.isSafeInteger(b.workers) && b.workers >= 1), 'workers', 'an integer >= 1', b.workers);
   check(ms(b.slowBodyMs), 'slowBodyMs', 'milliseconds >= 0', b.slowBodyMs);
   check(rate(b.errorRate), 'errorRate', 'a number in [0, 1]', b.errorRate);
   check(rate(b.resetRate), 'resetRate', 'a number in [0, 1]', b.resetRate);

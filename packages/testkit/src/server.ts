@@ -10,6 +10,7 @@ import {
   type ResponsePlan,
 } from './behavior.js';
 import { readBody, streamBytes } from './body.js';
+import { Workers, type CapacityOptions, type QueueStats } from './capacity.js';
 import { jsonBody, type EchoSource } from './echo.js';
 import type { RandomSource } from './random.js';
 import { RequestLog, StatsRecorder, type RequestRecord, type ServerStats } from './stats.js';
@@ -32,6 +33,12 @@ export interface TestServerOptions {
   requestLogLimit?: number;
   /** Request body bytes kept for the echo and the log; the rest is read and dropped. Default 65536. */
   maxEchoBodyBytes?: number;
+  /**
+   * Finite capacity: `workers` requests served at once, `queue` more waiting (FIFO), the rest
+   * answered 503 at once; the latency of the behaviour is the service time on a worker. Health
+   * requests skip the queue. Default undefined: unlimited (every request runs on its own timer).
+   */
+  capacity?: CapacityOptions;
 }
 
 /** Options of {@link TestServer.close}. */
@@ -64,6 +71,8 @@ export interface TestServer {
   resetStats(): void;
   /** Requests received and not yet answered or aborted, hung ones included. */
   readonly inFlight: number;
+  /** Workers and queue figures when the server has a `capacity`, else undefined. */
+  readonly queue: QueueStats | undefined;
   /** Resolves when `inFlight` is 0. */
   whenIdle(): Promise<void>;
   /** Stops listening and resets every open connection at once; in-flight requests die. Resolves when the port is free and `inFlight` is 0. */
@@ -93,6 +102,7 @@ class FaultyServer implements TestServer {
   readonly #echoCap: number;
   readonly #initial: Behavior;
   readonly #stats = new StatsRecorder();
+  readonly #workers: Workers | undefined;
   readonly #log: RequestLog;
   readonly #sockets = new Set<Socket>();
   readonly #hung = new Set<Socket>();
@@ -113,6 +123,7 @@ class FaultyServer implements TestServer {
     this.#log = new RequestLog(options.requestLogLimit ?? 100);
     this.#initial = mergeBehavior(DEFAULT_BEHAVIOR, options.behavior);
     this.#behavior = this.#initial;
+    this.#workers = options.capacity === undefined ? undefined : new Workers(options.capacity);
     // requestTimeout 0: a hung request must stay hung until the client or close() ends it.
     this.#http = createServer({ requestTimeout: 0 }, (req, res) => this.#onRequest(req, res));
     this.#http.on('connection', (socket: Socket) => {
@@ -148,6 +159,9 @@ class FaultyServer implements TestServer {
   get inFlight(): number {
     return this.#inFlight;
   }
+  get queue(): QueueStats | undefined {
+    return this.#workers?.stats;
+  }
 
   setBehavior(patch: BehaviorOptions): Behavior {
     this.#behavior = mergeBehavior(this.#behavior, patch);
@@ -158,6 +172,7 @@ class FaultyServer implements TestServer {
     return this.#behavior;
   }
   resetStats(): void {
+    this.#workers?.resetStats();
     this.#stats.clear();
     this.#log.clear();
   }
@@ -251,8 +266,29 @@ class FaultyServer implements TestServer {
       this.#log.push({ method, url: target, headers, body: body.text, bodyTruncated: body.truncated, at });
       const plan = isHealth ? planHealth(behavior.health, this.#random) : planRequest(behavior, this.#random);
       const search = q === -1 ? '' : target.slice(q + 1);
-      this.#execute(plan, res, socket, { method, path, search, headers, body: body.text });
+      const echo = { method, path, search, headers, body: body.text };
+      if (isHealth || plan.kind !== 'respond') return this.#execute(plan, res, socket, echo);
+      // A stalled request waits before it takes a worker (or a place in the queue): it holds none.
+      const workers = this.#workers;
+      const serve = (): void => this.#execute(plan, res, socket, echo);
+      this.#after(plan.stallMs ?? 0, res, () => (workers === undefined ? serve() : this.#onWorker(workers, res, serve)));
     });
+  }
+
+  /** Runs `serve` on a worker (now or once one is free); a full queue answers 503 at once. */
+  #onWorker(workers: Workers, res: ServerResponse, serve: () => void): void {
+    let started = false;
+    const withdraw = workers.acquire(() => {
+      started = true;
+      res.once('close', () => workers.release());
+      serve();
+    });
+    if (withdraw === false) {
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"queue full"}');
+      this.#stats.sent(503);
+      return;
+    }
+    if (!started) res.once('close', withdraw);
   }
 
   #onResponseClosed(): void {
@@ -274,36 +310,7 @@ class FaultyServer implements TestServer {
       this.#hung.add(socket);
       return;
     }
-    this.#after(plan.stallMs ?? 0, res, () => this.#withWorker(res, () => this.#respond(plan, res, echo)));
-  }
-
-  /** Busy workers (`behavior.workers`) and the requests queued for one. */
-  #busy = 0;
-  #queue: { run: () => void; gone: boolean }[] = [];
-
-  /** Runs `fn` once a worker is free (at once without a worker limit); the worker is held until `res` closes. */
-  #withWorker(res: ServerResponse, fn: () => void): void {
-    const workers = this.#behavior.workers;
-    if (workers === undefined) return fn();
-    let held = false;
-    const entry = {
-      gone: false,
-      run: () => {
-        held = true;
-        this.#busy++;
-        fn();
-      },
-    };
-    res.once('close', () => {
-      entry.gone = true;
-      if (!held) return;
-      this.#busy--;
-      for (let next = this.#queue.shift(); next !== undefined; next = this.#queue.shift()) {
-        if (!next.gone) return next.run();
-      }
-    });
-    if (this.#busy < workers) entry.run();
-    else this.#queue.push(entry);
+    this.#respond(plan, res, echo);
   }
 
   #respond(plan: ResponsePlan & { kind: 'respond' }, res: ServerResponse, echo: EchoSource): void {

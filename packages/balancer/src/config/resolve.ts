@@ -14,6 +14,7 @@ import { resolveHealthCheck } from './resolve-health.js';
 import { resolveOutlierDetection } from './resolve-outlier.js';
 import { checkHooks } from './resolve-hooks.js';
 import { resolveHedge } from './resolve-hedge.js';
+import { resolveLimits } from './resolve-limits.js';
 import { resolveRetry } from './resolve-retry.js';
 import { resolveSubset } from './resolve-subset.js';
 import { resolveZone, resolveZoneAware } from './resolve-zone.js';
@@ -44,6 +45,7 @@ const SERVICE_KEYS = [
   'allowSchemeDowngrade',
   'subset',
   'zoneAware',
+  'limits',
 ];
 
 /** A service name is a host name: letters, digits, hyphens and dots, as used in URLs. */
@@ -155,6 +157,7 @@ function resolveService(name: string, value: unknown, zone: string | undefined, 
     allowSchemeDowngrade: readBoolean(o.allowSchemeDowngrade, `${path}.allowSchemeDowngrade`, issues, SERVICE_DEFAULTS.allowSchemeDowngrade),
     subset: resolveSubset(o.subset, `${path}.subset`, issues),
     zoneAware: resolveZoneAware(o.zoneAware, `${path}.zoneAware`, zone, issues),
+    limits: resolveLimits(o.limits, `${path}.limits`, issues),
   };
   return service;
 }

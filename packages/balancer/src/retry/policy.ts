@@ -38,7 +38,9 @@ export type NoRetryReason =
    * A hedged call's attempt whose result is not the call's: another attempt is still pending
    * (this one failed) or won (this one lost). Drop it and tell the caller nothing.
    */
-  | 'other-attempt';
+  | 'other-attempt'
+  /** The service's circuit breakers (`limits`) allow no retry now: `maxRetries` retries in flight, or a service limit reached. */
+  | 'circuit-open';
 
 /** Whether a finished attempt is retried, after how long, or why not. */
 export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly reason: NoRetryReason };

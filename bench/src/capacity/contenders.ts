@@ -1,0 +1,115 @@
+/**
+ * The contenders of the capacity run, each as several independent clients over one fleet: ours
+ * (one balancer and one undici Agent per client), plain round robin (one cursor per client,
+ * starting at different instances) and HAProxy (one proxy that every client's Agent goes
+ * through, as a shared proxy tier would be). Attempts are logged below each client, or read from
+ * HAProxy's counters.
+ */
+import { peakEwma, type ServiceOptions, type StrategyName } from '@datapunk/balancer';
+import { withBalancer } from '@datapunk/balancer-undici';
+import { Agent } from 'undici';
+import { PER_ATTEMPT_TIMEOUT_MS, SERVICE_ORIGIN, userBalancer } from '../config.js';
+import { exchange, recorder, type FaultClient } from '../faults/contenders.js';
+import { findHaproxy, HAPROXY_INSTALL, startHaproxy } from '../faults/haproxy.js';
+import type { TrafficLog } from '../faults/traffic.js';
+
+export interface FleetContender {
+  readonly name: string;
+  readonly setupText: string;
+  /** Sets up `clients` independent clients over `urls`; or says why it cannot run. */
+  start(urls: readonly string[], traffic: TrafficLog, clients: number): Promise<FaultClient[] | { missing: string }>;
+}
+
+/** Our balancer with `strategy` (or extra service options made per client, e.g. a strategy object), one per client. */
+export function oursFleet(strategy: StrategyName, label: string = strategy, extra: () => Partial<ServiceOptions> = () => ({}), text = `strategy '${strategy}'`): FleetContender {
+  return {
+    name: label,
+    setupText: `per client: withBalancer(new Agent(), balancer), ${text}`,
+    async start(urls, traffic, clients) {
+      return Array.from({ length: clients }, () => {
+        const balancer = userBalancer(urls, strategy, extra());
+        const dispatcher = withBalancer(new Agent().compose(recorder(traffic)), balancer);
+        return {
+          send: (i: number, signal: AbortSignal) => exchange(dispatcher, SERVICE_ORIGIN, i, signal),
+          close: async () => {
+            await dispatcher.close();
+            await balancer.close();
+          },
+        };
+      });
+    },
+  };
+}
+
+export const roundRobinFleet: FleetContender = {
+  name: 'round robin (plain)',
+  setupText: `per client: new Agent({ headersTimeout: ${PER_ATTEMPT_TIMEOUT_MS} }), origin = urls[(offset + i) % n]`,
+  async start(urls, traffic, clients) {
+    return Array.from({ length: clients }, (_, c) => {
+      const agent = new Agent({ headersTimeout: PER_ATTEMPT_TIMEOUT_MS });
+      let next = c;
+      return {
+        send: (i: number, signal: AbortSignal) => {
+          const origin = urls[next++ % urls.length]!;
+          traffic.attempt(origin);
+          return exchange(agent, origin, i, signal);
+        },
+        close: () => agent.close(),
+      };
+    });
+  },
+};
+
+export const haproxyFleet: FleetContender = {
+  name: 'HAProxy',
+  setupText: 'per client: undici Agent -> one shared HAProxy (leastconn, config as in part 3)',
+  async start(urls, traffic, clients) {
+    const info = findHaproxy();
+    if (!info) return { missing: `haproxy not installed: ${HAPROXY_INSTALL}` };
+    const proxy = await startHaproxy(info, urls, PER_ATTEMPT_TIMEOUT_MS);
+    const last = new Map<string, number>();
+    const poll = async (): Promise<void> => {
+      for (const s of await proxy.stats()) {
+        const before = last.get(s.name);
+        last.set(s.name, s.stot);
+        if (before !== undefined) traffic.add(Number(s.name.slice(1)), s.stot - before);
+      }
+    };
+    await poll();
+    let polling = true;
+    const loop = (async () => {
+      while (polling) {
+        await new Promise((r) => setTimeout(r, 100));
+        await poll().catch(() => undefined);
+      }
+    })();
+    let open = clients;
+    return Array.from({ length: clients }, () => {
+      const agent = new Agent();
+      return {
+        send: (i: number, signal: AbortSignal) => exchange(agent, proxy.url, i, signal),
+        close: async () => {
+          await agent.close();
+          if (--open > 0) return;
+          polling = false;
+          await loop;
+          await proxy.close();
+        },
+      };
+    });
+  },
+};
+
+/** peak-ewma as it was before issue 12: no tie band, no probes, stale estimates kept (the "before" column). */
+export const CLASSIC_PEAK_EWMA = { tieTolerance: 0, probeShare: 0, staleAfterMs: Number.MAX_SAFE_INTEGER } as const;
+export const classicPeakEwmaFleet = oursFleet(
+  'peak-ewma',
+  'peak-ewma before issue 12',
+  () => ({ strategy: peakEwma(CLASSIC_PEAK_EWMA) }),
+  `peakEwma(${JSON.stringify(CLASSIC_PEAK_EWMA).replace(/"/g, '')}) (the rules of issue 12 off)`,
+);
+
+/** The capacity run's contenders: our default, its earlier form, least-request, plain round robin, HAProxy. */
+export function capacityContenders(): FleetContender[] {
+  return [oursFleet('peak-ewma', 'peak-ewma (default)'), classicPeakEwmaFleet, oursFleet('least-request'), roundRobinFleet, haproxyFleet];
+}
