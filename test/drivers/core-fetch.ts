@@ -20,6 +20,8 @@ async function read(res: Response, abortDuringBody?: AbortController): Promise<D
 
 export const coreFetchDriver: ClientDriver = {
   name: 'core Call API + global fetch',
+  // The README's minimal loop sends one attempt at a time: it does not call `call.hedge()`.
+  hedges: false,
   create(balancer: Balancer): BalancedClient {
     return {
       async request(req: DriverRequest): Promise<DriverResponse> {

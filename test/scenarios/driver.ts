@@ -43,6 +43,11 @@ export interface ClientDriver {
   readonly name: string;
   /** Wraps a fresh client instance with `balancer`. */
   create(balancer: Balancer): BalancedClient;
+  /**
+   * False for a driver that does not launch the core's hedges (`call.hedge()`): the rows that
+   * need a hedge are skipped for it. Every adapter launches them. Default true.
+   */
+  readonly hedges?: boolean;
 }
 
 const BRAND = Symbol.for('@datapunk/balancer/error');

@@ -14,6 +14,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboard, dashboardJson, PANELS } from './dashboard.js';
 import { pickFrom } from '@datapunk/balancer/testing';
+import type { Attempt } from '@datapunk/balancer/adapter';
 
 interface Scrape {
   readonly types: ReadonlyMap<string, string>;
@@ -55,8 +56,20 @@ async function driveEverything(exporter: PrometheusExporter) {
         retry: { maxRetries: 1, budget: { percent: 0, minRetriesPerSecond: 0.1, windowMs: 10_000 } },
       },
       empty: { discovery: staticDiscovery([]) },
+      // One hedge per window: the first call's hedge is sent (and wins), the second's is refused.
+      hedged: { instances: ['http://127.0.0.1:8011', 'http://127.0.0.1:8012'], hedge: { delayMs: 10, budget: { percent: 0, minHedgesPerSecond: 0.1, windowMs: 10_000 } } },
     },
   });
+  for (let n = 0; n < 2; n++) {
+    const hedges: Attempt[] = [];
+    const hedgedCall = balancer.call({ method: 'GET', url: new URL('http://hedged/x') })!;
+    hedgedCall.hedge((attempt) => hedges.push(attempt));
+    const original = hedgedCall.next();
+    if (!original.ok) throw original.error;
+    await runtime.advanceAsync(10);
+    (hedges[0] ?? original).end({ status: 200 });
+    original.end({ error: new Error('aborted') });
+  }
   const call = () => balancer.call({ method: 'GET', url: new URL('http://orders/x') })!;
   const first = call().next();
   if (!first.ok) throw first.error;

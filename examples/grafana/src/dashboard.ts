@@ -135,6 +135,16 @@ export const PANELS: readonly Panel[] = [
     ],
   },
   {
+    title: 'Hedges per second',
+    description: 'Hedged requests: extra attempts sent, hedges whose response won, hedges due but not sent, by reason (budget: the hedge budget is spent).',
+    unit: 'reqps',
+    targets: [
+      { expr: `sum(rate(${m('hedges')}${sel}${RATE}))`, legend: 'sent' },
+      { expr: `sum(rate(${m('hedgeWins')}${sel}${RATE}))`, legend: 'won' },
+      { expr: `sum by (datapunk_balancer_hedge_refusal_reason) (rate(${m('hedgeRefusals')}${sel}${RATE}))`, legend: 'refused: {{datapunk_balancer_hedge_refusal_reason}}' },
+    ],
+  },
+  {
     title: 'Circuit breakers: capacity left',
     description: 'Attempts each limit (maxRequests, maxPendingRequests, maxRetries) still admits; at 0, requests fail at once with ERR_CIRCUIT_OPEN.',
     unit: 'short',

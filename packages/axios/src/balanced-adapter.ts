@@ -12,7 +12,7 @@
  * translates axios's results into `attempt.end()` / `attempt.headers()` and obeys the decision.
  */
 import type { AttemptTimeoutError, Balancer } from '@datapunk/balancer';
-import type { Attempt, AttemptFacts, Call, CallRequest, HeaderReader, RetryDecision } from '@datapunk/balancer/adapter';
+import { isOtherAttempt, type Attempt, type AttemptFacts, type Call, type CallRequest, type HeaderReader, type RetryDecision } from '@datapunk/balancer/adapter';
 import axios, {
   type AxiosAdapter,
   type AxiosRequestConfig,
@@ -142,58 +142,89 @@ async function sendBalanced(first: Call, url: URL, config: InternalAxiosRequestC
   }
 }
 
-/** Sends the call's attempts until the core accepts one (no retry), and returns it. */
+/** What one attempt came to: the core's decision, and the attempt itself when the core accepted it. */
+interface Ran {
+  readonly decision: RetryDecision;
+  readonly accepted?: Accepted;
+}
+
+/**
+ * Sends the call's attempts until the core accepts one (no retry), and returns it. A hedged call
+ * (the core's `hedge` option) has several attempts in flight at once: the core starts the extra
+ * ones on its timer and gives exactly one of them a decision other than `other-attempt` (the
+ * winner, or the last to fail); the others are dropped, and the losers aborted by the core.
+ */
 async function attempts(call: Call, config: InternalAxiosRequestConfig, followsRedirects: boolean, sender: Sender, caller: CallerCancellation): Promise<Accepted> {
-  const streamed = config.responseType === 'stream';
+  let round: { resolve: (ran: Ran) => void; reject: (error: unknown) => void } | undefined;
+  const start = (attempt: Attempt): void => {
+    runAttempt(attempt, config, followsRedirects, sender, caller).then(
+      (ran) => {
+        if (!isOtherAttempt(ran.decision)) round?.resolve(ran);
+      },
+      (error: unknown) => round?.reject(error),
+    );
+  };
+  call.hedge(start);
   for (;;) {
     const attempt = call.next();
     if (!attempt.ok) throw balancerError(attempt.error, config, sender.lib);
-
-    const abort = new AttemptAbort(sender.reportsHead);
-    const unfollow = caller.follow(abort);
-    let timedOut: AttemptTimeoutError | undefined;
-    attempt.arm((error) => {
-      timedOut = error;
-      abort.abort(error);
+    const ran = await new Promise<Ran>((resolve, reject) => {
+      round = { resolve, reject };
+      start(attempt);
     });
-    // The head, reported as it arrives when the adapter can tell (axios's http adapter).
-    let head: RetryDecision | undefined;
-    const listener: HeadListener | undefined = sender.reportsHead
-      ? {
-          bind: (request) => abort.bind(request),
-          head: (response) => {
-            head = attempt.headers({ status: response.statusCode ?? 0, headers: response.headers, buffered: !streamed });
-            if (head.retry) abort.abort(DISCARDED);
-            return !head.retry;
-          },
-        }
-      : undefined;
-    const settled = await settle(() => sender.send(attemptConfig(config, attempt, followsRedirects, abort.signal, listener, sender.lib)));
-
-    let decision: RetryDecision;
-    if (head?.retry) {
-      unfollow(); // the core already ended the attempt and decided: the rest was discarded
-      decision = head;
-    } else {
-      const response = responseOfSettled(settled);
-      const body = response && streamedBody(response.data);
-      if (response && body) {
-        decision = head ?? attempt.headers({ status: response.status, headers: axiosHeader(response) });
-        if (!decision.retry) return { settled, timedOut, open: { attempt, body, unfollow } };
-        unfollow();
-        body.destroy();
-      } else {
-        unfollow();
-        decision = attempt.end(response ? responseFacts(settled, response) : withBodyFate(errorFacts(settled, caller), config.data));
-        if (!decision.retry) return { settled, timedOut };
-      }
-    }
+    if (ran.accepted) return ran.accepted;
+    const { decision } = ran;
+    if (!decision.retry) throw new Error('unreachable: an attempt neither accepted nor retried');
     try {
       await call.delay(decision.delayMs, caller.signal);
     } catch {
       throw caller.error();
     }
   }
+}
+
+/** Sends one attempt and reports it to the core. */
+async function runAttempt(attempt: Attempt, config: InternalAxiosRequestConfig, followsRedirects: boolean, sender: Sender, caller: CallerCancellation): Promise<Ran> {
+  const streamed = config.responseType === 'stream';
+  const abort = new AttemptAbort(sender.reportsHead);
+  const unfollow = caller.follow(abort);
+  let timedOut: AttemptTimeoutError | undefined;
+  attempt.arm((error) => {
+    timedOut = error;
+    abort.abort(error);
+  });
+  // A hedged call's attempt that lost: the core ended it already; the transport stops here.
+  attempt.onCancel((reason) => abort.abort(reason));
+  // The head, reported as it arrives when the adapter can tell (axios's http adapter).
+  let head: RetryDecision | undefined;
+  const listener: HeadListener | undefined = sender.reportsHead
+    ? {
+        bind: (request) => abort.bind(request),
+        head: (response) => {
+          head = attempt.headers({ status: response.statusCode ?? 0, headers: response.headers, buffered: !streamed });
+          const dropped = head.retry || isOtherAttempt(head);
+          if (dropped) abort.abort(DISCARDED);
+          return !dropped;
+        },
+      }
+    : undefined;
+  const settled = await settle(() => sender.send(attemptConfig(config, attempt, followsRedirects, abort.signal, listener, sender.lib)));
+  if (head && (head.retry || isOtherAttempt(head))) {
+    unfollow(); // the core already ended the attempt and decided: the rest was discarded
+    return { decision: head };
+  }
+  const response = responseOfSettled(settled);
+  const body = response && streamedBody(response.data);
+  if (response && body) {
+    const decision = head ?? attempt.headers({ status: response.status, headers: axiosHeader(response) });
+    if (!decision.retry && !isOtherAttempt(decision)) return { decision, accepted: { settled, timedOut, open: { attempt, body, unfollow } } };
+    unfollow();
+    body.destroy();
+    return { decision };
+  }
+  unfollow();
+  const decision = attempt.end(response ? responseFacts(settled, response) : withBodyFate(errorFacts(settled, caller), config.data));
+  return decision.retry || isOtherAttempt(decision) ? { decision } : { decision, accepted: { settled, timedOut } };
 }
 
 /** The reason a response the core retries is dropped with, midway through its body. */

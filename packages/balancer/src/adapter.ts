@@ -6,6 +6,7 @@
  * every client.
  */
 export type { Attempt } from './attempt/attempt.js';
+export { isOtherAttempt } from './attempt/attempt.js';
 export type { AttemptFacts, CancelledBy, HeaderReader, RequestBodyFacts, ResponseFacts } from './attempt/facts.js';
 export type { AttemptTarget } from './attempt/target.js';
 export type { Call, CallRequest, Refusal } from './call.js';

@@ -10,6 +10,7 @@ import { meterProblem } from './config/resolve-hooks.js';
 import { BalancerConfigError } from './errors.js';
 import type { Disposable } from './events.js';
 import { errorFields, namespacedLogger, silentLogger, type Logger } from './logger.js';
+import { HedgePolicy } from './hedge/policy.js';
 import { RetryBudget } from './retry/budget.js';
 import { realRuntime, type Runtime } from './runtime.js';
 import { createHealthChecker } from './health/checker.js';
@@ -100,7 +101,10 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
   const budgets = new Map<string, RetryBudget | undefined>();
   const hubs = new Map<string, { hub: ObserverHub; parts: readonly ServiceObserver[] }>();
   /** What a call to each service needs, found with one lookup. */
-  const routes = new Map<string, { readonly service: Service; readonly budget: RetryBudget | undefined; readonly observer: ServiceObserver }>();
+  const routes = new Map<
+    string,
+    { readonly service: Service; readonly budget: RetryBudget | undefined; readonly observer: ServiceObserver; readonly hedge: HedgePolicy | undefined }
+  >();
   const started: Service[] = [];
   try {
     for (const [name, serviceConfig] of config.services) {
@@ -121,7 +125,8 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
       hubs.set(name, { hub, parts });
       const budget = serviceConfig.retry.budget;
       budgets.set(name, budget && new RetryBudget(budget, () => runtime.now()));
-      routes.set(name, { service, budget: budgets.get(name), observer });
+      const hedge = serviceConfig.hedge && new HedgePolicy(serviceConfig.hedge, runtime);
+      routes.set(name, { service, budget: budgets.get(name), observer, hedge });
       const watcher = extensions.watcher ? extensions.watcher(service, observer, logger) : createHealthChecker(service, observer, runtime);
       started.push(service);
       service.start(observer, watcher);
@@ -170,7 +175,7 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
       const name = serviceFor(request.origin ?? request.url);
       if (name === undefined) return undefined;
       const route = routes.get(name)!;
-      return new ServiceCall(route.service, request, runtime, route.budget, route.observer);
+      return new ServiceCall(route.service, request, runtime, route.budget, route.observer, route.hedge);
     },
     observe(observer) {
       const safe = guarded(observer);

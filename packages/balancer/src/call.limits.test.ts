@@ -133,3 +133,37 @@ describe('limits.maxRequestsPerInstance', () => {
     expect(!e.ok && isNoAvailableInstanceError(e.error)).toBe(true);
   });
 });
+
+describe('limits and hedged requests', () => {
+  it('a hedge counts as a retry: at maxRetries retries in flight none is sent (refused as circuit-open), and it holds a retry place itself', () => {
+    const refused: string[] = [];
+    const runtime = createFakeRuntime({ seed: 9 });
+    const balancer = createBalancer({
+      services: { orders: { instances: urls, strategy: 'round-robin', outlierDetection: false, limits: { maxRetries: 1 }, hedge: { delayMs: 10, budget: false } } },
+      runtime,
+    });
+    balancer.observe({ hedgeRefused: (e) => refused.push(e.reason) });
+    const hedged = (): { first: Attempt; hedges: Attempt[] } => {
+      const c = balancer.call({ method: 'GET', url: 'http://orders/x' })!;
+      const hedges: Attempt[] = [];
+      expect(c.hedge((a) => hedges.push(a))).toBe(true);
+      const first = c.next();
+      if (!first.ok) throw first.error;
+      return { first, hedges };
+    };
+    const one = hedged();
+    runtime.advance(10);
+    expect(one.hedges).toHaveLength(1); // the one retry place: taken by this hedge
+    const two = hedged();
+    runtime.advance(10);
+    expect(two.hedges).toHaveLength(0);
+    expect(refused).toEqual(['circuit-open']);
+    // The hedge holds the place: a retry decided now is not made either.
+    const plain = balancer.call({ method: 'GET', url: 'http://orders/x' })!.next();
+    if (!plain.ok) throw plain.error;
+    expect(plain.end({ status: 503 })).toEqual({ retry: false, reason: 'circuit-open' });
+    one.hedges[0]!.end({ status: 200 });
+    one.first.end({ status: 200 });
+    two.first.end({ status: 200 });
+  });
+});

@@ -14,19 +14,20 @@
  *     await call.delay(d.delayMs, signal);
  *   }
  */
-import { LiveAttempt, type Attempt, type AttemptOwner } from './attempt/attempt.js';
+import { LiveAttempt, OTHER_ATTEMPT, type Attempt, type AttemptOwner } from './attempt/attempt.js';
 import { readHeader, type AttemptFacts } from './attempt/facts.js';
 import { isReplayableBody } from './attempt/request-body.js';
 import type { DeadlineQueue } from './attempt/deadline.js';
 import { Target, type LogicalUrl } from './attempt/target.js';
 import type { HashKeyRequest } from './config/options.js';
-import type { NoAvailableInstanceError } from './errors.js';
-import { CircuitOpenError, SchemeMismatchError } from './errors.js';
+import { CircuitOpenError, SchemeMismatchError, type NoAvailableInstanceError } from './errors.js';
 import { InstanceRecord } from './instance/instance.js';
 import type { Outcome } from './outcome.js';
+import type { HedgePolicy } from './hedge/policy.js';
+import { HedgeRace } from './hedge/race.js';
 import type { RetryBudget } from './retry/budget.js';
 import { decideRetry } from './retry/decide.js';
-import type { RetryDecision } from './retry/policy.js';
+import { isIdempotent, type RetryDecision } from './retry/policy.js';
 
 /** Methods as clients usually spell them, upper-cased without a new string each time. */
 const METHODS: Readonly<Record<string, string>> = { get: 'GET', GET: 'GET', post: 'POST', POST: 'POST', put: 'PUT', PUT: 'PUT', delete: 'DELETE', DELETE: 'DELETE', head: 'HEAD', HEAD: 'HEAD', patch: 'PATCH', PATCH: 'PATCH', options: 'OPTIONS', OPTIONS: 'OPTIONS' };
@@ -37,38 +38,9 @@ const HTTPS = /^https:/i;
 import { delay, type Runtime } from './runtime.js';
 import type { ServiceObserver } from './service/observer.js';
 import type { Service } from './service/service.js';
+import type { CallRequest } from './call-request.js';
 
-/** What an adapter tells the core about a request. */
-export interface CallRequest {
-  /** HTTP method (any case). */
-  readonly method: string;
-  /**
-   * The logical URL, e.g. `http://orders/api/v1/orders/42?x=1`: a `URL`, or its text, which the
-   * core parses only if it needs more than the origin (a hash key, a Host header kept, a target
-   * URL read by the adapter).
-   */
-  readonly url: URL | string;
-  /**
-   * The logical origin (`http://orders`), when the adapter has it apart from the path (undici's
-   * dispatch options): the service is then found from it alone, without parsing the URL.
-   */
-  readonly origin?: string;
-  /** Reads a request header by lower-case name (for the hash key). */
-  readonly header?: (name: string) => string | undefined;
-  /**
-   * The request body as the client holds it. The core decides whether a retry can send it again:
-   * absent, strings, buffers, typed arrays, `URLSearchParams`, `Blob` and `FormData` can; streams,
-   * async iterables and anything unknown cannot (unless the adapter copies it as it is sent:
-   * `bodyCopied`).
-   */
-  readonly body?: unknown;
-  /**
-   * False when the client itself cannot send this request again (got with a stream body, or
-   * `got.stream()`): retries are refused up front (`client-cannot-retry`), so no budget is spent
-   * on a retry that cannot happen. Default true.
-   */
-  readonly clientCanResend?: boolean;
-}
+export type { CallRequest } from './call-request.js';
 
 /** No attempt could be made: nothing was sent. */
 export interface Refusal {
@@ -94,6 +66,19 @@ export interface Call {
   next(): Attempt | Refusal;
   /** Waits `ms` on the balancer's clock (backoff), rejecting if `signal` aborts. */
   delay(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Hedged requests. Returns false (and does nothing) unless the service's `hedge` option is on
+   * and this request may be hedged: an idempotent method, a body that can be sent again, a client
+   * that can send it again, no `hedge: false`. Otherwise, from now on, when an attempt has not
+   * answered (`attempt.headers()`, or `end()` with a status) after the hedge delay, the core picks
+   * another instance and hands the new attempt to `launch`, which sends it like any other,
+   * concurrently, and registers its `onCancel`. Call it once, before the first `next()`.
+   *
+   * Decisions then include `{ retry: false, reason: 'other-attempt' }`: drop that attempt's
+   * result (it failed while another is pending, or lost), tell the caller nothing. The first
+   * response accepted wins; the others are cancelled through their `onCancel`.
+   */
+  hedge(launch: (attempt: Attempt) => void): boolean;
 }
 
 export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
@@ -103,6 +88,9 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
   #first: InstanceRecord | undefined;
   #tried: Set<InstanceRecord> | undefined;
   #attempts = 0;
+  /** Attempts started by `next()`: the first and the retries. */
+  #nexts = 0;
+  #race: HedgeRace<LiveAttempt> | undefined;
   #url: URL | undefined;
   private readonly bodyReplayable: boolean;
 
@@ -112,6 +100,7 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     readonly runtime: Runtime,
     private readonly budget: RetryBudget | undefined,
     private readonly observer: ServiceObserver,
+    private readonly hedging?: HedgePolicy,
   ) {
     this.method = upperCase(request.method);
     this.bodyReplayable = isReplayableBody(request.body);
@@ -149,7 +138,19 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
 
   next(): LiveAttempt | Refusal {
     const now = this.runtime.now();
-    if (this.#attempts === 0 && this.#first === undefined) this.budget?.deposit(now);
+    if (this.#attempts === 0 && this.#first === undefined) {
+      this.budget?.deposit(now);
+      this.hedging?.deposit(now);
+    }
+    const attempt = this.#start(now, this.#nexts, false);
+    if (!attempt.ok) return attempt;
+    this.#nexts++;
+    this.#race?.started(attempt);
+    return attempt;
+  }
+
+  /** Picks an instance not yet tried and starts an attempt on it. */
+  #start(now: number, retries: number, hedge: boolean): LiveAttempt | Refusal {
     const limits = this.serviceRef.limits;
     const over = limits?.refusal();
     if (over) {
@@ -161,7 +162,8 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     limits?.started(this.#attempts > 0);
     const config = this.serviceRef.config;
     const deadlines = this.serviceRef.deadlines;
-    const attempt = new LiveAttempt(this, picked, new Target(picked.url, this, config.hostHeader === 'service'), this.#attempts, now, deadlines.timeoutMs(now), deadlines.learned !== undefined);
+    const target = new Target(picked.url, this, config.hostHeader === 'service');
+    const attempt = new LiveAttempt(this, picked, target, this.#attempts, now, deadlines.timeoutMs(now), deadlines.learned !== undefined, retries, hedge);
     if (picked.protocol === 'http:' && !config.allowSchemeDowngrade && this.isHttps()) {
       // Refused before anything is sent: a request fault, never the instance's.
       this.release(attempt, { kind: 'cancelled', by: 'invalid-request' });
@@ -170,6 +172,37 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     if (this.#first === undefined) this.#first = picked;
     else (this.#tried ??= new Set([this.#first])).add(picked);
     this.#attempts++;
+    return attempt;
+  }
+
+  hedge(launch: (attempt: Attempt) => void): boolean {
+    const policy = this.hedging;
+    const { request } = this;
+    if (policy === undefined || this.#race !== undefined || this.#attempts > 0) return false;
+    if (request.hedge === false || request.clientCanResend === false || !this.bodyReplayable || !isIdempotent(this.method)) return false;
+    this.#race = new HedgeRace<LiveAttempt>(policy, this.runtime, () => this.#startHedge(policy), launch);
+    return true;
+  }
+
+  /** The hedge timer fired: an extra attempt, when another instance, the limits and the budget allow. */
+  #startHedge(policy: HedgePolicy): LiveAttempt | undefined {
+    const service = this.serviceRef.name;
+    if (!this.serviceRef.hasInstanceOtherThan(this.#tried ?? this.#first)) {
+      this.observer.hedgeRefused?.({ service, reason: 'no-other-instance' });
+      return undefined;
+    }
+    // A hedge is an extra attempt like a retry: the circuit breakers count it as one.
+    if (this.serviceRef.limits?.admitsRetry() === false) {
+      this.observer.hedgeRefused?.({ service, reason: 'circuit-open' });
+      return undefined;
+    }
+    if (!policy.tryWithdraw()) {
+      this.observer.hedgeRefused?.({ service, reason: 'budget' });
+      return undefined;
+    }
+    const attempt = this.#start(this.runtime.now(), this.#nexts - 1, true);
+    if (!attempt.ok) return undefined;
+    this.observer.hedged?.({ service, attempt: attempt.index });
     return attempt;
   }
 
@@ -188,9 +221,10 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     this.serviceRef.release(attempt.instance, attempt.startedAt, outcome, this.method);
   }
 
-  answered(latencyMs: number): void {
+  answered(attempt: LiveAttempt, latencyMs: number): void {
     this.serviceRef.deadlines.record(latencyMs);
     this.serviceRef.limits?.answered();
+    this.hedging?.answered(latencyMs, this.runtime.now());
   }
 
   cutShort(timeoutMs: number): void {
@@ -198,13 +232,31 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
   }
 
   decide(attempt: LiveAttempt, outcome: Outcome, facts: AttemptFacts, responseStarted: boolean): RetryDecision {
+    const race = this.#race;
+    if (race === undefined) return this.#decide(attempt, outcome, facts, responseStarted);
+    race.settled(attempt);
+    if (outcome.kind === 'cancelled') {
+      // The caller gave up (or the request is invalid anywhere): every attempt of the call ends.
+      race.end();
+      return this.#decide(attempt, outcome, facts, responseStarted);
+    }
+    const retryable = outcome.kind === 'failure' || facts.retryRequested === true || this.serviceRef.config.retry.retryOnStatuses.has(outcome.status);
+    if (retryable && race.pending > 0) return OTHER_ATTEMPT; // another attempt still runs: it may answer
+    const decision = this.#decide(attempt, outcome, facts, responseStarted);
+    if (decision.retry) return decision;
+    if (outcome.kind === 'response' && attempt.hedge && !race.over) this.observer.hedgeWon?.({ service: this.serviceRef.name, attempt: attempt.index });
+    race.end();
+    return decision;
+  }
+
+  #decide(attempt: LiveAttempt, outcome: Outcome, facts: AttemptFacts, responseStarted: boolean): RetryDecision {
     // Most attempts succeed: a status that is never retried needs no more than this.
     if (outcome.kind === 'response' && facts.retryRequested !== true && !this.serviceRef.config.retry.retryOnStatuses.has(outcome.status)) return NOT_RETRYABLE;
     return decideRetry(
       {
         outcome,
         method: this.method,
-        retries: attempt.index,
+        retries: attempt.retries,
         bodyReplayable: facts.bodyCopied === true || this.bodyReplayable,
         bodyConsumed: facts.bodyConsumed ?? false,
         responseStarted,

@@ -12,6 +12,8 @@ export type {
   BalancerOptions,
   HashKeyRequest,
   HealthCheckOptions,
+  HedgeBudgetOptions,
+  HedgeOptions,
   InstanceEntry,
   LearnedTimeoutOptions,
   LimitsOptions,

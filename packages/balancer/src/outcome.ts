@@ -26,9 +26,10 @@ export type Outcome =
    * Not the instance's fault; only frees the slot, never retried. `by: 'caller'` (the default):
    * the caller gave up (abort, its own timeout). `by: 'invalid-request'`: the request itself was
    * refused by the client before or while sending (a bad header, a body stream that failed, a
-   * content-length mismatch), so any instance would have failed it.
+   * content-length mismatch), so any instance would have failed it. `by: 'hedge'`: another
+   * attempt of a hedged call answered first.
    */
-  | { readonly kind: 'cancelled'; readonly by?: 'caller' | 'invalid-request'; readonly latencyMs?: number };
+  | { readonly kind: 'cancelled'; readonly by?: 'caller' | 'invalid-request' | 'hedge'; readonly latencyMs?: number };
 
 /** Statuses that Envoy calls gateway failures. */
 const GATEWAY_STATUSES = new Set([502, 503, 504]);

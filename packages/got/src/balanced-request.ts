@@ -10,6 +10,7 @@
 import { errorMonitor } from 'node:events';
 import type { Attempt, AttemptFacts, Call, RetryDecision } from '@datapunk/balancer/adapter';
 import type { ClientRequestLike, GotEmitter, GotError, GotOptions, GotResponse } from './got-shapes.js';
+import { HedgedTransport, type HedgeOwner, type RequestFunction } from './hedged-transport.js';
 
 const REQUEST = Symbol('@datapunk/balancer-got/request');
 /** Headers that stay on the logical origin across a redirect, and only there (fetch's rule). */
@@ -24,7 +25,7 @@ const ANSWERED = new Set(['HTTPError', 'ParseError', 'MaxRedirectsError', 'Retry
 /** got's names for "the caller gave up": its `signal`, `promise.cancel()`. */
 const CALLER_GAVE_UP = new Set(['AbortError', 'CancelError']);
 
-export class BalancedRequest {
+export class BalancedRequest implements HedgeOwner {
   /** The call of the current hop; undefined once a redirect left the services (passed through). */
   private call: Call | undefined;
   /** The logical URL of the current hop: a relative redirect resolves against it. */
@@ -44,6 +45,10 @@ export class BalancedRequest {
   private readonly signal: AbortSignal | undefined;
   /** A `got.stream()` request: its stream's events report the attempt, not got's retry logic. */
   private readonly streaming: boolean;
+  /** Hedged calls: the transport that races the attempts (see `hedged-transport.ts`). */
+  private transport: HedgedTransport | undefined;
+  /** The call whose hedges the transport launches. */
+  private hedgedCall: Call | undefined;
 
   private constructor(
     call: Call,
@@ -64,7 +69,43 @@ export class BalancedRequest {
   static attach(call: Call, options: GotOptions, newCall: CallFactory): BalancedRequest {
     const request = new BalancedRequest(call, options, newCall);
     options.context[REQUEST] = request;
+    request.hedge(options);
     return request;
+  }
+
+  /**
+   * A request without a body whose call the core hedges gets the hedged transport as got's
+   * `request` function, for this attempt and every later one (got copies it on retries).
+   */
+  private hedge(options: GotOptions): void {
+    if (this.streaming || options.body !== undefined || options.json !== undefined || options.form !== undefined || typeof options.getRequestFunction !== 'function') return;
+    const send = options.getRequestFunction() as RequestFunction | undefined;
+    if (send === undefined) return;
+    const transport = new HedgedTransport(this, send);
+    if (!this.call?.hedge((attempt) => transport.launch(attempt))) return;
+    this.transport = transport;
+    this.hedgedCall = this.call;
+    options.request = transport.request;
+  }
+
+  current(): Attempt | undefined {
+    return this.attempt;
+  }
+
+  answered(attempt: Attempt, status: number, decision: RetryDecision): void {
+    this.attempt = attempt;
+    this.dispatched = true;
+    this.status = status;
+    if (decision.retry) {
+      this.verdict = decision;
+      this.attempt = undefined;
+    }
+  }
+
+  failed(_attempt: Attempt, decision: RetryDecision): void {
+    this.dispatched = true;
+    this.attempt = undefined;
+    this.verdict = decision;
   }
 
   /** The balanced request these options belong to, or undefined (not a service URL). */
@@ -79,6 +120,11 @@ export class BalancedRequest {
    */
   startAttempt(options: GotOptions): Error | undefined {
     if (this.call === undefined) return undefined; // a redirect hop outside the services: got's own
+    const transport = this.transport;
+    if (transport !== undefined && this.hedgedCall !== this.call) {
+      this.hedgedCall = this.call;
+      this.call.hedge((attempt) => transport.launch(attempt));
+    }
     const next = this.call.next();
     if (!next.ok) return next.error;
     this.attempt = next;
@@ -94,7 +140,8 @@ export class BalancedRequest {
     if (target.hostHeader !== undefined) options.headers.host = target.hostHeader;
     // got's setters replace whole objects outside a merge: change the live ones instead.
     if (target.servername !== undefined) options.https.serverName = target.servername;
-    next.arm((error) => this.timeOut(error));
+    // The hedged transport arms each attempt it sends itself.
+    if (transport === undefined) next.arm((error) => this.timeOut(error));
     return undefined;
   }
 
@@ -193,6 +240,7 @@ export class BalancedRequest {
    * open, if any: a caller's abort fires no got hook, so this is where it is reported.
    */
   private release(how: { readonly error: GotError } | 'complete' | 'abandoned'): void {
+    if (typeof how === 'object') this.transport?.abandon(how.error);
     if (this.attempt === undefined) return;
     if (typeof how === 'object') this.end(this.factsOf(how.error));
     else if (how === 'complete' && this.status !== undefined) this.end({});

@@ -18,6 +18,12 @@ export interface GotOptions {
   readonly method: string;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body?: unknown;
+  readonly json?: unknown;
+  readonly form?: unknown;
+  /** got's request function for these options (Node's `http.request` unless `request` is set). */
+  readonly getRequestFunction?: () => unknown;
+  /** got's `request` option. */
+  request?: unknown;
   /** User data, shallow-copied (symbol keys included) from one attempt's options to the next. */
   readonly context: Record<PropertyKey, unknown>;
   readonly signal?: AbortSignal | undefined;

@@ -124,3 +124,17 @@ describe('planHealth', () => {
     expect(planHealth(h({ health: { resetConnection: true } }), noDraws)).toEqual({ kind: 'reset' });
   });
 });
+
+describe('stalls', () => {
+  it('stalls the given share of requests by stallMs, drawn after the latency', () => {
+    const b = mergeBehavior(DEFAULT_BEHAVIOR, { stallRate: 0.5, stallMs: 1_000 });
+    const draws = [0.4, 0.6];
+    const random = () => draws.shift()!;
+    expect(planRequest(b, random)).toMatchObject({ kind: 'respond', stallMs: 1_000 });
+    expect(planRequest(b, random)).not.toHaveProperty('stallMs');
+  });
+
+  it('rejects bad stall values', () => {
+    expect(() => mergeBehavior(DEFAULT_BEHAVIOR, { stallRate: 2, stallMs: -1 })).toThrow(/stallRate[\s\S]*stallMs/);
+  });
+});

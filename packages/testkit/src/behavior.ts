@@ -23,13 +23,20 @@ export interface HealthBehavior {
 /**
  * How a server answers every request that is not for its health path.
  * Read once when a request arrives, so changes apply to new requests only.
- * Random decisions are drawn in this order: reset, error, latency.
+ * Random decisions are drawn in this order: reset, error, latency, stall.
  */
 export interface Behavior {
   /** Delay before the response headers, in milliseconds (or a distribution). Applies to injected errors too. Default 0. */
   readonly latencyMs: LatencySpec;
   /** Extra fixed delay before the response headers, in milliseconds, for header-timeout tests. Default 0. */
   readonly slowHeadersMs: number;
+  /**
+   * Share of requests (0..1), chosen at random, that wait `stallMs` before being served (holding
+   * no worker of the server's `capacity`): a tail that is no instance's fault (a lost packet, a pause). Default 0.
+   */
+  readonly stallRate: number;
+  /** The extra wait of a stalled request, ms. Default 1,000. */
+  readonly stallMs: number;
   /** Delay between sending the headers (at once) and sending the body, in milliseconds. Default 0. */
   readonly slowBodyMs: number;
   /** Share of requests (0..1) answered with `errorStatus` instead of the normal response. Default 0. */
@@ -65,6 +72,8 @@ export type BehaviorOptions = { -readonly [K in Exclude<keyof Behavior, 'health'
 export const DEFAULT_BEHAVIOR: Behavior = Object.freeze({
   latencyMs: 0,
   slowHeadersMs: 0,
+  stallRate: 0,
+  stallMs: 1_000,
   slowBodyMs: 0,
   errorRate: 0,
   errorStatus: 503,
@@ -95,6 +104,8 @@ export function mergeBehavior(current: Behavior, patch: BehaviorOptions = {}): B
   const next: Behavior = {
     latencyMs: copyLatency(m.latencyMs ?? d.latencyMs),
     slowHeadersMs: m.slowHeadersMs ?? d.slowHeadersMs,
+    stallRate: m.stallRate ?? d.stallRate,
+    stallMs: m.stallMs ?? d.stallMs,
     slowBodyMs: m.slowBodyMs ?? d.slowBodyMs,
     errorRate: m.errorRate ?? d.errorRate,
     errorStatus: m.errorStatus ?? d.errorStatus,
@@ -134,6 +145,8 @@ function behaviorProblems(b: Behavior): string[] {
   const status = (v: number): boolean => Number.isInteger(v) && v >= 200 && v <= 599;
   const bytes = (v: number | undefined): boolean => v === undefined || (Number.isSafeInteger(v) && v >= 0);
   check(ms(b.slowHeadersMs), 'slowHeadersMs', 'milliseconds >= 0', b.slowHeadersMs);
+  check(rate(b.stallRate), 'stallRate', 'a number in [0, 1]', b.stallRate);
+  check(ms(b.stallMs), 'stallMs', 'milliseconds >= 0', b.stallMs);
   check(ms(b.slowBodyMs), 'slowBodyMs', 'milliseconds >= 0', b.slowBodyMs);
   check(rate(b.errorRate), 'errorRate', 'a number in [0, 1]', b.errorRate);
   check(rate(b.resetRate), 'resetRate', 'a number in [0, 1]', b.resetRate);
@@ -170,6 +183,8 @@ export type ResponsePlan =
   | {
       readonly kind: 'respond';
       readonly status: number;
+      /** A stall before the request is served (it holds no worker), ms; absent or 0: none. */
+      readonly stallMs?: number;
       /** Delay before writing the headers, in milliseconds. */
       readonly headersDelayMs: number;
       /** Delay between the headers and the body, in milliseconds. */
@@ -184,12 +199,13 @@ export function planRequest(b: Behavior, random: RandomSource): ResponsePlan {
   if (b.resetRate > 0 && random() < b.resetRate) return { kind: 'reset' };
   const failed = b.errorRate > 0 && random() < b.errorRate;
   const headersDelayMs = sampleLatency(b.latencyMs, random) + b.slowHeadersMs;
+  const stall = b.stallRate > 0 && random() < b.stallRate ? { stallMs: b.stallMs } : undefined;
   if (failed) {
     const headers: Record<string, string> = b.retryAfter === undefined ? {} : { 'retry-after': b.retryAfter };
-    return { kind: 'respond', status: b.errorStatus, headersDelayMs, bodyDelayMs: 0, headers, body: { kind: 'error' } };
+    return { kind: 'respond', status: b.errorStatus, ...stall, headersDelayMs, bodyDelayMs: 0, headers, body: { kind: 'error' } };
   }
   const body: BodyPlan = b.bodyBytes === undefined ? { kind: 'echo' } : { kind: 'bytes', bytes: b.bodyBytes };
-  return { kind: 'respond', status: b.status, headersDelayMs, bodyDelayMs: b.slowBodyMs, headers: {}, body };
+  return { kind: 'respond', status: b.status, ...stall, headersDelayMs, bodyDelayMs: b.slowBodyMs, headers: {}, body };
 }
 
 /** Decides how to answer a health request. */

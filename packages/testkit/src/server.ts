@@ -267,8 +267,11 @@ class FaultyServer implements TestServer {
       const plan = isHealth ? planHealth(behavior.health, this.#random) : planRequest(behavior, this.#random);
       const search = q === -1 ? '' : target.slice(q + 1);
       const echo = { method, path, search, headers, body: body.text };
-      if (isHealth || plan.kind !== 'respond' || this.#workers === undefined) return this.#execute(plan, res, socket, echo);
-      this.#onWorker(this.#workers, res, () => this.#execute(plan, res, socket, echo));
+      if (isHealth || plan.kind !== 'respond') return this.#execute(plan, res, socket, echo);
+      // A stalled request waits before it takes a worker (or a place in the queue): it holds none.
+      const workers = this.#workers;
+      const serve = (): void => this.#execute(plan, res, socket, echo);
+      this.#after(plan.stallMs ?? 0, res, () => (workers === undefined ? serve() : this.#onWorker(workers, res, serve)));
     });
   }
 
@@ -307,6 +310,10 @@ class FaultyServer implements TestServer {
       this.#hung.add(socket);
       return;
     }
+    this.#respond(plan, res, echo);
+  }
+
+  #respond(plan: ResponsePlan & { kind: 'respond' }, res: ServerResponse, echo: EchoSource): void {
     this.#after(plan.headersDelayMs, res, () => {
       const body = plan.body;
       if (plan.status === 204 || plan.status === 304) {

@@ -7,7 +7,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Attempt, ResponseFacts } from '@datapunk/balancer/adapter';
+import { isOtherAttempt, type Attempt, type ResponseFacts } from '@datapunk/balancer/adapter';
 import type { Dispatcher } from 'undici';
 import type { AttemptBody } from './body-copy.js';
 
@@ -28,6 +28,7 @@ export interface AttemptOwner {
   fail(error: Error): void;
 }
 
+const dropped = (): Error => new Error('response dropped: another attempt of this hedged request answers it');
 const discarded = (): Error => new Error('response discarded: the request is retried on another instance');
 /**
  * Marks an attempt that completed normally. One shared instance: capturing a stack deep in
@@ -50,6 +51,8 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     this.#attempt = attempt;
     this.#body = body;
     attempt.arm((error) => this.#timedOut(error));
+    // A hedged request's attempt that lost (another answered first): the core already ended it.
+    attempt.onCancel((reason) => this.#drop(reason));
   }
 
   onRequestStart(controller: Controller): void {
@@ -76,6 +79,9 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
       controller.abort(this.#over);
       return this.#request.retry(decision.delayMs);
     }
+    if (isOtherAttempt(decision)) return this.#drop(dropped());
+    // The accepted response (a hedge's, maybe): the caller's pause and resume now reach it.
+    this.#request.attach(controller);
     this.#request.responseStart(statusCode, headers, statusMessage);
   }
 
@@ -123,7 +129,15 @@ export class AttemptHandler implements Dispatcher.DispatchHandler {
     const decision = this.#attempt.end({ error, ...this.#body.fate() });
     this.#body.abandon(error);
     if (decision.retry) this.#request.retry(decision.delayMs);
-    else this.#request.fail(error);
+    else if (!isOtherAttempt(decision)) this.#request.fail(error);
+  }
+
+  /** Not this attempt's result to give (it lost its hedged race, or failed while another runs): aborted, dropped. */
+  #drop(reason: Error): void {
+    if (this.#over) return;
+    this.#over = reason;
+    this.#controller?.abort(reason);
+    this.#body.abandon(reason);
   }
 }
 

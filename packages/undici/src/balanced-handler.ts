@@ -13,7 +13,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Call } from '@datapunk/balancer/adapter';
+import type { Attempt, Call } from '@datapunk/balancer/adapter';
 import type { Dispatcher } from 'undici';
 import { AttemptHandler, type AttemptOwner } from './attempt-handler.js';
 import type { RequestBody } from './body-copy.js';
@@ -84,7 +84,8 @@ export class BalancedHandler implements AttemptOwner {
   readonly #body: RequestBody;
   readonly #caller: Handler;
   readonly #controller = new RequestController((reason) => this.#cancel(reason));
-  #attempt: AttemptHandler | undefined;
+  /** The attempts of the current round still to hear from: one, or several when hedged. */
+  #attempts: AttemptHandler[] = [];
   #backoff: AbortController | undefined;
   /** True once the caller got its terminal callback. */
   #settled = false;
@@ -114,7 +115,12 @@ export class BalancedHandler implements AttemptOwner {
         this.#cancel(error as Error);
       }
     }
-    return this.#settled ? true : this.#next();
+    if (this.#settled) return true;
+    // Hedged requests: the core starts extra attempts on its timer; each is sent like the first.
+    this.#call.hedge((attempt) => {
+      if (!this.#settled) this.#send(attempt);
+    });
+    return this.#next();
   }
 
   #next(): boolean {
@@ -123,9 +129,13 @@ export class BalancedHandler implements AttemptOwner {
       this.fail(picked.error);
       return true;
     }
+    return this.#send(picked);
+  }
+
+  #send(picked: Attempt): boolean {
     const body = this.#body.forAttempt();
     const attempt = new AttemptHandler(this, picked, body);
-    this.#attempt = attempt;
+    this.#attempts.push(attempt);
     const { origin, hostHeader, servername } = picked.target;
     // A copy per attempt (undici may keep it); assigned fields rather than conditional spreads,
     // which cost a visible share of the hot path.
@@ -151,7 +161,7 @@ export class BalancedHandler implements AttemptOwner {
   /** The core said retry: wait `delayMs` (the caller's abort cuts it short), then pick again. */
   retry(delayMs: number): void {
     if (this.#settled) return;
-    this.#attempt = undefined;
+    this.#attempts = [];
     this.#controller.target = undefined;
     const backoff = new AbortController();
     this.#backoff = backoff;
@@ -209,9 +219,8 @@ export class BalancedHandler implements AttemptOwner {
    */
   #cancel(reason: Error): void {
     if (this.#settled) return;
-    this.#attempt?.cancel(reason);
+    for (const attempt of this.#attempts) attempt.cancel(reason);
     this.#backoff?.abort();
     this.fail(reason);
   }
-
 }

@@ -13,6 +13,7 @@ import type { Instance, InstanceRecord } from '../instance/instance.js';
 import type { Outcome } from '../outcome.js';
 import type { RetryDecision } from '../retry/policy.js';
 import type { Runtime } from '../runtime.js';
+import { hedgeLostError } from '../hedge/race.js';
 import { blame } from './blame.js';
 import type { DeadlineEntry, DeadlineQueue } from './deadline.js';
 import type { AttemptFacts, ResponseFacts } from './facts.js';
@@ -47,6 +48,22 @@ export interface Attempt {
   headers(facts: ResponseFacts): RetryDecision;
   /** Reports how the attempt ended (once; later calls are ignored) and says whether to retry. */
   end(facts?: AttemptFacts): RetryDecision;
+  /**
+   * Hedged calls (`call.hedge()`): how the core stops this attempt when another attempt of the
+   * call won, or the caller gave up on one of them. By then the core has ended it as cancelled
+   * (never blamed; its in-flight count is back): `cancel` only aborts the transport with `reason`
+   * and drops whatever it still reports; its later `headers()` and `end()` return
+   * `{ retry: false, reason: 'other-attempt' }`. Runs at once if the attempt already lost.
+   */
+  onCancel(cancel: (reason: Error) => void): void;
+}
+
+/**
+ * The decision for an attempt of a hedged call whose result is not the call's: another attempt
+ * is still pending (this one failed), or won (this one lost). Drop it; tell the caller nothing.
+ */
+export function isOtherAttempt(decision: RetryDecision): boolean {
+  return !decision.retry && decision.reason === 'other-attempt';
 }
 
 /** What an attempt needs from its call. */
@@ -57,8 +74,11 @@ export interface AttemptOwner {
   readonly runtime: Runtime;
   /** Frees the instance and feeds the outcome to outlier detection, the strategy and metrics. */
   release(attempt: LiveAttempt, outcome: Outcome): void;
-  /** The attempt's response headers arrived after `latencyMs` (once per attempt). */
-  answered(latencyMs: number): void;
+  /**
+   * The attempt's response head arrived after `latencyMs` (once per attempt): a sample for the
+   * learned attempt deadline and the hedge delay's latency window.
+   */
+  answered(attempt: LiveAttempt, latencyMs: number): void;
   /** The learned deadline cut the attempt short at `timeoutMs` (its real latency is at least that). */
   cutShort(timeoutMs: number): void;
   /** The retry decision after `outcome`; `responseStarted`: the caller already has the response. */
@@ -67,6 +87,9 @@ export interface AttemptOwner {
 
 const ENDED: RetryDecision = Object.freeze({ retry: false, reason: 'not-retryable' });
 const STARTED: RetryDecision = Object.freeze({ retry: false, reason: 'response-started' });
+export const OTHER_ATTEMPT: RetryDecision = Object.freeze({ retry: false, reason: 'other-attempt' });
+const LOST: Outcome = Object.freeze({ kind: 'cancelled', by: 'hedge' });
+const NO_FACTS: AttemptFacts = Object.freeze({});
 
 export class LiveAttempt implements Attempt {
   readonly ok = true as const;
@@ -76,6 +99,9 @@ export class LiveAttempt implements Attempt {
   /** True once `headers()` accepted a response that goes on to the caller as it arrives. */
   #delivered = false;
   #deadline: DeadlineEntry | undefined;
+  /** True once another attempt of the call won (or the caller gave up on one): ended, never blamed. */
+  #lost = false;
+  #cancel: ((reason: Error) => void) | undefined;
   /** True once the response headers arrived (reported by `headers()`, or by `end()` with a status). */
   answered = false;
 
@@ -90,7 +116,33 @@ export class LiveAttempt implements Attempt {
     readonly timeoutMs: number | undefined,
     /** True when `timeoutMs` is the learned bound (an attempt it cuts short is a sample). */
     private readonly learned = false,
+    /** Retries the call made before this attempt (hedges are not retries). */
+    readonly retries: number = index,
+    /** True for an extra attempt the hedge timer started. */
+    readonly hedge: boolean = false,
   ) {}
+
+  /** True once the attempt lost its hedged race. */
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  onCancel(cancel: (reason: Error) => void): void {
+    if (this.#lost) cancel(hedgeLostError());
+    else if (!this.#ended) this.#cancel = cancel;
+  }
+
+  /** Another attempt of the call won: ends this one as cancelled, then aborts its transport. */
+  lose(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#lost = true;
+    if (this.#deadline !== undefined) this.owner.deadlines.end(this.#deadline);
+    this.owner.release(this, LOST);
+    const cancel = this.#cancel;
+    this.#cancel = undefined;
+    cancel?.(hedgeLostError());
+  }
 
   arm(onTimeout: (error: AttemptTimeoutError) => void): void {
     const ms = this.timeoutMs;
@@ -99,6 +151,7 @@ export class LiveAttempt implements Attempt {
   }
 
   headers(facts: ResponseFacts): RetryDecision {
+    if (this.#lost) return OTHER_ATTEMPT;
     if (this.#ended || this.#status !== undefined) return STARTED;
     if (this.#deadline !== undefined) {
       if (this.#deadline.fired) return this.end(facts);
@@ -107,7 +160,8 @@ export class LiveAttempt implements Attempt {
     this.#answer(this.owner.runtime.now() - this.startedAt);
     const outcome: Outcome = { kind: 'response', status: facts.status };
     const decision = this.owner.decide(this, outcome, facts, false);
-    if (decision.retry) {
+    if (decision.retry || isOtherAttempt(decision)) {
+      this.#cancel = undefined;
       this.#ended = true;
       this.owner.release(this, outcome);
     } else {
@@ -120,12 +174,14 @@ export class LiveAttempt implements Attempt {
   #answer(latencyMs: number): void {
     if (this.answered) return;
     this.answered = true;
-    this.owner.answered(latencyMs);
+    this.owner.answered(this, latencyMs);
   }
 
-  end(facts: AttemptFacts = {}): RetryDecision {
+  end(facts: AttemptFacts = NO_FACTS): RetryDecision {
+    if (this.#lost) return OTHER_ATTEMPT;
     if (this.#ended) return ENDED;
     this.#ended = true;
+    this.#cancel = undefined;
     const deadline = this.#deadline;
     if (deadline !== undefined) this.owner.deadlines.end(deadline);
     const fired = deadline?.fired ?? false;

@@ -29,6 +29,8 @@ export interface ServiceConfig {
   readonly panic: PanicConfig;
   readonly slowStart: SlowStartConfig;
   readonly retry: RetryConfig;
+  /** undefined when hedging is off (the default). */
+  readonly hedge: HedgeConfig | undefined;
   readonly drainTimeoutMs: number;
   readonly hostHeader: 'instance' | 'service';
   readonly allowSchemeDowngrade: boolean;
@@ -95,6 +97,24 @@ export interface RetryConfig {
   /** The learned default deadline; undefined when `perAttemptTimeoutMs` is configured or off. */
   readonly learnedTimeout: LearnedTimeoutConfig | undefined;
   readonly bufferBodyBytes: number;
+  readonly budget: RetryBudgetConfig | undefined;
+}
+
+/** Hedged requests, resolved (see `HedgeOptions`). */
+export interface HedgeConfig {
+  /** Fixed delay before each extra attempt, ms; undefined in percentile mode. */
+  readonly delayMs: number | undefined;
+  /** Percentile mode: hedge after the (1 - maxExtraLoad) latency quantile; undefined with `delayMs`. */
+  readonly maxExtraLoad: number | undefined;
+  /** Attempts of one call in flight at once, the first included (2-5). */
+  readonly maxAttempts: number;
+  /** Floor of the percentile delay, ms. */
+  readonly minDelayMs: number;
+  /** Latency window of the percentile, ms. */
+  readonly windowMs: number;
+  /** How often the percentile is recomputed, ms. */
+  readonly refreshMs: number;
+  /** Hedges at most this share of requests; undefined when off. */
   readonly budget: RetryBudgetConfig | undefined;
 }
 

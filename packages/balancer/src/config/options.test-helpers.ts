@@ -187,6 +187,27 @@ function build(strict: boolean) {
     }),
   );
 
+  /** Strict: a fixed delay or a percentile, never both (both is an error). */
+  const hedgeMode = strict
+    ? fc.oneof(fc.record({ delayMs: positiveMs }, { requiredKeys: [] }), fc.record({ maxExtraLoad: real(0, 0.5) }, { requiredKeys: [] }))
+    : section({ delayMs: field(positiveMs), maxExtraLoad: field(real(0, 0.5)) });
+  const hedge = either(
+    fc.boolean(),
+    fc
+      .tuple(
+        hedgeMode,
+        section({
+          maxAttempts: field(int(2, 5)),
+          minDelayMs: field(ms),
+          // Strict: the refresh at most the window.
+          windowMs: field(strict ? fc.integer({ min: 30_000, max: 600_000 }) : int(1_000, 600_000)),
+          refreshMs: field(strict ? fc.integer({ min: 100, max: 30_000 }) : int(100, 600_000)),
+          budget: field(either(fc.constant(false), section({ percent: field(percent), minHedgesPerSecond: field(real(0, 1e6)), windowMs: field(int(1_000, 600_000)) }))),
+        }),
+      )
+      .map(([a, b]) => ({ ...(a as object), ...b })),
+  );
+
   const limits = either(
     fc.constant(false),
     section({ maxRequests: field(int(1, 100_000)), maxPendingRequests: field(int(1, 100_000)), maxRetries: field(int(0, 100)), maxRequestsPerInstance: field(int(1, 10_000)) }),
@@ -235,6 +256,7 @@ function build(strict: boolean) {
         panic: field(section({ thresholdPercent: field(percent), mode: field(pick(['balance-all', 'fail-fast'], ['explode'])) })),
         slowStart: field(section({ windowMs: field(ms), aggression: field(real(0, 100)), minWeightPercent: field(or(fc.integer({ min: 1, max: 100 }), fc.constantFrom(0, 101))) })),
         retry: field(retry),
+        hedge: field(hedge),
         limits: field(limits),
         drainTimeoutMs: field(ms),
         hostHeader: field(pick(['instance', 'service'], ['both'])),

@@ -13,6 +13,7 @@ import type { HashKeyRequest } from './options.js';
 import { resolveHealthCheck } from './resolve-health.js';
 import { resolveOutlierDetection } from './resolve-outlier.js';
 import { checkHooks } from './resolve-hooks.js';
+import { resolveHedge } from './resolve-hedge.js';
 import { resolveLimits } from './resolve-limits.js';
 import { resolveRetry } from './resolve-retry.js';
 import { resolveSubset } from './resolve-subset.js';
@@ -38,6 +39,7 @@ const SERVICE_KEYS = [
   'panic',
   'slowStart',
   'retry',
+  'hedge',
   'drainTimeoutMs',
   'hostHeader',
   'allowSchemeDowngrade',
@@ -149,6 +151,7 @@ function resolveService(name: string, value: unknown, zone: string | undefined, 
     panic: resolvePanic(o.panic, `${path}.panic`, issues),
     slowStart: resolveSlowStart(o.slowStart, `${path}.slowStart`, issues),
     retry: resolveRetry(o.retry, `${path}.retry`, issues),
+    hedge: resolveHedge(o.hedge, `${path}.hedge`, issues),
     drainTimeoutMs: readMs(o.drainTimeoutMs, `${path}.drainTimeoutMs`, issues, SERVICE_DEFAULTS.drainTimeoutMs),
     hostHeader: readEnum(o.hostHeader, `${path}.hostHeader`, issues, ['instance', 'service'], SERVICE_DEFAULTS.hostHeader),
     allowSchemeDowngrade: readBoolean(o.allowSchemeDowngrade, `${path}.allowSchemeDowngrade`, issues, SERVICE_DEFAULTS.allowSchemeDowngrade),
@@ -187,6 +190,7 @@ export function resolveBalancerConfig(options: unknown): BalancerConfig {
     deepFreeze(s.healthCheck);
     deepFreeze(s.outlierDetection);
     Object.freeze(s.retry);
+    deepFreeze(s.hedge);
     Object.freeze(s);
   }
   return Object.freeze({ services, metrics: Object.freeze({ perInstance }), zone });

@@ -43,6 +43,7 @@ export const ATTRIBUTES = deepFreeze({
     '`enforced`; `dry-run` (enforcing percentage); `max-ejection-percent` (too many instances already ejected).',
   'datapunk.balancer.health_check.result': '`pass` or `fail`.',
   'datapunk.balancer.retry.refusal.reason': '`budget`, `max-retries`, `no-other-instance`, `retry-after-too-long` or `circuit-open` (the `limits`).',
+  'datapunk.balancer.hedge.refusal.reason': '`budget` (the hedge budget is spent), `no-other-instance` or `circuit-open` (the `limits`).',
   'datapunk.balancer.pick.failure.reason':
     '`none-discovered`, `all-ejected`, `all-unhealthy`, `all-draining`, `panic-fail-fast`, `all-tried` or `closed`; for a circuit breaker (`ERR_CIRCUIT_OPEN`) `max-requests`, `max-pending-requests` or `max-requests-per-instance`.',
   'datapunk.balancer.limit': 'A circuit breaker of the service (`limits`): `max-requests`, `max-pending-requests` or `max-retries`.',
@@ -165,6 +166,30 @@ export const INSTRUMENTS = deepFreeze({
     description: 'Retryable failures not retried, by reason (`budget`: the retry budget is spent).',
     prometheus: 'datapunk_balancer_retry_refusals_total',
     attributes: [SERVICE, 'datapunk.balancer.retry.refusal.reason'],
+  },
+  hedges: {
+    name: 'datapunk.balancer.hedges',
+    kind: 'Counter',
+    unit: '{hedge}',
+    description: 'Hedges sent: extra attempts of a call whose earlier attempts had not answered after the hedge delay.',
+    prometheus: 'datapunk_balancer_hedges_total',
+    attributes: [SERVICE],
+  },
+  hedgeWins: {
+    name: 'datapunk.balancer.hedge.wins',
+    kind: 'Counter',
+    unit: '{hedge}',
+    description: "Hedges whose response won the race (the caller got it; the call's other attempts were cancelled).",
+    prometheus: 'datapunk_balancer_hedge_wins_total',
+    attributes: [SERVICE],
+  },
+  hedgeRefusals: {
+    name: 'datapunk.balancer.hedge.refusals',
+    kind: 'Counter',
+    unit: '{refusal}',
+    description: 'Hedges due but not sent, by reason (`budget`: the hedge budget is spent, as under overload).',
+    prometheus: 'datapunk_balancer_hedge_refusals_total',
+    attributes: [SERVICE, 'datapunk.balancer.hedge.refusal.reason'],
   },
   panic: {
     name: 'datapunk.balancer.panic',

@@ -49,6 +49,9 @@ function expectServiceFigures(m: Collected): void {
     [svc('billing', { 'datapunk.balancer.zone.locality': 'cross-zone' }), 1],
   ]);
   expect(m.points('datapunk.balancer.retries').map((p) => [p.attributes, p.value])).toEqual([[svc('orders', { [ERROR]: '502' }), 1]]);
+  expect(m.points('datapunk.balancer.hedges').map((p) => [p.attributes, p.value])).toEqual([[svc('orders'), 2]]);
+  expect(m.points('datapunk.balancer.hedge.wins').map((p) => [p.attributes, p.value])).toEqual([[svc('orders'), 1]]);
+  expect(m.points('datapunk.balancer.hedge.refusals').map((p) => [p.attributes, p.value])).toEqual([[svc('orders', { 'datapunk.balancer.hedge.refusal.reason': 'budget' }), 1]]);
   expect(m.points('datapunk.balancer.retry.refusals').map((p) => [p.attributes, p.value])).toEqual([
     [svc('orders', { 'datapunk.balancer.retry.refusal.reason': 'budget' }), 1],
   ]);

@@ -18,6 +18,7 @@ import type {
   DiscoveryErrorEvent,
   EjectionEvent,
   HealthCheckEvent,
+  HedgeRefusedEvent,
   MembershipEvent,
   PanicEvent,
   PickFailedEvent,
@@ -63,6 +64,7 @@ const A = {
   ejectionResult: 'datapunk.balancer.ejection.result',
   healthResult: 'datapunk.balancer.health_check.result',
   refusalReason: 'datapunk.balancer.retry.refusal.reason',
+  hedgeRefusalReason: 'datapunk.balancer.hedge.refusal.reason',
   pickFailureReason: 'datapunk.balancer.pick.failure.reason',
   source: 'datapunk.balancer.discovery.source',
   change: 'datapunk.balancer.membership.change',
@@ -94,6 +96,7 @@ class ServiceMetrics implements MetricsObserver {
   private readonly pickFailures = new Map<string, Attributes>();
   private readonly retryCauses = new Map<string, Attributes>();
   private readonly refusals = new Map<string, Attributes>();
+  private readonly hedgeRefusals = new Map<string, Attributes>();
   private observables: Observable[];
   private inPanic: boolean;
   private disposed = false;
@@ -201,6 +204,18 @@ class ServiceMetrics implements MetricsObserver {
 
   retryRefused(e: RetryRefusedEvent): void {
     this.i.retryRefusals.add(1, this.cached(this.refusals, A.refusalReason, e.reason));
+  }
+
+  hedged(): void {
+    this.i.hedges.add(1, this.base);
+  }
+
+  hedgeWon(): void {
+    this.i.hedgeWins.add(1, this.base);
+  }
+
+  hedgeRefused(e: HedgeRefusedEvent): void {
+    this.i.hedgeRefusals.add(1, this.cached(this.hedgeRefusals, A.hedgeRefusalReason, e.reason));
   }
 
   healthChecked(e: HealthCheckEvent): void {

@@ -89,6 +89,7 @@ const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNR
  *   C: a GET call: connection refused (1 ms), retry refused by the budget.
  *   B: 2 x GET 500 (50 ms): ejection refused by the max ejection share; then unhealthy by hand.
  *   C: one GET left in flight. Health checks: A passed in 12 ms, B failed in 1.5 s.
+ *   Hedges: 2 sent, 1 won, 1 refused by the hedge budget (events reported directly).
  * billing (static discovery, empty at first; panic below 60%; 1 failure ejects):
  *   a pick fails (none-discovered); a refresh fails; a list of D1, D2 and one bad entry;
  *   D1 (zone b; the caller is in zone a): GET connection refused (2 ms) -> ejected -> panic; D2: one GET left in flight, then
@@ -173,6 +174,11 @@ export function runScenario(perInstance: boolean) {
   const check = { service: 'orders', detail: undefined, streak: 1 };
   orders.healthChecked?.({ ...check, instance: record('orders', A), passed: true, durationMs: 12 });
   orders.healthChecked?.({ ...check, instance: record('orders', B), passed: false, durationMs: 1_500, detail: 'timeout' });
+  // Hedges (their race is tested in hedge/): two sent, one won, one refused by the budget.
+  orders.hedged?.({ service: 'orders', attempt: 1 });
+  orders.hedged?.({ service: 'orders', attempt: 1 });
+  orders.hedgeWon?.({ service: 'orders', attempt: 1 });
+  orders.hedgeRefused?.({ service: 'orders', reason: 'budget' });
 
   // billing
   const unavailable = pickFrom(balancer, 'billing', { method: 'GET' });

@@ -34,6 +34,11 @@ export type NoRetryReason =
   | 'no-other-instance'
   /** The client cannot send this request again (`CallRequest.retryable: false`). */
   | 'client-cannot-retry'
+  /**
+   * A hedged call's attempt whose result is not the call's: another attempt is still pending
+   * (this one failed) or won (this one lost). Drop it and tell the caller nothing.
+   */
+  | 'other-attempt'
   /** The service's circuit breakers (`limits`) allow no retry now: `maxRetries` retries in flight, or a service limit reached. */
   | 'circuit-open';
 

@@ -95,6 +95,23 @@ export interface RetryRefusedEvent {
   readonly reason: 'budget' | 'max-retries' | 'no-other-instance' | 'retry-after-too-long' | 'circuit-open';
 }
 
+/** A hedge (an extra attempt racing the first) was sent or won. */
+export interface HedgeEvent {
+  readonly service: string;
+  /** The attempt's index in its call (1 for the first hedge). */
+  readonly attempt: number;
+}
+
+/** A hedge was not sent. */
+export interface HedgeRefusedEvent {
+  readonly service: string;
+  /**
+   * `budget`: the hedge budget is spent; `no-other-instance`: every instance was tried;
+   * `circuit-open`: the circuit breakers (`limits`) admit no extra attempt now.
+   */
+  readonly reason: 'budget' | 'no-other-instance' | 'circuit-open';
+}
+
 /** A health check finished: passed or why not, and how long it took. */
 export interface HealthCheckEvent {
   readonly service: string;
@@ -126,6 +143,12 @@ export interface ServiceObserver {
   discoveryFailed?(event: DiscoveryErrorEvent): void;
   retried?(event: RetryEvent): void;
   retryRefused?(event: RetryRefusedEvent): void;
+  /** A hedge (an extra attempt of a call whose first has not answered) was sent. */
+  hedged?(event: HedgeEvent): void;
+  /** A hedge's response won its race (the caller gets it). */
+  hedgeWon?(event: HedgeEvent): void;
+  /** A hedge was due but not sent. */
+  hedgeRefused?(event: HedgeRefusedEvent): void;
   healthChecked?(event: HealthCheckEvent): void;
   strategyFailed?(event: StrategyErrorEvent): void;
 }
@@ -141,6 +164,9 @@ const METHODS: readonly Method[] = [
   'discoveryFailed',
   'retried',
   'retryRefused',
+  'hedged',
+  'hedgeWon',
+  'hedgeRefused',
   'healthChecked',
   'strategyFailed',
 ];
