@@ -57,7 +57,7 @@ export function balancerErrorCode(error: unknown): string | undefined {
   for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;
     if ((current as Record<symbol, unknown>)[BRAND] === true && typeof code === 'string') return code;
-    if (code === 'ERR_NO_AVAILABLE_INSTANCE') return code;
+    if (code === 'ERR_NO_AVAILABLE_INSTANCE' || code === 'ERR_CIRCUIT_OPEN') return code;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;

@@ -254,5 +254,44 @@ export function defineScenarios(driver: ClientDriver): void {
       expect(balancerErrorCode(error)).toBe('ERR_NO_AVAILABLE_INSTANCE');
       expect(String((error as Error).message) + String((error as { cause?: Error }).cause?.message ?? '')).toMatch(/orders/);
     });
+
+    it('over limits.maxRequests a request fails at once with ERR_CIRCUIT_OPEN as the client\'s own kind of error, and passes again once requests end', async () => {
+      const { fleet, client, balancer } = await rig(1, { limits: { maxRequests: 2 }, outlierDetection: false }, () => ({ hang: true }));
+      const server = fleet.servers[0]!;
+      const callers = [new AbortController(), new AbortController()];
+      const held = callers.map((c) => client.request({ method: 'GET', url: 'http://orders/echo', signal: c.signal }).catch((e: unknown) => e));
+      await until(() => server.stats.hangs === 2, 'two requests to hang');
+      const error = await get(client).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect(balancerErrorCode(error)).toBe('ERR_CIRCUIT_OPEN');
+      expect(String((error as Error).message) + String((error as { cause?: Error }).cause?.message ?? '')).toMatch(/"orders": max-requests \(2 requests in flight\)/);
+      expect(server.stats.total).toBe(2); // nothing was sent
+      for (const c of callers) c.abort();
+      await Promise.all(held);
+      await until(() => inFlight(balancer) === 0, 'the held requests to end');
+      server.setBehavior({ hang: false });
+      expect((await get(client)).status).toBe(200);
+    });
+
+    it('an instance at limits.maxRequestsPerInstance is skipped: the others take the requests', async () => {
+      const { fleet, client } = await rig(2, { limits: { maxRequestsPerInstance: 1 }, outlierDetection: false }, (i) => (i === 0 ? { hang: true } : {}));
+      const hung = fleet.servers[0]!;
+      const caller = new AbortController();
+      let held: Promise<unknown> | undefined;
+      for (let i = 0; i < 3 && held === undefined; i++) {
+        let settled = false;
+        const p = client.request({ method: 'GET', url: 'http://orders/echo', signal: caller.signal }).finally(() => (settled = true));
+        await until(() => settled || hung.stats.hangs > 0, 'the request to reach a server');
+        if (!settled) held = p.catch((e: unknown) => e);
+      }
+      expect(held).toBeDefined();
+      for (let i = 0; i < 10; i++) expect((await get(client)).status).toBe(200);
+      expect(hung.stats.total).toBe(1);
+      caller.abort();
+      await held;
+    });
   });
 }

@@ -135,8 +135,14 @@ export const PANELS: readonly Panel[] = [
     ],
   },
   {
-    title: 'No available instance per second',
-    description: 'Picks that failed with ERR_NO_AVAILABLE_INSTANCE, by reason.',
+    title: 'Circuit breakers: capacity left',
+    description: 'Attempts each limit (maxRequests, maxPendingRequests, maxRetries) still admits; at 0, requests fail at once with ERR_CIRCUIT_OPEN.',
+    unit: 'short',
+    targets: [{ expr: `min by (${SERVICE}, datapunk_balancer_limit) (${m('limitsRemaining')}${sel})`, legend: '{{datapunk_balancer_service}} {{datapunk_balancer_limit}}' }],
+  },
+  {
+    title: 'No available instance or circuit open, per second',
+    description: 'Picks that failed with ERR_NO_AVAILABLE_INSTANCE or were refused with ERR_CIRCUIT_OPEN, by reason.',
     unit: 'reqps',
     targets: [{ expr: `sum by (datapunk_balancer_pick_failure_reason) (rate(${m('pickFailures')}${sel}${RATE}))`, legend: '{{datapunk_balancer_pick_failure_reason}}' }],
   },

@@ -226,7 +226,8 @@ describe('cancellation and timeouts', () => {
     const hits = serve([A, B], () => [503, 'busy', { 'retry-after': '1' }]);
     const controller = new AbortController();
     const pending = client.get('http://orders/x', { signal: controller.signal }).catch((e: unknown) => e);
-    await vi.waitFor(() => expect(runtime.pendingTimers({ includeUnref: false })).toBe(1)); // the 1 s backoff
+    await vi.waitFor(() => expect(sums(balancer, 'orders')).toMatchObject({ requests: 1, inFlight: 0 })); // the 503 arrived
+    expect(runtime.pendingTimers({ includeUnref: false })).toBe(1); // the 1 s backoff (the attempt deadline ended with the headers)
     controller.abort();
     const error = await pending;
     expect(axios.isCancel(error)).toBe(true);
@@ -258,7 +259,8 @@ describe('cancellation and timeouts', () => {
     const pending = client
       .get('http://orders/x', { timeout: 500, transitional: { clarifyTimeoutError: true } })
       .catch((e: unknown) => e);
-    await vi.waitFor(() => expect(runtime.pendingTimers({ includeUnref: false })).toBe(2)); // deadline + backoff
+    await vi.waitFor(() => expect(sums(balancer, 'orders')).toMatchObject({ requests: 1, inFlight: 0 })); // the 503 arrived
+    expect(runtime.pendingTimers({ includeUnref: false })).toBe(2); // the caller's deadline + backoff
     runtime.advance(500);
     const error: unknown = await pending;
     expect(axios.isAxiosError(error) && error.code).toBe('ETIMEDOUT');

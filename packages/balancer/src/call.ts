@@ -20,8 +20,9 @@ import { isReplayableBody } from './attempt/request-body.js';
 import type { DeadlineQueue } from './attempt/deadline.js';
 import { Target, type LogicalUrl } from './attempt/target.js';
 import type { HashKeyRequest } from './config/options.js';
-import { NoAvailableInstanceError, SchemeMismatchError } from './errors.js';
-import type { InstanceRecord } from './instance/instance.js';
+import type { NoAvailableInstanceError } from './errors.js';
+import { CircuitOpenError, SchemeMismatchError } from './errors.js';
+import { InstanceRecord } from './instance/instance.js';
 import type { Outcome } from './outcome.js';
 import type { RetryBudget } from './retry/budget.js';
 import { decideRetry } from './retry/decide.js';
@@ -72,8 +73,8 @@ export interface CallRequest {
 /** No attempt could be made: nothing was sent. */
 export interface Refusal {
   readonly ok: false;
-  /** `ERR_NO_AVAILABLE_INSTANCE` (with the reason), or `ERR_SCHEME_MISMATCH`. */
-  readonly error: NoAvailableInstanceError | SchemeMismatchError;
+  /** `ERR_NO_AVAILABLE_INSTANCE` or `ERR_CIRCUIT_OPEN` (with the reason), or `ERR_SCHEME_MISMATCH`. */
+  readonly error: NoAvailableInstanceError | CircuitOpenError | SchemeMismatchError;
 }
 
 /** One logical request to a service. */
@@ -138,8 +139,8 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     const { url } = this.request;
     return (this.#url ??= typeof url === 'string' ? new URL(url) : url);
   }
-  get deadlines(): DeadlineQueue | undefined {
-    return this.serviceRef.deadlines;
+  get deadlines(): DeadlineQueue {
+    return this.serviceRef.deadlines.queue;
   }
   get bodyBufferLimit(): number {
     const retry = this.serviceRef.config.retry;
@@ -149,10 +150,18 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
   next(): LiveAttempt | Refusal {
     const now = this.runtime.now();
     if (this.#attempts === 0 && this.#first === undefined) this.budget?.deposit(now);
+    const limits = this.serviceRef.limits;
+    const over = limits?.refusal();
+    if (over) {
+      this.observer.pickFailed?.({ service: this.serviceRef.name, reason: over.reason });
+      return { ok: false, error: new CircuitOpenError(this.serviceRef.name, over.reason, over.limit) };
+    }
     const picked = this.serviceRef.pick(this.hashKey, this.#tried ?? this.#first, now);
-    if (picked instanceof NoAvailableInstanceError) return { ok: false, error: picked };
+    if (!(picked instanceof InstanceRecord)) return { ok: false, error: picked };
+    limits?.started(this.#attempts > 0);
     const config = this.serviceRef.config;
-    const attempt = new LiveAttempt(this, picked, new Target(picked.url, this, config.hostHeader === 'service'), this.#attempts, now);
+    const deadlines = this.serviceRef.deadlines;
+    const attempt = new LiveAttempt(this, picked, new Target(picked.url, this, config.hostHeader === 'service'), this.#attempts, now, deadlines.timeoutMs(now), deadlines.learned !== undefined);
     if (picked.protocol === 'http:' && !config.allowSchemeDowngrade && this.isHttps()) {
       // Refused before anything is sent: a request fault, never the instance's.
       this.release(attempt, { kind: 'cancelled', by: 'invalid-request' });
@@ -175,7 +184,17 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
   }
 
   release(attempt: LiveAttempt, outcome: Outcome): void {
+    this.serviceRef.limits?.ended(attempt.index > 0, attempt.answered);
     this.serviceRef.release(attempt.instance, attempt.startedAt, outcome, this.method);
+  }
+
+  answered(latencyMs: number): void {
+    this.serviceRef.deadlines.record(latencyMs);
+    this.serviceRef.limits?.answered();
+  }
+
+  cutShort(timeoutMs: number): void {
+    this.serviceRef.deadlines.record(timeoutMs);
   }
 
   decide(attempt: LiveAttempt, outcome: Outcome, facts: AttemptFacts, responseStarted: boolean): RetryDecision {
@@ -200,6 +219,7 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
         budget: this.budget,
         observer: this.observer,
         hasOtherInstance: () => this.serviceRef.hasInstanceOtherThan(this.#tried ?? this.#first),
+        admitsRetry: this.serviceRef.limits && (() => this.serviceRef.limits!.admitsRetry()),
       },
     );
   }

@@ -13,6 +13,7 @@ export const ErrorCodes = Object.freeze({
   ATTEMPT_TIMEOUT: 'ERR_BALANCER_ATTEMPT_TIMEOUT',
   CLOSED: 'ERR_BALANCER_CLOSED',
   SCHEME_MISMATCH: 'ERR_SCHEME_MISMATCH',
+  CIRCUIT_OPEN: 'ERR_CIRCUIT_OPEN',
 } as const);
 
 /** One of the stable `code` strings of `ErrorCodes`. */
@@ -145,6 +146,39 @@ export class SchemeMismatchError extends BalancerError {
     this.service = service;
     this.instance = instance;
   }
+}
+
+/** Which circuit breaker (`services.<name>.limits`) refused a request. */
+export type CircuitReason = 'max-requests' | 'max-pending-requests' | 'max-requests-per-instance';
+
+const CIRCUIT_TEXT: Record<CircuitReason, string> = {
+  'max-requests': 'requests in flight',
+  'max-pending-requests': 'requests waiting for response headers',
+  'max-requests-per-instance': 'requests in flight on every available instance',
+};
+
+/**
+ * A circuit breaker of the service is at its limit (`limits`): the request failed at once and
+ * nothing was sent, so that a slow service does not pile requests up in this process.
+ */
+export class CircuitOpenError extends BalancerError {
+  static override readonly code = ErrorCodes.CIRCUIT_OPEN;
+  readonly service: string;
+  readonly reason: CircuitReason;
+  /** The limit that was reached. */
+  readonly limit: number;
+
+  constructor(service: string, reason: CircuitReason, limit: number) {
+    super(ErrorCodes.CIRCUIT_OPEN, `circuit open for service "${service}": ${reason} (${limit} ${CIRCUIT_TEXT[reason]})`);
+    this.service = service;
+    this.reason = reason;
+    this.limit = limit;
+  }
+}
+
+/** True for `ERR_CIRCUIT_OPEN` errors. */
+export function isCircuitOpenError(value: unknown): value is CircuitOpenError {
+  return hasBrand(value) && value.code === ErrorCodes.CIRCUIT_OPEN;
 }
 
 /** True for any error thrown by this package (any installed copy). */

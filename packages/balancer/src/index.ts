@@ -13,6 +13,8 @@ export type {
   HashKeyRequest,
   HealthCheckOptions,
   InstanceEntry,
+  LearnedTimeoutOptions,
+  LimitsOptions,
   OutlierDetectionOptions,
   RetryOptions,
   ServiceOptions,
@@ -23,16 +25,18 @@ export {
   AttemptTimeoutError,
   BalancerConfigError,
   BalancerError,
+  CircuitOpenError,
   ErrorCodes,
   NoAvailableInstanceError,
   SchemeMismatchError,
   isAttemptTimeoutError,
   isBalancerConfigError,
   isBalancerError,
+  isCircuitOpenError,
   isNoAvailableInstanceError,
   isSchemeMismatchError,
 } from './errors.js';
-export type { ConfigIssue, ErrorCode, UnavailableReason } from './errors.js';
+export type { CircuitReason, ConfigIssue, ErrorCode, UnavailableReason } from './errors.js';
 export type { Disposable } from './events.js';
 export type { DiscoveryIssue, DiscoverySink, DiscoverySource } from './discovery/source.js';
 export { staticDiscovery } from './discovery/static.js';

@@ -27,10 +27,13 @@ export interface Attempt {
   readonly instance: Instance;
   /** Where to send it: origin, URL, Host header, TLS servername. */
   readonly target: AttemptTarget;
-  /** The attempt deadline, ms (`retry.perAttemptTimeoutMs`), or undefined when off. */
+  /**
+   * The attempt deadline, ms: `retry.perAttemptTimeoutMs`, or the bound learned from the
+   * service's latency when that is not configured; undefined when off.
+   */
   readonly timeoutMs: number | undefined;
   /**
-   * Arms the attempt deadline (when configured). When it passes before the response headers are
+   * Arms the attempt deadline (unless off). When it passes before the response headers are
    * reported, `onTimeout` receives the `AttemptTimeoutError` to abort the transport with; report
    * the end as usual (`end()` with whatever the client then says): the core knows its deadline
    * fired and blames the instance. Disarmed by `headers()` and `end()`.
@@ -49,11 +52,15 @@ export interface Attempt {
 /** What an attempt needs from its call. */
 export interface AttemptOwner {
   readonly serviceName: string;
-  /** The service's attempt deadlines, when `retry.perAttemptTimeoutMs` is set. */
-  readonly deadlines: DeadlineQueue | undefined;
+  /** The service's attempt deadlines. */
+  readonly deadlines: DeadlineQueue;
   readonly runtime: Runtime;
   /** Frees the instance and feeds the outcome to outlier detection, the strategy and metrics. */
   release(attempt: LiveAttempt, outcome: Outcome): void;
+  /** The attempt's response headers arrived after `latencyMs` (once per attempt). */
+  answered(latencyMs: number): void;
+  /** The learned deadline cut the attempt short at `timeoutMs` (its real latency is at least that). */
+  cutShort(timeoutMs: number): void;
   /** The retry decision after `outcome`; `responseStarted`: the caller already has the response. */
   decide(attempt: LiveAttempt, outcome: Outcome, facts: AttemptFacts, responseStarted: boolean): RetryDecision;
 }
@@ -69,6 +76,8 @@ export class LiveAttempt implements Attempt {
   /** True once `headers()` accepted a response that goes on to the caller as it arrives. */
   #delivered = false;
   #deadline: DeadlineEntry | undefined;
+  /** True once the response headers arrived (reported by `headers()`, or by `end()` with a status). */
+  answered = false;
 
   constructor(
     private readonly owner: AttemptOwner,
@@ -77,25 +86,25 @@ export class LiveAttempt implements Attempt {
     readonly index: number,
     /** Runtime time of the pick, ms. */
     readonly startedAt: number,
+    /** The attempt deadline, ms, or undefined when off. */
+    readonly timeoutMs: number | undefined,
+    /** True when `timeoutMs` is the learned bound (an attempt it cuts short is a sample). */
+    private readonly learned = false,
   ) {}
 
-  get timeoutMs(): number | undefined {
-    return this.owner.deadlines?.timeoutMs;
-  }
-
   arm(onTimeout: (error: AttemptTimeoutError) => void): void {
-    const deadlines = this.owner.deadlines;
-    if (deadlines === undefined || this.#deadline !== undefined || this.#ended || this.#status !== undefined) return;
-    const ms = deadlines.timeoutMs;
-    this.#deadline = deadlines.arm(this.startedAt, () => onTimeout(new AttemptTimeoutError(this.owner.serviceName, this.target.origin, ms)));
+    const ms = this.timeoutMs;
+    if (ms === undefined || this.#deadline !== undefined || this.#ended || this.#status !== undefined) return;
+    this.#deadline = this.owner.deadlines.arm(this.startedAt, ms, () => onTimeout(new AttemptTimeoutError(this.owner.serviceName, this.target.origin, ms)));
   }
 
   headers(facts: ResponseFacts): RetryDecision {
     if (this.#ended || this.#status !== undefined) return STARTED;
     if (this.#deadline !== undefined) {
       if (this.#deadline.fired) return this.end(facts);
-      this.owner.deadlines!.end(this.#deadline);
+      this.owner.deadlines.end(this.#deadline);
     }
+    this.#answer(this.owner.runtime.now() - this.startedAt);
     const outcome: Outcome = { kind: 'response', status: facts.status };
     const decision = this.owner.decide(this, outcome, facts, false);
     if (decision.retry) {
@@ -108,13 +117,26 @@ export class LiveAttempt implements Attempt {
     return decision;
   }
 
+  #answer(latencyMs: number): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.owner.answered(latencyMs);
+  }
+
   end(facts: AttemptFacts = {}): RetryDecision {
     if (this.#ended) return ENDED;
     this.#ended = true;
     const deadline = this.#deadline;
-    if (deadline !== undefined) this.owner.deadlines!.end(deadline);
+    if (deadline !== undefined) this.owner.deadlines.end(deadline);
+    const fired = deadline?.fired ?? false;
+    if (fired) {
+      if (this.learned) this.owner.cutShort(this.timeoutMs!);
+    } else if (facts.status !== undefined) {
+      // A client that reports once (buffered): time to the whole response, an upper bound of the headers'.
+      this.#answer(facts.latencyMs ?? this.owner.runtime.now() - this.startedAt);
+    }
     const status = facts.status ?? this.#status;
-    const outcome = blame(facts, deadline?.fired ?? false, status);
+    const outcome = blame(facts, fired, status);
     this.owner.release(this, outcome);
     return this.owner.decide(this, outcome, facts, this.#delivered);
   }

@@ -5,9 +5,11 @@
  * the attempt ends. The body is then read at the caller's pace (a slow reader or a long download
  * is not a hung instance); the caller's own deadline bounds the rest.
  *
- * One queue per service, with one timer at a time: every attempt of a service has the same
- * timeout, so deadlines arrive in the order they expire, and arming or ending one is a push or a
- * flag, not a timer of its own (a Node timer per request was a visible share of the hot path).
+ * One queue per service, with one timer at a time, set for the earliest deadline. Attempts of a
+ * service do not share one timeout (the learned bound moves, a request may bring its own), so
+ * the queue is a binary min-heap by expiry with removal by position: arming and ending are
+ * O(log n) in the attempts in flight, and an ended deadline leaves the heap at once (nothing is
+ * kept alive by it). Not a Node timer per request: that was a visible share of the hot path.
  */
 import type { Runtime, Timer } from '../runtime.js';
 
@@ -23,27 +25,36 @@ export interface DeadlineEntry {
   onExpiry: (() => void) | undefined;
 }
 
+interface HeapEntry extends DeadlineEntry {
+  /** Position in the heap; -1 once out of it. */
+  index: number;
+  /** Arming order: ties expire in the order they were armed. */
+  readonly seq: number;
+}
+
+const before = (a: HeapEntry, b: HeapEntry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+
 export class DeadlineQueue {
-  /** Armed entries (and ended ones not yet dropped), in expiry order, from `head`. */
-  #entries: DeadlineEntry[] = [];
-  #head = 0;
+  #heap: HeapEntry[] = [];
+  #seq = 0;
   #timer: Timer | undefined;
-  /** Entries still armed. */
-  #armed = 0;
-  /** The expiry the timer is set for, ms. */
+  /** The expiry the timer is set for, ms (Infinity: no timer). */
   #timerAt = Infinity;
 
-  constructor(
-    private readonly runtime: Runtime,
-    readonly timeoutMs: number,
-  ) {}
+  constructor(private readonly runtime: Runtime) {}
 
-  /** Arms a deadline `timeoutMs` from `now`; `onExpiry` runs when it passes while still armed. */
-  arm(now: number, onExpiry: () => void): DeadlineEntry {
-    const entry: DeadlineEntry = { at: now + this.timeoutMs, armed: true, fired: false, onExpiry };
-    this.#entries.push(entry);
-    this.#armed++;
-    if (this.#timer === undefined) this.#schedule(entry.at, now);
+  /** Deadlines armed and not yet ended or expired. */
+  get size(): number {
+    return this.#heap.length;
+  }
+
+  /** Arms a deadline `timeoutMs` after `start`; `onExpiry` runs when it passes while still armed. */
+  arm(start: number, timeoutMs: number, onExpiry: () => void): DeadlineEntry {
+    const entry: HeapEntry = { at: start + timeoutMs, armed: true, fired: false, onExpiry, index: this.#heap.length, seq: this.#seq++ };
+    this.#heap.push(entry);
+    this.#up(entry.index);
+    // A timer set for a later expiry is moved earlier; one set earlier fires, finds nothing due, and moves on.
+    if (entry.at < this.#timerAt) this.#schedule(entry.at, this.runtime.now());
     return entry;
   }
 
@@ -52,33 +63,31 @@ export class DeadlineQueue {
     if (!entry.armed) return;
     entry.armed = false;
     entry.onExpiry = undefined;
-    if (--this.#armed === 0) return this.close();
-    this.#drop();
-  }
-
-  /** Drops ended entries from the front; compacts the array once most of it is dropped. */
-  #drop(): void {
-    const entries = this.#entries;
-    while (this.#head < entries.length && !entries[this.#head]!.armed) this.#head++;
-    if (this.#head > 1_024 && this.#head * 2 > entries.length) {
-      this.#entries = entries.slice(this.#head);
-      this.#head = 0;
-    }
+    this.#remove(entry as HeapEntry);
+    if (this.#heap.length === 0) this.#cancelTimer();
   }
 
   /** Stops every timer; armed deadlines never fire (the balancer is closing). */
   close(): void {
+    this.#cancelTimer();
+    for (const e of this.#heap) {
+      e.armed = false;
+      e.onExpiry = undefined;
+      e.index = -1;
+    }
+    this.#heap = [];
+  }
+
+  #cancelTimer(): void {
     this.#timer?.cancel();
     this.#timer = undefined;
-    for (let i = this.#head; i < this.#entries.length; i++) this.#entries[i]!.armed = false;
-    this.#entries = [];
-    this.#head = 0;
-    this.#armed = 0;
+    this.#timerAt = Infinity;
   }
 
   #schedule(at: number, now: number): void {
+    this.#timer?.cancel();
     this.#timerAt = at;
-    this.#timer = this.runtime.setTimeout(() => this.#due(), at - now, { unref: false });
+    this.#timer = this.runtime.setTimeout(() => this.#due(at), Math.max(0, at - now), { unref: false });
   }
 
   /**
@@ -86,31 +95,76 @@ export class DeadlineQueue {
    * their sockets, unread because this process was busy (a stalled event loop fires timers late,
    * all at once): I/O gets one more turn of the event loop (a 0 ms timer runs after the pending I/O
    * callbacks, which end the deadlines whose headers were there) before any instance is blamed.
+   * Deadlines armed meanwhile with an earlier expiry than the cutoff wait for their own timer.
    */
-  #due(): void {
-    const cutoff = this.#timerAt;
+  #due(cutoff: number): void {
+    this.#timerAt = -Infinity; // no rescheduling between the two turns
     this.#timer = this.runtime.setTimeout(() => this.#expire(cutoff), 0, { unref: false });
   }
 
   #expire(cutoff: number): void {
     this.#timer = undefined;
-    const entries = this.#entries;
-    while (this.#head < entries.length && entries[this.#head]!.at <= cutoff) {
-      const entry = entries[this.#head++]!;
-      if (!entry.armed) continue;
+    this.#timerAt = Infinity;
+    const heap = this.#heap;
+    while (heap.length > 0 && heap[0]!.at <= cutoff) {
+      const entry = heap[0]!;
+      this.#remove(entry);
       const onExpiry = entry.onExpiry;
       entry.armed = false;
       entry.onExpiry = undefined;
-      this.#armed--;
       entry.fired = true;
       onExpiry?.();
     }
-    this.#drop();
-    const next = this.#entries[this.#head];
-    if (next !== undefined) this.#schedule(next.at, this.runtime.now());
-    else {
-      this.#entries = [];
-      this.#head = 0;
+    const next = this.#heap[0];
+    if (next !== undefined && next.at < this.#timerAt) this.#schedule(next.at, this.runtime.now());
+  }
+
+  // --- the heap ------------------------------------------------------------------------------
+
+  #remove(entry: HeapEntry): void {
+    const heap = this.#heap;
+    const i = entry.index;
+    if (i < 0) return;
+    entry.index = -1;
+    const last = heap.pop()!;
+    if (last === entry) return;
+    heap[i] = last;
+    last.index = i;
+    this.#down(i);
+    this.#up(last.index);
+  }
+
+  #up(i: number): void {
+    const heap = this.#heap;
+    const entry = heap[i]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent]!;
+      if (!before(entry, p)) break;
+      heap[i] = p;
+      p.index = i;
+      i = parent;
     }
+    heap[i] = entry;
+    entry.index = i;
+  }
+
+  #down(i: number): void {
+    const heap = this.#heap;
+    const n = heap.length;
+    const entry = heap[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const child = r < n && before(heap[r]!, heap[l]!) ? r : l;
+      const c = heap[child]!;
+      if (!before(c, entry)) break;
+      heap[i] = c;
+      c.index = i;
+      i = child;
+    }
+    heap[i] = entry;
+    entry.index = i;
   }
 }

@@ -36,6 +36,16 @@ export interface ServiceConfig {
   readonly subset: SubsetConfig | undefined;
   /** undefined when zone-aware routing is off. */
   readonly zoneAware: ZoneAwareConfig | undefined;
+  /** Circuit breakers; undefined when `limits: false`. */
+  readonly limits: LimitsConfig | undefined;
+}
+
+/** Circuit breakers of a service (`limits`); Infinity where a limit is off. */
+export interface LimitsConfig {
+  readonly maxRequests: number;
+  readonly maxPendingRequests: number;
+  readonly maxRetries: number;
+  readonly maxRequestsPerInstance: number;
 }
 
 export interface PanicConfig {
@@ -80,10 +90,29 @@ export interface RetryConfig {
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
   readonly retryAfterMaxMs: number;
-  /** undefined when there is no per-attempt timeout. */
+  /** The configured per-attempt timeout, ms; undefined when learned or off. */
   readonly perAttemptTimeoutMs: number | undefined;
+  /** The learned default deadline; undefined when `perAttemptTimeoutMs` is configured or off. */
+  readonly learnedTimeout: LearnedTimeoutConfig | undefined;
   readonly bufferBodyBytes: number;
   readonly budget: RetryBudgetConfig | undefined;
+}
+
+/** The learned attempt deadline (`retry.learnedTimeout`, see `attempt/learned-timeout.ts`). */
+export interface LearnedTimeoutConfig {
+  /** Percentile of recent times to headers, (0, 100]. */
+  readonly percentile: number;
+  readonly factor: number;
+  /** Floor and ceiling of the bound, ms. */
+  readonly minMs: number;
+  readonly maxMs: number;
+  /** Bound until `minSamples` samples exist, ms. */
+  readonly initialMs: number;
+  readonly minSamples: number;
+  /** Samples kept (the most recent). */
+  readonly windowSize: number;
+  /** How often the bound is recomputed, ms. */
+  readonly refreshMs: number;
 }
 
 export interface RetryBudgetConfig {

@@ -173,10 +173,23 @@ function build(strict: boolean) {
       backoffBaseMs: field(strict ? fc.integer({ min: 0, max: 250 }) : ms),
       backoffMaxMs: field(strict ? fc.integer({ min: 250, max: 2 ** 31 - 1 }) : ms),
       retryAfterMaxMs: field(ms),
-      perAttemptTimeoutMs: field(positiveMs),
+      perAttemptTimeoutMs: field(fc.oneof(positiveMs, fc.constantFrom(0, false))),
+      // Only beside an absent perAttemptTimeoutMs is it valid: generated where invalid options are.
+      ...(strict
+        ? {}
+        : {
+            learnedTimeout: field(
+              section({ percentile: field(or(fc.integer({ min: 50, max: 100 }), fc.constantFrom(0, 49))), factor: field(or(fc.integer({ min: 1, max: 100 }), fc.constant(0.5))), minMs: field(positiveMs), maxMs: field(positiveMs), initialMs: field(positiveMs), minSamples: field(int(1, 1_000)) }),
+            ),
+          }),
       bufferBodyBytes: field(int(0, 64 * 1024 * 1024)),
       budget: field(either(fc.constant(false), section({ percent: field(percent), minRetriesPerSecond: field(or(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constant(-1))), windowMs: field(int(1_000, 600_000)) }))),
     }),
+  );
+
+  const limits = either(
+    fc.constant(false),
+    section({ maxRequests: field(int(1, 100_000)), maxPendingRequests: field(int(1, 100_000)), maxRetries: field(int(0, 100)), maxRequestsPerInstance: field(int(1, 10_000)) }),
   );
 
   /** Lists good or garbage (`null`, a string, junk entries), details good or junk: all only warn. */
@@ -222,6 +235,7 @@ function build(strict: boolean) {
         panic: field(section({ thresholdPercent: field(percent), mode: field(pick(['balance-all', 'fail-fast'], ['explode'])) })),
         slowStart: field(section({ windowMs: field(ms), aggression: field(real(0, 100)), minWeightPercent: field(or(fc.integer({ min: 1, max: 100 }), fc.constantFrom(0, 101))) })),
         retry: field(retry),
+        limits: field(limits),
         drainTimeoutMs: field(ms),
         hostHeader: field(pick(['instance', 'service'], ['both'])),
       }),

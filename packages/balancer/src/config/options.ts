@@ -9,7 +9,12 @@ import type { Runtime } from '../runtime.js';
 import type { Strategy, StrategyName } from '../strategies/strategy.js';
 import type { DiscoverySource } from '../discovery/source.js';
 import type { HealthCheckFunction } from '../health/check.js';
+import type { LearnedTimeoutOptions } from './deadline-options.js';
+import type { LimitsOptions } from './limits-options.js';
 import type { OutlierDetectionOptions } from './outlier-options.js';
+
+export type { LearnedTimeoutOptions } from './deadline-options.js';
+export type { LimitsOptions } from './limits-options.js';
 
 export type { DetectorOptions, FailurePercentageOptions, OutlierDetectionOptions, SuccessRateOptions } from './outlier-options.js';
 
@@ -121,6 +126,12 @@ export interface ServiceOptions {
    * needs the balancer's `zone`.
    */
   readonly zoneAware?: ZoneAwareOptions | false;
+  /**
+   * Circuit breakers: attempts in flight, waiting for headers and retrying at once, per service
+   * and per instance. On by default with Envoy's limits (1,024 / 1,024 / 3, none per instance);
+   * `false` turns them off.
+   */
+  readonly limits?: LimitsOptions | false;
 }
 
 /** Deterministic subsetting (`services.<name>.subset`): this client balances over a stable slice of the instances. */
@@ -192,8 +203,17 @@ export interface RetryOptions {
    * A Retry-After longer than this (ms) stops retrying; shorter ones are waited for. Default 1,000.
    */
   readonly retryAfterMaxMs?: number;
-  /** Per-attempt timeout, ms: a slow attempt is abandoned and may be retried. Default: none. */
-  readonly perAttemptTimeoutMs?: number;
+  /**
+   * Per-attempt timeout, ms: an attempt without response headers after this long is abandoned,
+   * its instance blamed (a timeout), and it may be retried elsewhere. `0` or `false` turns the
+   * attempt deadline off. Default: learned from the service's latency (`learnedTimeout`).
+   */
+  readonly perAttemptTimeoutMs?: number | false;
+  /**
+   * The default attempt deadline, used when `perAttemptTimeoutMs` is not configured:
+   * clamp(p99 of recent times to headers x 3, 1 s, 10 s), 10 s until 100 samples exist.
+   */
+  readonly learnedTimeout?: LearnedTimeoutOptions;
   /**
    * A one-shot request body (a stream; `fetch` sends every body as one) up to this many bytes is
    * copied as it is sent, so a retry can replay it; larger bodies are not retried once sent.

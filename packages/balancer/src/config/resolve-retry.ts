@@ -1,5 +1,6 @@
 import type { RetryConfig } from './config.js';
-import type { Issues} from './validate.js';
+import { resolveAttemptDeadline } from './resolve-deadline.js';
+import type { Issues } from './validate.js';
 import { readBoolean, readMs, readNumber, readObject, readPercent, show } from './validate.js';
 
 export const RETRY_DEFAULTS = {
@@ -20,6 +21,7 @@ const OFF: Omit<RetryConfig, 'maxRetries'> = {
   backoffMaxMs: 0,
   retryAfterMaxMs: 0,
   perAttemptTimeoutMs: undefined,
+  learnedTimeout: undefined,
   bufferBodyBytes: 0,
   budget: undefined,
 };
@@ -38,6 +40,7 @@ export function resolveRetry(value: unknown, path: string, issues: Issues): Retr
           'backoffMaxMs',
           'retryAfterMaxMs',
           'perAttemptTimeoutMs',
+          'learnedTimeout',
           'bufferBodyBytes',
           'budget',
         ]) ?? {};
@@ -80,8 +83,7 @@ export function resolveRetry(value: unknown, path: string, issues: Issues): Retr
     backoffBaseMs,
     backoffMaxMs,
     retryAfterMaxMs: readMs(o.retryAfterMaxMs, `${path}.retryAfterMaxMs`, issues, d.retryAfterMaxMs),
-    perAttemptTimeoutMs:
-      o.perAttemptTimeoutMs === undefined ? undefined : readMs(o.perAttemptTimeoutMs, `${path}.perAttemptTimeoutMs`, issues, 1, true),
+    ...resolveAttemptDeadline(o.perAttemptTimeoutMs, o.learnedTimeout, path, issues),
     bufferBodyBytes: readNumber(o.bufferBodyBytes, `${path}.bufferBodyBytes`, issues, { min: 0, max: 64 * 1024 * 1024, integer: true }, d.bufferBodyBytes),
     budget,
   };

@@ -46,7 +46,19 @@ const BAD: [string, unknown, string, string][] = [
   ['retries negative', svc({ retry: { maxRetries: -1 } }), 'services.orders.retry.maxRetries', 'got -1'],
   ['retry status 999', svc({ retry: { retryOnStatuses: [503, 999] } }), 'services.orders.retry.retryOnStatuses[1]', 'got 999'],
   ['buffer body bytes negative', svc({ retry: { bufferBodyBytes: -1 } }), 'services.orders.retry.bufferBodyBytes', 'got -1'],
-  ['per-attempt timeout 0', svc({ retry: { perAttemptTimeoutMs: 0 } }), 'services.orders.retry.perAttemptTimeoutMs', 'positive integer, got 0'],
+  ['per-attempt timeout negative', svc({ retry: { perAttemptTimeoutMs: -5 } }), 'services.orders.retry.perAttemptTimeoutMs', 'positive integer, got -5'],
+  ['per-attempt timeout true', svc({ retry: { perAttemptTimeoutMs: true } }), 'services.orders.retry.perAttemptTimeoutMs', '0 or false, got true'],
+  ['learned timeout beside a fixed one', svc({ retry: { perAttemptTimeoutMs: 500, learnedTimeout: { factor: 2 } } }), 'services.orders.retry.learnedTimeout', 'only when perAttemptTimeoutMs is not configured'],
+  ['learned timeout ceiling below floor', svc({ retry: { learnedTimeout: { minMs: 2_000, maxMs: 1_000 } } }), 'services.orders.retry.learnedTimeout.maxMs', 'at least minMs (2000)'],
+  ['learned timeout percentile 20', svc({ retry: { learnedTimeout: { percentile: 20 } } }), 'services.orders.retry.learnedTimeout.percentile', 'got 20'],
+  ['learned timeout factor below 1', svc({ retry: { learnedTimeout: { factor: 0.5 } } }), 'services.orders.retry.learnedTimeout.factor', 'got 0.5'],
+  ['learned timeout min samples 0', svc({ retry: { learnedTimeout: { minSamples: 0 } } }), 'services.orders.retry.learnedTimeout.minSamples', 'got 0'],
+  ['limits maxRequests 0', svc({ limits: { maxRequests: 0 } }), 'services.orders.limits.maxRequests', 'got 0'],
+  ['limits maxRetries negative', svc({ limits: { maxRetries: -1 } }), 'services.orders.limits.maxRetries', 'got -1'],
+  ['limits per instance fractional', svc({ limits: { maxRequestsPerInstance: 1.5 } }), 'services.orders.limits.maxRequestsPerInstance', 'got 1.5'],
+  ['limits pending a string', svc({ limits: { maxPendingRequests: '10' } }), 'services.orders.limits.maxPendingRequests', 'got "10"'],
+  ['limits unknown key', svc({ limits: { maxConnections: 10 } }), 'services.orders.limits.maxConnections', 'unknown option'],
+  ['learned timeout unknown key', svc({ retry: { learnedTimeout: { p99: 1 } } }), 'services.orders.retry.learnedTimeout.p99', 'unknown option'],
   ['backoff max below base', svc({ retry: { backoffBaseMs: 100, backoffMaxMs: 50 } }), 'services.orders.retry.backoffMaxMs', 'at least backoffBaseMs'],
   ['budget percent NaN', svc({ retry: { budget: { percent: Number.NaN } } }), 'services.orders.retry.budget.percent', 'got NaN'],
   ['retryNonIdempotent a string', svc({ retry: { retryNonIdempotent: 'yes' } }), 'services.orders.retry.retryNonIdempotent', 'true or false'],
@@ -129,9 +141,21 @@ describe('resolveBalancerConfig resolves defaults', () => {
     expect(c.retry.maxRetries).toBe(1);
     expect([...c.retry.retryOnStatuses]).toEqual([502, 503, 504]);
     expect(c.retry.budget).toEqual({ percent: 20, minRetriesPerSecond: 10, windowMs: 10_000 });
+    expect(c.retry.perAttemptTimeoutMs).toBeUndefined();
+    expect(c.retry.learnedTimeout).toMatchObject({ percentile: 99, factor: 3, minMs: 1_000, maxMs: 10_000, initialMs: 10_000, minSamples: 100 });
+    expect(c.limits).toEqual({ maxRequests: 1_024, maxPendingRequests: 1_024, maxRetries: 3, maxRequestsPerInstance: Infinity });
     expect(c.healthCheck).toBeUndefined();
     expect(c.slowStart.windowMs).toBe(0);
     expect(c.drainTimeoutMs).toBe(30_000);
+  });
+
+  it('the attempt deadline: a configured number wins; 0 and false turn it off; absent, it is learned', () => {
+    const retryOf = (retry: unknown) => resolveBalancerConfig(svc({ retry })).services.get('orders')!.retry;
+    expect(retryOf({ perAttemptTimeoutMs: 250 })).toMatchObject({ perAttemptTimeoutMs: 250, learnedTimeout: undefined });
+    expect(retryOf({ perAttemptTimeoutMs: 0 })).toMatchObject({ perAttemptTimeoutMs: undefined, learnedTimeout: undefined });
+    expect(retryOf({ perAttemptTimeoutMs: false })).toMatchObject({ perAttemptTimeoutMs: undefined, learnedTimeout: undefined });
+    expect(retryOf(false)).toMatchObject({ perAttemptTimeoutMs: undefined, learnedTimeout: undefined });
+    expect(retryOf({ learnedTimeout: { factor: 2, maxMs: 5_000 } }).learnedTimeout).toMatchObject({ factor: 2, minMs: 1_000, maxMs: 5_000, initialMs: 5_000 });
   });
 
   it('health check defaults when enabled', () => {

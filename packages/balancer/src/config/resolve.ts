@@ -13,6 +13,7 @@ import type { HashKeyRequest } from './options.js';
 import { resolveHealthCheck } from './resolve-health.js';
 import { resolveOutlierDetection } from './resolve-outlier.js';
 import { checkHooks } from './resolve-hooks.js';
+import { resolveLimits } from './resolve-limits.js';
 import { resolveRetry } from './resolve-retry.js';
 import { resolveSubset } from './resolve-subset.js';
 import { resolveZone, resolveZoneAware } from './resolve-zone.js';
@@ -42,6 +43,7 @@ const SERVICE_KEYS = [
   'allowSchemeDowngrade',
   'subset',
   'zoneAware',
+  'limits',
 ];
 
 /** A service name is a host name: letters, digits, hyphens and dots, as used in URLs. */
@@ -152,6 +154,7 @@ function resolveService(name: string, value: unknown, zone: string | undefined, 
     allowSchemeDowngrade: readBoolean(o.allowSchemeDowngrade, `${path}.allowSchemeDowngrade`, issues, SERVICE_DEFAULTS.allowSchemeDowngrade),
     subset: resolveSubset(o.subset, `${path}.subset`, issues),
     zoneAware: resolveZoneAware(o.zoneAware, `${path}.zoneAware`, zone, issues),
+    limits: resolveLimits(o.limits, `${path}.limits`, issues),
   };
   return service;
 }

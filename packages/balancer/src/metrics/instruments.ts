@@ -42,9 +42,10 @@ export const ATTRIBUTES = deepFreeze({
   'datapunk.balancer.ejection.result':
     '`enforced`; `dry-run` (enforcing percentage); `max-ejection-percent` (too many instances already ejected).',
   'datapunk.balancer.health_check.result': '`pass` or `fail`.',
-  'datapunk.balancer.retry.refusal.reason': '`budget`, `max-retries`, `no-other-instance` or `retry-after-too-long`.',
+  'datapunk.balancer.retry.refusal.reason': '`budget`, `max-retries`, `no-other-instance`, `retry-after-too-long` or `circuit-open` (the `limits`).',
   'datapunk.balancer.pick.failure.reason':
-    '`none-discovered`, `all-ejected`, `all-unhealthy`, `all-draining`, `panic-fail-fast`, `all-tried` or `closed`.',
+    '`none-discovered`, `all-ejected`, `all-unhealthy`, `all-draining`, `panic-fail-fast`, `all-tried` or `closed`; for a circuit breaker (`ERR_CIRCUIT_OPEN`) `max-requests`, `max-pending-requests` or `max-requests-per-instance`.',
+  'datapunk.balancer.limit': 'A circuit breaker of the service (`limits`): `max-requests`, `max-pending-requests` or `max-retries`.',
   'datapunk.balancer.discovery.source': 'Discovery source kind: `static`, `dns`, `etcd`...',
   'datapunk.balancer.membership.change': '`added`, `removed`, `updated` or `rejected` (invalid entries skipped).',
   'datapunk.balancer.zone.locality': "`local` (the instance is in the caller's zone) or `cross-zone`.",
@@ -181,11 +182,19 @@ export const INSTRUMENTS = deepFreeze({
     prometheus: 'datapunk_balancer_panics_total',
     attributes: [SERVICE],
   },
+  limitsRemaining: {
+    name: 'datapunk.balancer.limits.remaining',
+    kind: 'ObservableGauge',
+    unit: '{request}',
+    description: 'Attempts a circuit breaker (`limits`) still admits: the limit minus what is in flight, by limit. Not reported when `limits: false`.',
+    prometheus: 'datapunk_balancer_limits_remaining',
+    attributes: [SERVICE, 'datapunk.balancer.limit'],
+  },
   pickFailures: {
     name: 'datapunk.balancer.pick.failures',
     kind: 'Counter',
     unit: '{pick}',
-    description: 'Picks that found no available instance (`ERR_NO_AVAILABLE_INSTANCE`), by reason.',
+    description: 'Picks that found no available instance (`ERR_NO_AVAILABLE_INSTANCE`) or were refused by a circuit breaker (`ERR_CIRCUIT_OPEN`), by reason.',
     prometheus: 'datapunk_balancer_pick_failures_total',
     attributes: [SERVICE, 'datapunk.balancer.pick.failure.reason'],
   },

@@ -67,6 +67,7 @@ const A = {
   source: 'datapunk.balancer.discovery.source',
   change: 'datapunk.balancer.membership.change',
   locality: 'datapunk.balancer.zone.locality',
+  limit: 'datapunk.balancer.limit',
 } as const satisfies Record<string, AttributeKey>;
 
 /** Creates the metrics observer of `service`; its gauges are reported until `dispose()`. */
@@ -89,6 +90,7 @@ class ServiceMetrics implements MetricsObserver {
   private readonly attempts = new WeakMap<object, Map<string, ByOutcome>>();
   private readonly perInstanceAttributes = new WeakMap<Instance, Attributes>();
   private readonly stateAttributes: Readonly<Record<InstanceState, Attributes>>;
+  private readonly limitAttributes: { readonly requests: Attributes; readonly pending: Attributes; readonly retries: Attributes };
   private readonly pickFailures = new Map<string, Attributes>();
   private readonly retryCauses = new Map<string, Attributes>();
   private readonly refusals = new Map<string, Attributes>();
@@ -110,6 +112,8 @@ class ServiceMetrics implements MetricsObserver {
     const byState: Partial<Record<InstanceState, Attributes>> = {};
     for (const state of STATES) byState[state] = this.with(this.base, A.state, state);
     this.stateAttributes = byState as Record<InstanceState, Attributes>;
+    const limit = (name: string) => this.with(this.base, A.limit, name);
+    this.limitAttributes = { requests: limit('max-requests'), pending: limit('max-pending-requests'), retries: limit('max-retries') };
     this.inPanic = service.snapshot().panic;
     this.observables = this.observe(this.state);
   }
@@ -135,7 +139,7 @@ class ServiceMetrics implements MetricsObserver {
 
   private observe(state: MeterState): Observable[] {
     const { instruments } = state;
-    const observables = [instruments.instances, instruments.activeRequests, instruments.panic];
+    const observables = [instruments.instances, instruments.activeRequests, instruments.panic, instruments.limitsRemaining];
     state.meter.addBatchObservableCallback(this.collect, observables);
     return observables;
   }
@@ -232,7 +236,16 @@ class ServiceMetrics implements MetricsObserver {
     if (!this.perInstance) result.observe(i.activeRequests, inFlight, this.base);
     for (const state of STATES) result.observe(i.instances, counts[state], this.stateAttributes[state]);
     result.observe(i.panic, this.inPanic ? 1 : 0, this.base);
+    const limits = this.service.limits;
+    if (limits) {
+      const c = limits.config;
+      const a = this.limitAttributes;
+      result.observe(i.limitsRemaining, c.maxRequests - limits.requests, a.requests);
+      result.observe(i.limitsRemaining, c.maxPendingRequests - limits.pending, a.pending);
+      result.observe(i.limitsRemaining, c.maxRetries - limits.retries, a.retries);
+    }
   };
+
 
   // --- attribute helpers --------------------------------------------------------------------
 

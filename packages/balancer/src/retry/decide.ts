@@ -38,9 +38,11 @@ export interface RetryScope {
   readonly observer: ServiceObserver;
   /** Whether a retry avoiding the instances already tried would find one now. */
   hasOtherInstance(): boolean;
+  /** Whether the circuit breakers admit a retry now (absent: no limits). */
+  admitsRetry?(): boolean;
 }
 
-type Refused = 'budget' | 'max-retries' | 'no-other-instance' | 'retry-after-too-long';
+type Refused = 'budget' | 'max-retries' | 'no-other-instance' | 'retry-after-too-long' | 'circuit-open';
 
 export function decideRetry(facts: RetryFacts, scope: RetryScope): RetryDecision {
   const { config, runtime } = scope;
@@ -70,6 +72,7 @@ export function decideRetry(facts: RetryFacts, scope: RetryScope): RetryDecision
   }
   if (!facts.clientCanResend) return { retry: false, reason: 'client-cannot-retry' };
   if (!scope.hasOtherInstance()) return refuse('no-other-instance');
+  if (scope.admitsRetry && !scope.admitsRetry()) return refuse('circuit-open');
   if (scope.budget && !scope.budget.tryWithdraw()) return refuse('budget');
   const backoff = fullJitterBackoffMs(facts.retries + 1, config.backoffBaseMs, config.backoffMaxMs, runtime.random);
   const delayMs = Math.max(verdict.minDelayMs, backoff);

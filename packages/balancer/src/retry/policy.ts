@@ -33,7 +33,9 @@ export type NoRetryReason =
   /** Every available instance was already tried. */
   | 'no-other-instance'
   /** The client cannot send this request again (`CallRequest.retryable: false`). */
-  | 'client-cannot-retry';
+  | 'client-cannot-retry'
+  /** The service's circuit breakers (`limits`) allow no retry now: `maxRetries` retries in flight, or a service limit reached. */
+  | 'circuit-open';
 
 /** Whether a finished attempt is retried, after how long, or why not. */
 export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly reason: NoRetryReason };

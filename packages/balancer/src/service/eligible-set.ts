@@ -119,32 +119,36 @@ export class EligibleSet {
   }
 
   /**
-   * Picks an instance, avoiding those in `exclude` (instances this request already tried).
-   * Returns the reason when nothing may be picked.
+   * Picks an instance, avoiding those in `exclude` (instances this request already tried) and
+   * those with `maxInFlight` attempts in flight (a circuit breaker; Infinity: none). Returns the
+   * reason when nothing may be picked.
    */
-  pick(hashKey: string | undefined, now: number, exclude?: Tried): InstanceRecord | UnavailableReason {
+  pick(hashKey: string | undefined, now: number, exclude?: Tried, maxInFlight = Infinity): InstanceRecord | UnavailableReason | 'max-requests-per-instance' {
     const picker = this.picker;
     if (!picker) return this.unavailable ?? 'none-discovered';
     // One mutable context per picker: picks are synchronous, so reuse saves an allocation each.
     const context = this.context;
     context.hashKey = hashKey;
     context.now = now;
-    if (exclude === undefined) return picker.pick(context);
+    if (exclude === undefined && maxInFlight === Infinity) return picker.pick(context);
+    const skip = (r: InstanceRecord): boolean => wasTried(exclude, r) || r.inFlight >= maxInFlight;
     for (let i = 0; i < EXCLUSION_TRIES; i++) {
       const r = picker.pick(context);
-      if (!wasTried(exclude, r)) return r;
+      if (!skip(r)) return r;
     }
     const n = this.candidates.length;
     const start = Math.floor(this.random() * n);
+    let full = false;
     for (let i = 0; i < n; i++) {
       const r = this.candidates[(start + i) % n]!;
-      if (!wasTried(exclude, r)) return r;
+      if (!skip(r)) return r;
+      full ||= !wasTried(exclude, r);
     }
-    return 'all-tried';
+    return full ? 'max-requests-per-instance' : 'all-tried';
   }
 
-  /** Whether some candidate is not in `exclude` (a retry would find an instance). */
-  hasOtherThan(exclude: Tried): boolean {
-    return this.candidates.some((r) => !wasTried(exclude, r));
+  /** Whether some candidate is not in `exclude` nor at `maxInFlight` (a retry would find an instance). */
+  hasOtherThan(exclude: Tried, maxInFlight = Infinity): boolean {
+    return this.candidates.some((r) => !wasTried(exclude, r) && r.inFlight < maxInFlight);
   }
 }

@@ -113,7 +113,8 @@ export class LogObserver implements ServiceObserver {
   pickFailed(e: PickFailedEvent): void {
     if (this.lastPickFailure === e.reason) return;
     this.lastPickFailure = e.reason;
-    this.log.warn({ event: 'no-available-instance', reason: e.reason }, `no available instance (${e.reason})`);
+    if (e.reason.startsWith('max-')) this.log.warn({ event: 'circuit-open', reason: e.reason }, `circuit open (${e.reason}): requests fail at once`);
+    else this.log.warn({ event: 'no-available-instance', reason: e.reason }, `no available instance (${e.reason})`);
   }
 
   retryRefused(e: RetryRefusedEvent): void {

@@ -2,7 +2,7 @@
  * What a service reports as it works. Public events, logs and metrics each implement this
  * interface; the service calls one fan-out, so it never knows who is listening.
  */
-import type { UnavailableReason } from '../errors.js';
+import type { CircuitReason, UnavailableReason } from '../errors.js';
 import type { EjectionReason, Instance, InstanceState } from '../instance/instance.js';
 import type { Outcome } from '../outcome.js';
 
@@ -55,7 +55,8 @@ export interface AttemptEvent {
 /** No instance could be picked for a call, and why. */
 export interface PickFailedEvent {
   readonly service: string;
-  readonly reason: UnavailableReason;
+  /** No instance available, or a circuit breaker (`limits`) refused the request. */
+  readonly reason: UnavailableReason | CircuitReason;
 }
 
 /** A discovery or static list was applied: how many instances joined, left, changed or were rejected. */
@@ -91,7 +92,7 @@ export interface RetryEvent {
 /** A retryable attempt was not retried, and why (budget, max retries, no other instance, body). */
 export interface RetryRefusedEvent {
   readonly service: string;
-  readonly reason: 'budget' | 'max-retries' | 'no-other-instance' | 'retry-after-too-long';
+  readonly reason: 'budget' | 'max-retries' | 'no-other-instance' | 'retry-after-too-long' | 'circuit-open';
 }
 
 /** A health check finished: passed or why not, and how long it took. */

@@ -7,9 +7,9 @@
  * detection), slow-start-ramp.ts (weights of joining and recovered instances), eligible-set.ts
  * (panic, zones, the strategy's picker) and instance-table.ts (the records).
  */
-import { DeadlineQueue } from '../attempt/deadline.js';
+import { AttemptDeadlines } from '../attempt/attempt-deadlines.js';
 import type { ServiceConfig } from '../config/config.js';
-import { NoAvailableInstanceError } from '../errors.js';
+import { CircuitOpenError, NoAvailableInstanceError } from '../errors.js';
 import type { ConfigIssue } from '../errors.js';
 import { parseInstanceList, type InstanceSpec } from '../instance/entry.js';
 import { InstanceRecord, type InstanceState } from '../instance/instance.js';
@@ -22,24 +22,12 @@ import { EligibleSet, type Tried } from './eligible-set.js';
 import { planMembership } from './membership.js';
 import type { ServiceObserver } from './observer.js';
 import { InstanceTable } from './instance-table.js';
+import type { HealthReport, InstanceWatcher } from './watcher.js';
+import { ServiceLimits } from './limits.js';
 import { SlowStartRamp } from './slow-start-ramp.js';
 import { serviceSnapshot, type ServiceSnapshot } from './snapshot.js';
 
-/** Something that follows the instance table (the health checker). */
-export interface InstanceWatcher {
-  added(record: InstanceRecord): void;
-  removed(record: InstanceRecord): void;
-  close(): Promise<void>;
-}
-
-/** What one finished health check tells the service. */
-export interface HealthReport {
-  readonly passed: boolean;
-  /** The instance's health after this check (the checker's thresholds applied). */
-  readonly health: 'healthy' | 'unhealthy';
-  /** A pass ends an outlier ejection early (`healthCheck.unejectOnPass`). */
-  readonly unejectOnPass: boolean;
-}
+export type { HealthReport, InstanceWatcher } from './watcher.js';
 
 /** How a transition changes membership: none (re-derive the state), a join or a removal. */
 type Change = 'derive' | 'join' | 'remove';
@@ -57,16 +45,17 @@ export class Service {
   private closed = false;
 
   private observer: ServiceObserver = {};
-  /** Attempt deadlines of this service's calls (`retry.perAttemptTimeoutMs`). */
-  readonly deadlines: DeadlineQueue | undefined;
+  /** Attempt deadlines of this service's calls (configured, learned, or off), and its circuit breakers unless off. */
+  readonly deadlines: AttemptDeadlines;
+  readonly limits: ServiceLimits | undefined;
 
   constructor(
     readonly config: ServiceConfig,
     private readonly runtime: Runtime,
   ) {
     this.name = config.name;
-    const timeoutMs = config.retry.perAttemptTimeoutMs;
-    this.deadlines = timeoutMs === undefined ? undefined : new DeadlineQueue(runtime, timeoutMs);
+    this.deadlines = new AttemptDeadlines(config.retry, runtime);
+    this.limits = config.limits && new ServiceLimits(config.limits);
     const records = (): IterableIterator<InstanceRecord> => this.records.values();
     this.ramp = new SlowStartRamp(config.slowStart, runtime, records, () => this.rebuild());
     const od = config.outlierDetection;
@@ -96,22 +85,24 @@ export class Service {
   }
 
   /**
-   * Picks an instance, avoiding `exclude` (instances the request already tried). Synchronous; the
-   * result is data, never an exception. A picked instance is in flight until `release`.
+   * Picks an instance, avoiding `exclude` (instances the request already tried) and instances at
+   * `limits.maxRequestsPerInstance`. Synchronous; the result is data, never an exception. A
+   * picked instance is in flight until `release`.
    */
-  pick(hashKey: string | undefined, exclude: Tried, now: number): InstanceRecord | NoAvailableInstanceError {
-    const picked = this.closed ? 'closed' : this.eligible.pick(hashKey, now, exclude);
-    if (typeof picked === 'string') {
-      this.observer.pickFailed?.({ service: this.name, reason: picked });
-      return new NoAvailableInstanceError(this.name, picked, this.eligible.detail);
+  pick(hashKey: string | undefined, exclude: Tried, now: number): InstanceRecord | NoAvailableInstanceError | CircuitOpenError {
+    const perInstance = this.config.limits?.maxRequestsPerInstance;
+    const picked = this.closed ? 'closed' : this.eligible.pick(hashKey, now, exclude, perInstance);
+    if (typeof picked !== 'string') {
+      picked.inFlight++;
+      return picked;
     }
-    picked.inFlight++;
-    return picked;
+    this.observer.pickFailed?.({ service: this.name, reason: picked });
+    return picked === 'max-requests-per-instance' ? new CircuitOpenError(this.name, picked, perInstance!) : new NoAvailableInstanceError(this.name, picked, this.eligible.detail);
   }
 
   /** Whether a retry avoiding `exclude` would find an instance now. */
   hasInstanceOtherThan(exclude: Tried): boolean {
-    return !this.closed && this.eligible.hasOtherThan(exclude);
+    return !this.closed && this.eligible.hasOtherThan(exclude, this.config.limits?.maxRequestsPerInstance);
   }
 
   /** Ends a pick: the attempt on `r` picked at `startedAt` ended with `outcome`. Once per pick. */
