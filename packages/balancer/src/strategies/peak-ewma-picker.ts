@@ -89,8 +89,8 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
   }
 
   /**
-   * Every endpoint. Pass 1: estimates, the best fresh one, the stalest endpoint (a probe, if the
-   * budget allows). Pass 2: a stale estimate counts as no better than the best fresh one;
+   * Every endpoint. Pass 1: estimates, the best fresh one, the stale endpoint least recently sampled
+   * or probed (a probe, if the budget allows). Pass 2: a stale estimate counts as no better than the best fresh one;
    * estimates within the tie band of the best count as the best; cost = estimate x (in flight + 1);
    * the first cheapest from a rotating start wins.
    */
@@ -110,9 +110,11 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
       if (k < bestAny && !s.guessed) bestAny = k;
       if (!this.#stale(s, now)) {
         if (k < bestFresh) bestFresh = k;
-      } else if (s.stamp < stalestStamp) {
+      } else if (Math.max(s.stamp, s.probedAt) < stalestStamp) {
+        // The one least recently sampled or probed: probes rotate over the stale endpoints, so a
+        // slow one whose probe is still out does not take them all from a fast-failing one.
         stalest = i;
-        stalestStamp = s.stamp;
+        stalestStamp = Math.max(s.stamp, s.probedAt);
       }
     }
     if (stalest >= 0 && this.#probe(this.#state(endpoints[stalest]!, now), now)) return endpoints[stalest]!;

@@ -18,7 +18,7 @@
  *   spreads as least-request spreads it, and equal loads rotate. An instance clearly slower
  *   (outside the band) still costs its estimate times its load, as before.
  * - **Probes.** An endpoint that has had no sample for `staleAfterMs` is stale; a stale endpoint
- *   is picked once as a probe (the stalest first) when the service's probe allowance permits,
+ *   is picked once as a probe (the least recently sampled or probed first) when the service's probe allowance permits,
  *   at most `probeShare` of its picks, and then not again for `staleAfterMs`.
  * - **Stale estimates.** The first sample after `staleAfterMs` without one replaces the estimate
  *   (a recovered instance's first fast answer counts in full); until then a stale estimate
