@@ -12,7 +12,7 @@
  * Every `YIELD_EVERY` events the loop yields to the real event loop once, so a long run does not
  * starve I/O (test runners, signals, progress output).
  */
-import { seededRandom } from '@datapunk/balancer/testing';
+import { seededRandom, TimerHeap, type TimerHeapEntry } from '@datapunk/balancer/testing';
 import type { Runtime } from '@datapunk/balancer';
 import type { Timer } from '@datapunk/balancer/adapter';
 
@@ -21,7 +21,7 @@ import type { Timer } from '@datapunk/balancer/adapter';
  * heap), so cancelled timers (health-check timeouts, deadlines) neither fill the heap nor keep
  * their closures alive until their time. Idempotent.
  */
-class Entry implements Timer {
+class Entry implements Timer, TimerHeapEntry {
   /** Position in the heap; -1 once run or cancelled. */
   index = -1;
   constructor(
@@ -35,8 +35,6 @@ class Entry implements Timer {
   }
 }
 
-const before = (a: Entry, b: Entry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
-
 const YIELD_EVERY = 20_000;
 /** Virtual wall clock at time 0: 2026-01-01T00:00:00Z (only Retry-After dates read it). */
 const WALL_START = Date.UTC(2026, 0, 1);
@@ -45,7 +43,7 @@ const WALL_START = Date.UTC(2026, 0, 1);
 export class Scheduler {
   private time = 0;
   private seq = 0;
-  private heap: Entry[] = [];
+  private readonly heap = new TimerHeap<Entry>();
   /** Events run so far. */
   events = 0;
 
@@ -57,7 +55,7 @@ export class Scheduler {
   /** Runs `fn` at `now + delayMs` (clamped to >= 0). */
   after(delayMs: number, fn: () => void): Timer {
     const e = new Entry(this.time + (delayMs > 0 ? delayMs : 0), this.seq++, fn, this);
-    this.push(e);
+    this.heap.push(e);
     return e;
   }
 
@@ -103,67 +101,18 @@ export class Scheduler {
 
   /** Events queued. */
   get queued(): number {
-    return this.heap.length;
+    return this.heap.size;
   }
 
   /** @internal Takes a cancelled entry out of the heap. */
   remove(e: Entry): void {
-    this.removeAt(e.index);
+    this.heap.remove(e);
   }
 
   private popDue(untilMs: number): Entry | undefined {
-    const top = this.heap[0];
+    const top = this.heap.peek();
     if (top === undefined || top.at > untilMs) return undefined;
-    this.removeAt(0);
+    this.heap.remove(top);
     return top;
-  }
-
-  // --- binary heap by (at, seq), each entry knowing its index -------------------------------
-
-  private push(e: Entry): void {
-    this.heap.push(e);
-    this.up(this.heap.length - 1, e);
-  }
-
-  private removeAt(i: number): void {
-    const h = this.heap;
-    const removed = h[i]!;
-    removed.index = -1;
-    const last = h.pop()!;
-    if (i === h.length) return;
-    if (i > 0 && before(last, h[(i - 1) >> 1]!)) this.up(i, last);
-    else this.down(i, last);
-  }
-
-  private up(i: number, e: Entry): void {
-    const h = this.heap;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = h[parent]!;
-      if (!before(e, p)) break;
-      h[i] = p;
-      p.index = i;
-      i = parent;
-    }
-    h[i] = e;
-    e.index = i;
-  }
-
-  private down(i: number, e: Entry): void {
-    const h = this.heap;
-    const n = h.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && before(h[r]!, h[l]!) ? r : l;
-      const child = h[c]!;
-      if (!before(child, e)) break;
-      h[i] = child;
-      child.index = i;
-      i = c;
-    }
-    h[i] = e;
-    e.index = i;
   }
 }

@@ -12,6 +12,7 @@
  * kept alive by it). Not a Node timer per request: that was a visible share of the hot path.
  */
 import type { Runtime, Timer } from '../runtime.js';
+import { TimerHeap } from '../timer-heap.js';
 
 /** One armed deadline. */
 export interface DeadlineEntry {
@@ -32,10 +33,8 @@ interface HeapEntry extends DeadlineEntry {
   readonly seq: number;
 }
 
-const before = (a: HeapEntry, b: HeapEntry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
-
 export class DeadlineQueue {
-  #heap: HeapEntry[] = [];
+  readonly #heap = new TimerHeap<HeapEntry>();
   #seq = 0;
   #timer: Timer | undefined;
   /** The expiry the timer is set for, ms (Infinity: no timer). */
@@ -45,14 +44,13 @@ export class DeadlineQueue {
 
   /** Deadlines armed and not yet ended or expired. */
   get size(): number {
-    return this.#heap.length;
+    return this.#heap.size;
   }
 
   /** Arms a deadline `timeoutMs` after `start`; `onExpiry` runs when it passes while still armed. */
   arm(start: number, timeoutMs: number, onExpiry: () => void): DeadlineEntry {
-    const entry: HeapEntry = { at: start + timeoutMs, armed: true, fired: false, onExpiry, index: this.#heap.length, seq: this.#seq++ };
+    const entry: HeapEntry = { at: start + timeoutMs, armed: true, fired: false, onExpiry, index: -1, seq: this.#seq++ };
     this.#heap.push(entry);
-    this.#up(entry.index);
     // A timer set for a later expiry is moved earlier; one set earlier fires, finds nothing due, and moves on.
     if (entry.at < this.#timerAt) this.#schedule(entry.at, this.runtime.now());
     return entry;
@@ -63,19 +61,17 @@ export class DeadlineQueue {
     if (!entry.armed) return;
     entry.armed = false;
     entry.onExpiry = undefined;
-    this.#remove(entry as HeapEntry);
-    if (this.#heap.length === 0) this.#cancelTimer();
+    this.#heap.remove(entry as HeapEntry);
+    if (this.#heap.size === 0) this.#cancelTimer();
   }
 
   /** Stops every timer; armed deadlines never fire (the balancer is closing). */
   close(): void {
     this.#cancelTimer();
-    for (const e of this.#heap) {
+    for (const e of this.#heap.clear()) {
       e.armed = false;
       e.onExpiry = undefined;
-      e.index = -1;
     }
-    this.#heap = [];
   }
 
   #cancelTimer(): void {
@@ -106,65 +102,15 @@ export class DeadlineQueue {
     this.#timer = undefined;
     this.#timerAt = Infinity;
     const heap = this.#heap;
-    while (heap.length > 0 && heap[0]!.at <= cutoff) {
-      const entry = heap[0]!;
-      this.#remove(entry);
+    for (let entry = heap.peek(); entry !== undefined && entry.at <= cutoff; entry = heap.peek()) {
+      heap.remove(entry);
       const onExpiry = entry.onExpiry;
       entry.armed = false;
       entry.onExpiry = undefined;
       entry.fired = true;
       onExpiry?.();
     }
-    const next = this.#heap[0];
+    const next = heap.peek();
     if (next !== undefined && next.at < this.#timerAt) this.#schedule(next.at, this.runtime.now());
-  }
-
-  // --- the heap ------------------------------------------------------------------------------
-
-  #remove(entry: HeapEntry): void {
-    const heap = this.#heap;
-    const i = entry.index;
-    if (i < 0) return;
-    entry.index = -1;
-    const last = heap.pop()!;
-    if (last === entry) return;
-    heap[i] = last;
-    last.index = i;
-    this.#down(i);
-    this.#up(last.index);
-  }
-
-  #up(i: number): void {
-    const heap = this.#heap;
-    const entry = heap[i]!;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (!before(entry, p)) break;
-      heap[i] = p;
-      p.index = i;
-      i = parent;
-    }
-    heap[i] = entry;
-    entry.index = i;
-  }
-
-  #down(i: number): void {
-    const heap = this.#heap;
-    const n = heap.length;
-    const entry = heap[i]!;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const child = r < n && before(heap[r]!, heap[l]!) ? r : l;
-      const c = heap[child]!;
-      if (!before(c, entry)) break;
-      heap[i] = c;
-      c.index = i;
-      i = child;
-    }
-    heap[i] = entry;
-    entry.index = i;
   }
 }

@@ -10,6 +10,8 @@ export { pickFrom } from './pick.js';
 export type { TestPick } from './pick.js';
 export { realRuntime, delay } from '../runtime.js';
 export type { Timer, TimerOptions } from '../runtime.js';
+export { TimerHeap } from '../timer-heap.js';
+export type { TimerHeapEntry } from '../timer-heap.js';
 export { classifyError, isGatewayFailure, isInstanceFailure, outcomeFromError } from '../outcome.js';
 export type { FailureKind, Outcome } from '../outcome.js';
 export { isReplayableBody } from '../attempt/request-body.js';
