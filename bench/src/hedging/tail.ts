@@ -5,8 +5,11 @@
  * (off, on, on, off, ...) in one process against one fleet; the figures are medians over rounds.
  *
  * Two loads: light (30% of the fleet's capacity), where hedging should cut the p99.9 by 10x or
- * more for at most 3% extra attempts; and near capacity (85%), where the hedge budget bounds the
- * extra attempts and the p50 should not get worse by more than 5%.
+ * more for at most 3% extra attempts; and near capacity (85%), where the p50 should not get worse
+ * by more than 5%. Then an overload step (`overload`, 120% of capacity): warmed up at 50%, the
+ * load jumps past capacity, queues and latencies grow faster than the percentile delay (refreshed
+ * every 3 s) follows, so far more than 2% of requests outlive it; there the hedge budget is what
+ * stops the hedges, shown against the same hedging with `budget: false`.
  *
  * Each run starts a fresh balancer and sends a warm-up phase first (not measured): the percentile
  * delay needs 10 / maxExtraLoad answers in its window before any hedge is sent.
@@ -29,18 +32,27 @@ export interface TailOptions {
   readonly rounds: number;
   /** Offered load as shares of the fleet's capacity. */
   readonly loads: readonly number[];
+  /** The overload step's load (share of capacity) after a warm-up at 50%; none: not run. */
+  readonly overload?: number;
 }
 
 /** Requests that may wait for a worker on each instance. */
 const QUEUE = 1_000;
 
-export const FULL_TAIL: TailOptions = { instances: 4, workers: 2, warmupMs: 6_000, measureMs: 15_000, rounds: 3, loads: [0.3, 0.85] };
-export const QUICK_TAIL: TailOptions = { instances: 4, workers: 2, warmupMs: 6_000, measureMs: 5_000, rounds: 1, loads: [0.3, 0.85] };
+export const FULL_TAIL: TailOptions = { instances: 4, workers: 2, warmupMs: 6_000, measureMs: 15_000, rounds: 3, loads: [0.3, 0.85], overload: 1.2 };
+export const QUICK_TAIL: TailOptions = { instances: 4, workers: 2, warmupMs: 6_000, measureMs: 5_000, rounds: 1, loads: [0.3, 0.85], overload: 1.2 };
 
 /** The hedging configuration measured: the defaults (`hedge: true`: p98 of recent latency, 2 attempts, a 3% budget). */
 export const HEDGE: ServiceOptions['hedge'] = true;
+/** The same without its budget: what the budget saves under overload. */
+export const UNBOUNDED_HEDGE: ServiceOptions['hedge'] = { budget: false };
+
+/** What a run sends: no hedging, the defaults, or the defaults without a budget. */
+export type TailVariant = 'off' | 'on' | 'unbounded';
 
 export interface TailRun {
+  readonly variant: TailVariant;
+  /** Hedging on (`on` or `unbounded`). */
   readonly hedge: boolean;
   readonly requests: number;
   readonly success: number;
@@ -56,8 +68,12 @@ export interface TailRun {
 export interface TailRow {
   readonly load: number;
   readonly ratePerSec: number;
+  /** The warm-up's rate when it differs from the measured one (the overload step). */
+  readonly warmupRatePerSec?: number;
   readonly off: TailRun;
   readonly on: TailRun;
+  /** The overload step only: hedging without its budget. */
+  readonly unbounded?: TailRun;
   /** p99.9 without hedging / with (higher is better). */
   readonly p999Ratio: number;
   /** p50 with hedging / without (1.05 = 5% worse). */
@@ -66,9 +82,12 @@ export interface TailRow {
 
 const SERVICE_TIME_MS = 10;
 
-async function runOnce(urls: readonly string[], hedge: boolean, ratePerSec: number, o: TailOptions): Promise<TailRun> {
+const HEDGE_OF: Readonly<Record<TailVariant, ServiceOptions['hedge']>> = { off: false, on: HEDGE, unbounded: UNBOUNDED_HEDGE };
+
+async function runOnce(urls: readonly string[], variant: TailVariant, rates: { warmup: number; measure: number }, o: TailOptions): Promise<TailRun> {
+  const hedge = variant !== 'off';
   const balancer = createBalancer({
-    services: { orders: { instances: [...urls], healthCheck: false, ...(hedge ? { hedge: HEDGE } : {}) } },
+    services: { orders: { instances: [...urls], healthCheck: false, hedge: HEDGE_OF[variant] } },
   });
   let measuring = false;
   let attempts = 0;
@@ -86,15 +105,15 @@ async function runOnce(urls: readonly string[], hedge: boolean, ratePerSec: numb
     return res.statusCode >= 200 && res.statusCode < 300;
   };
   try {
-    await openLoop({ ratePerSec, durationMs: o.warmupMs, deadlineMs: 5_000, send });
+    await openLoop({ ratePerSec: rates.warmup, durationMs: o.warmupMs, deadlineMs: 5_000, send });
     measuring = true;
-    const result = await openLoop({ ratePerSec, durationMs: o.measureMs, deadlineMs: 5_000, send });
+    const result = await openLoop({ ratePerSec: rates.measure, durationMs: o.measureMs, deadlineMs: 5_000, send });
     measuring = false;
     const requests = result.latencyMs.length;
     let ok = 0;
     for (const v of result.ok) ok += v;
     const s = summarize(result.latencyMs);
-    return { hedge, requests, success: ok / requests, p50: s.p50, p99: s.p99, p999: s.p999, extraAttempts: (attempts - requests) / requests, hedges, hedgesRefused };
+    return { variant, hedge, requests, success: ok / requests, p50: s.p50, p99: s.p99, p999: s.p999, extraAttempts: (attempts - requests) / requests, hedges, hedgesRefused };
   } finally {
     await dispatcher.close();
     await balancer.close();
@@ -104,6 +123,7 @@ async function runOnce(urls: readonly string[], hedge: boolean, ratePerSec: numb
 function medianRun(runs: readonly TailRun[]): TailRun {
   const m = (f: (r: TailRun) => number): number => round(median(runs.map(f)), 4);
   return {
+    variant: runs[0]!.variant,
     hedge: runs[0]!.hedge,
     requests: m((r) => r.requests),
     success: m((r) => r.success),
@@ -122,23 +142,34 @@ export async function runTail(o: TailOptions, log: (line: string) => void = () =
   const fleet = await startRemoteFleet(Array.from({ length: o.instances }, () => behavior), 13, { workers: o.workers, queue: QUEUE });
   const capacity = (o.instances * o.workers * 1000) / SERVICE_TIME_MS;
   const rows: TailRow[] = [];
+  const steps = [...o.loads.map((load) => ({ load, warmup: load, variants: ['off', 'on'] as TailVariant[] }))];
+  if (o.overload !== undefined) steps.push({ load: o.overload, warmup: 0.5, variants: ['off', 'on', 'unbounded'] });
   try {
-    for (const load of o.loads) {
-      const ratePerSec = Math.round(capacity * load);
-      const off: TailRun[] = [];
-      const on: TailRun[] = [];
+    for (const step of steps) {
+      const rates = { warmup: Math.round(capacity * step.warmup), measure: Math.round(capacity * step.load) };
+      const runs = new Map<TailVariant, TailRun[]>(step.variants.map((v) => [v, []]));
       for (let r = 0; r < o.rounds; r++) {
-        // Interleaved: off, on, then on, off, so neither always runs first.
-        const order = r % 2 === 0 ? [false, true] : [true, false];
-        for (const hedge of order) {
-          const run = await runOnce(fleet.urls, hedge, ratePerSec, o);
-          (hedge ? on : off).push(run);
-          log(`  load ${load} ${hedge ? 'hedge' : 'no hedge'}: p50 ${run.p50} p99 ${run.p99} p99.9 ${run.p999} ms, success ${run.success}, extra ${(run.extraAttempts * 100).toFixed(2)}%, hedges ${run.hedges}, refused ${run.hedgesRefused}`);
+        // Interleaved: the variants in turn, reversed every other round, so none always runs first.
+        const order = r % 2 === 0 ? step.variants : [...step.variants].reverse();
+        for (const variant of order) {
+          const run = await runOnce(fleet.urls, variant, rates, o);
+          runs.get(variant)!.push(run);
+          log(`  load ${step.load} ${variant}: p50 ${run.p50} p99 ${run.p99} p99.9 ${run.p999} ms, success ${run.success}, extra ${(run.extraAttempts * 100).toFixed(2)}%, hedges ${run.hedges}, refused ${run.hedgesRefused}`);
         }
       }
-      const offM = medianRun(off);
-      const onM = medianRun(on);
-      rows.push({ load, ratePerSec, off: offM, on: onM, p999Ratio: round(offM.p999 / onM.p999, 1), p50Ratio: round(onM.p50 / offM.p50, 3) });
+      const offM = medianRun(runs.get('off')!);
+      const onM = medianRun(runs.get('on')!);
+      const unbounded = runs.get('unbounded');
+      rows.push({
+        load: step.load,
+        ratePerSec: rates.measure,
+        ...(rates.warmup !== rates.measure ? { warmupRatePerSec: rates.warmup } : {}),
+        off: offM,
+        on: onM,
+        ...(unbounded ? { unbounded: medianRun(unbounded) } : {}),
+        p999Ratio: round(offM.p999 / onM.p999, 1),
+        p50Ratio: round(onM.p50 / offM.p50, 3),
+      });
     }
   } finally {
     await fleet.close();
@@ -148,14 +179,15 @@ export async function runTail(o: TailOptions, log: (line: string) => void = () =
 
 export function tailMarkdown(rows: readonly TailRow[], o: TailOptions): string {
   const lines = [
-    `Fleet: ${o.instances} instances x ${o.workers} workers, service 8-12 ms, 1% of requests stalled 1 s at random on every instance; open loop, ${o.measureMs / 1000} s measured after ${o.warmupMs / 1000} s warm-up, median of ${o.rounds} interleaved rounds. Hedge: \`${JSON.stringify(HEDGE)}\`.`,
+    `Fleet: ${o.instances} instances x ${o.workers} workers, service 8-12 ms, 1% of requests stalled 1 s at random on every instance; open loop, ${o.measureMs / 1000} s measured after ${o.warmupMs / 1000} s warm-up (the overload step: warm-up at 50% of capacity), median of ${o.rounds} interleaved rounds. Hedge on: \`${JSON.stringify(HEDGE)}\`; unbounded: \`${JSON.stringify(UNBOUNDED_HEDGE)}\`.`,
     '',
     '| load | rate/s | hedge | success | p50 ms | p99 ms | p99.9 ms | extra attempts | hedges refused (budget) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
-    for (const run of [r.off, r.on]) {
-      lines.push(`| ${Math.round(r.load * 100)}% | ${r.ratePerSec} | ${run.hedge ? 'on' : 'off'} | ${(run.success * 100).toFixed(2)}% | ${run.p50} | ${run.p99} | ${run.p999} | ${(run.extraAttempts * 100).toFixed(2)}% | ${run.hedgesRefused} |`);
+    const rate = r.warmupRatePerSec === undefined ? `${r.ratePerSec}` : `${r.warmupRatePerSec} -> ${r.ratePerSec}`;
+    for (const run of [r.off, r.on, ...(r.unbounded ? [r.unbounded] : [])]) {
+      lines.push(`| ${Math.round(r.load * 100)}% | ${rate} | ${run.variant} | ${(run.success * 100).toFixed(2)}% | ${run.p50} | ${run.p99} | ${run.p999} | ${(run.extraAttempts * 100).toFixed(2)}% | ${run.hedgesRefused} |`);
     }
     lines.push(`| ${Math.round(r.load * 100)}% | | ratio | | on/off ${r.p50Ratio} | | off/on ${r.p999Ratio}x | | |`);
   }
