@@ -6,7 +6,7 @@
  *
  * Two loads: light (30% of the fleet's capacity), where hedging should cut the p99.9 by 10x or
  * more for at most 3% extra attempts; and near capacity (85%), where the p50 should not get worse
- * by more than 5%. Then an overload step (`overload`, 120% of capacity): warmed up at 50%, the
+ * by more than 5%. Then an overload step (`overload`, 110% of capacity): warmed up at 50%, the
  * load jumps past capacity, queues and latencies grow faster than the percentile delay (refreshed
  * every 3 s) follows, so far more than 2% of requests outlive it; there the hedge budget is what
  * stops the hedges, shown against the same hedging with `budget: false`.
@@ -16,7 +16,7 @@
  *
  *   node bench/dist/hedging/tail.js [--quick]
  */
-import { createBalancer, type ServiceOptions } from '@datapunk/balancer';
+import { createBalancer, isBalancerError, type ServiceOptions } from '@datapunk/balancer';
 import { withBalancer } from '@datapunk/balancer-undici';
 import { Agent } from 'undici';
 import { openLoop } from '../faults/open-loop.js';
@@ -39,8 +39,8 @@ export interface TailOptions {
 /** Requests that may wait for a worker on each instance. */
 const QUEUE = 1_000;
 
-export const FULL_TAIL: TailOptions = { instances: 4, workers: 2, warmupMs: 6_000, measureMs: 15_000, rounds: 3, loads: [0.3, 0.85], overload: 1.2 };
-export const QUICK_TAIL: TailOptions = { instances: 4, workers: 2, warmupMs: 6_000, measureMs: 5_000, rounds: 1, loads: [0.3, 0.85], overload: 1.2 };
+export const FULL_TAIL: TailOptions = { instances: 4, workers: 2, warmupMs: 6_000, measureMs: 15_000, rounds: 3, loads: [0.3, 0.85], overload: 1.1 };
+export const QUICK_TAIL: TailOptions = { instances: 4, workers: 2, warmupMs: 6_000, measureMs: 5_000, rounds: 1, loads: [0.3, 0.85], overload: 1.1 };
 
 /** The hedging configuration measured: the defaults (`hedge: true`: p98 of recent latency, 2 attempts, a 3% budget). */
 export const HEDGE: ServiceOptions['hedge'] = true;
@@ -59,10 +59,15 @@ export interface TailRun {
   readonly p50: number;
   readonly p99: number;
   readonly p999: number;
-  /** Attempts beyond one per request, as a share of requests (hedges and retries). */
+  /** Attempts beyond one per request sent (a request refused by the limits sends none), as a share of requests: hedges and retries. */
   readonly extraAttempts: number;
   readonly hedges: number;
+  /** Hedges due but not sent because the hedge budget was spent. */
   readonly hedgesRefused: number;
+  /** Hedges due but not sent because of the circuit breakers (`limits.maxRetries`). */
+  readonly hedgesRefusedByLimits: number;
+  /** Requests failed at once with ERR_CIRCUIT_OPEN (nothing sent), as a share of requests. */
+  readonly circuitOpen: number;
 }
 
 export interface TailRow {
@@ -93,16 +98,26 @@ async function runOnce(urls: readonly string[], variant: TailVariant, rates: { w
   let attempts = 0;
   let hedges = 0;
   let hedgesRefused = 0;
+  let hedgesRefusedByLimits = 0;
+  let circuitOpen = 0;
   balancer.observe({
     attemptEnded: () => void (measuring && attempts++),
     hedged: () => void (measuring && hedges++),
-    hedgeRefused: () => void (measuring && hedgesRefused++),
+    hedgeRefused: (e) => {
+      if (measuring && e.reason === 'budget') hedgesRefused++;
+      else if (measuring && e.reason === 'circuit-open') hedgesRefusedByLimits++;
+    },
   });
   const dispatcher = withBalancer(new Agent({ connections: 64 }), balancer);
   const send = async (_i: number, signal: AbortSignal): Promise<boolean> => {
-    const res = await dispatcher.request({ origin: 'http://orders', path: '/x', method: 'GET', signal });
-    await res.body.dump();
-    return res.statusCode >= 200 && res.statusCode < 300;
+    try {
+      const res = await dispatcher.request({ origin: 'http://orders', path: '/x', method: 'GET', signal });
+      await res.body.dump();
+      return res.statusCode >= 200 && res.statusCode < 300;
+    } catch (error) {
+      if (measuring && isBalancerError(error) && error.code === 'ERR_CIRCUIT_OPEN') circuitOpen++;
+      return false;
+    }
   };
   try {
     await openLoop({ ratePerSec: rates.warmup, durationMs: o.warmupMs, deadlineMs: 5_000, send });
@@ -113,7 +128,7 @@ async function runOnce(urls: readonly string[], variant: TailVariant, rates: { w
     let ok = 0;
     for (const v of result.ok) ok += v;
     const s = summarize(result.latencyMs);
-    return { variant, hedge, requests, success: ok / requests, p50: s.p50, p99: s.p99, p999: s.p999, extraAttempts: (attempts - requests) / requests, hedges, hedgesRefused };
+    return { variant, hedge, requests, success: ok / requests, p50: s.p50, p99: s.p99, p999: s.p999, extraAttempts: (attempts - (requests - circuitOpen)) / requests, hedges, hedgesRefused, hedgesRefusedByLimits, circuitOpen: circuitOpen / requests };
   } finally {
     await dispatcher.close();
     await balancer.close();
@@ -133,6 +148,8 @@ function medianRun(runs: readonly TailRun[]): TailRun {
     extraAttempts: m((r) => r.extraAttempts),
     hedges: m((r) => r.hedges),
     hedgesRefused: m((r) => r.hedgesRefused),
+    hedgesRefusedByLimits: m((r) => r.hedgesRefusedByLimits),
+    circuitOpen: m((r) => r.circuitOpen),
   };
 }
 
@@ -154,7 +171,7 @@ export async function runTail(o: TailOptions, log: (line: string) => void = () =
         for (const variant of order) {
           const run = await runOnce(fleet.urls, variant, rates, o);
           runs.get(variant)!.push(run);
-          log(`  load ${step.load} ${variant}: p50 ${run.p50} p99 ${run.p99} p99.9 ${run.p999} ms, success ${run.success}, extra ${(run.extraAttempts * 100).toFixed(2)}%, hedges ${run.hedges}, refused ${run.hedgesRefused}`);
+          log(`  load ${step.load} ${variant}: p50 ${run.p50} p99 ${run.p99} p99.9 ${run.p999} ms, success ${run.success}, extra ${(run.extraAttempts * 100).toFixed(2)}%, hedges ${run.hedges}, refused ${run.hedgesRefused} (budget) ${run.hedgesRefusedByLimits} (limits), ERR_CIRCUIT_OPEN ${(run.circuitOpen * 100).toFixed(2)}%`);
         }
       }
       const offM = medianRun(runs.get('off')!);
@@ -181,15 +198,15 @@ export function tailMarkdown(rows: readonly TailRow[], o: TailOptions): string {
   const lines = [
     `Fleet: ${o.instances} instances x ${o.workers} workers, service 8-12 ms, 1% of requests stalled 1 s at random on every instance; open loop, ${o.measureMs / 1000} s measured after ${o.warmupMs / 1000} s warm-up (the overload step: warm-up at 50% of capacity), median of ${o.rounds} interleaved rounds. Hedge on: \`${JSON.stringify(HEDGE)}\`; unbounded: \`${JSON.stringify(UNBOUNDED_HEDGE)}\`.`,
     '',
-    '| load | rate/s | hedge | success | p50 ms | p99 ms | p99.9 ms | extra attempts | hedges refused (budget) |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| load | rate/s | hedge | success | p50 ms | p99 ms | p99.9 ms | extra attempts | hedges refused: budget / limits | ERR_CIRCUIT_OPEN |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
     const rate = r.warmupRatePerSec === undefined ? `${r.ratePerSec}` : `${r.warmupRatePerSec} -> ${r.ratePerSec}`;
     for (const run of [r.off, r.on, ...(r.unbounded ? [r.unbounded] : [])]) {
-      lines.push(`| ${Math.round(r.load * 100)}% | ${rate} | ${run.variant} | ${(run.success * 100).toFixed(2)}% | ${run.p50} | ${run.p99} | ${run.p999} | ${(run.extraAttempts * 100).toFixed(2)}% | ${run.hedgesRefused} |`);
+      lines.push(`| ${Math.round(r.load * 100)}% | ${rate} | ${run.variant} | ${(run.success * 100).toFixed(2)}% | ${run.p50} | ${run.p99} | ${run.p999} | ${(run.extraAttempts * 100).toFixed(2)}% | ${run.hedgesRefused} / ${run.hedgesRefusedByLimits} | ${(run.circuitOpen * 100).toFixed(2)}% |`);
     }
-    lines.push(`| ${Math.round(r.load * 100)}% | | ratio | | on/off ${r.p50Ratio} | | off/on ${r.p999Ratio}x | | |`);
+    lines.push(`| ${Math.round(r.load * 100)}% | | ratio | | on/off ${r.p50Ratio} | | off/on ${r.p999Ratio}x | | | |`);
   }
   return lines.join('\n');
 }
