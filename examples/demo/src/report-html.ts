@@ -45,8 +45,11 @@ export interface ReportInputs {
 const SHARE_NOTES: Readonly<Record<string, string>> = {
   'peak-ewma':
     'Peak-EWMA picks the cheapest instance by latency estimate x (requests in flight + 1), comparing all of a small service: ' +
-    'traffic leaves a slow or hung instance within a second, before any ejection. A penalised instance is tried again once ' +
-    'its estimate has decayed (10 s time constant), or at once when it returns from an ejection or failing health checks.',
+    'traffic leaves a slow or hung instance within a second, before any ejection. Healthy instances share evenly: estimates ' +
+    'within 2x of the lowest count as ties and go by requests in flight alone, so alike instances each get about a quarter ' +
+    'here rather than one taking most of it. A recovered instance comes back within seconds: an instance without a sample ' +
+    'for 1 s is probed with a real request (at most 0.5% of picks), its first fast answer replaces its old estimate, and an ' +
+    'instance back from an ejection or failing health checks restarts at its peers\' median.',
   'least-request':
     'Least-request sees neither latency nor errors (an instance failing fast even looks idle): the crashed and the failing ' +
     'instance lose their share only while ejected or marked unhealthy, and retries carry their requests elsewhere meanwhile.',
