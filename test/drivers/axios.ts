@@ -3,7 +3,7 @@
  * agents so that `close()` leaves no socket behind. Buffered responses (axios's usual mode)
  * unless the scenario aborts during the body, which needs `responseType: 'stream'`.
  */
-import type { Balancer } from '@datapunk/balancer';
+import type { Balancer, RequestOverrides } from '@datapunk/balancer';
 import { withBalancer } from '@datapunk/balancer-axios';
 import axios, { type AxiosResponse } from 'axios';
 import http from 'node:http';
@@ -52,6 +52,7 @@ export const axiosDriver: ClientDriver = {
           signal: signalOf(req),
           responseType: streamed ? 'stream' : 'text',
           transformResponse: (data: unknown) => data,
+          ...(req.overrides === undefined ? {} : { balancer: req.overrides as RequestOverrides }),
         });
         const body = req.abortDuringBody ? await readAborting(response.data as Readable, req.abortDuringBody) : (response.data as string);
         return { status: response.status, headers: headersOf(response), body };

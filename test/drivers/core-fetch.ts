@@ -3,7 +3,7 @@
  * as the README's example does. It proves the scenario table and the core contract on their own,
  * and keeps the README example honest.
  */
-import type { Balancer } from '@datapunk/balancer';
+import type { Balancer, RequestOverrides } from '@datapunk/balancer';
 import type { BalancedClient, ClientDriver, DriverRequest, DriverResponse } from '../scenarios/driver.js';
 
 async function read(res: Response, abortDuringBody?: AbortController): Promise<DriverResponse> {
@@ -37,6 +37,7 @@ export const coreFetchDriver: ClientDriver = {
           url,
           header: (n) => req.headers?.[n] ?? Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === n)?.[1],
           body: req.body,
+          ...(req.overrides === undefined ? {} : { overrides: req.overrides as RequestOverrides }),
         });
         if (!call) return read(await fetch(url, init(url, req.signal)), req.abortDuringBody);
         const cancelledBy = () => (req.signal?.aborted ? ('caller' as const) : undefined);

@@ -6,8 +6,8 @@
  * retried by the balancer alone. Each client has its own keep-alive agent, destroyed by `close()`.
  */
 import { Agent } from 'node:http';
-import type { Balancer } from '@datapunk/balancer';
-import { withBalancer } from '@datapunk/balancer-got';
+import type { Balancer, RequestOverrides } from '@datapunk/balancer';
+import { withBalancer, type BalancerContext } from '@datapunk/balancer-got';
 import got from 'got';
 import type { BalancedClient, ClientDriver, DriverRequest, DriverResponse } from '../scenarios/driver.js';
 
@@ -25,6 +25,7 @@ export const gotDriver: ClientDriver = {
           signal: signalOf(request),
           throwHttpErrors: false,
           responseType: 'text',
+          ...(request.overrides === undefined ? {} : { context: { balancer: request.overrides as RequestOverrides } satisfies BalancerContext }),
         });
         const abortDuringBody = request.abortDuringBody;
         if (abortDuringBody) {

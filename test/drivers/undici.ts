@@ -8,8 +8,8 @@
  */
 import type { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
-import type { Balancer } from '@datapunk/balancer';
-import { withBalancer } from '@datapunk/balancer-undici';
+import type { Balancer, RequestOverrides } from '@datapunk/balancer';
+import { overridesHeader, withBalancer } from '@datapunk/balancer-undici';
 import { Agent, fetch as undiciFetch, getGlobalDispatcher, request, setGlobalDispatcher } from 'undici';
 import type { BalancedClient, ClientDriver, DriverRequest, DriverResponse } from '../scenarios/driver.js';
 
@@ -27,7 +27,7 @@ async function fetchThrough(fetchFn: FetchLike, req: DriverRequest, extra: Recor
   const res = await fetchFn(req.url, {
     ...extra,
     method: req.method,
-    ...(req.headers ? { headers: req.headers } : {}),
+    ...(req.headers || req.overrides ? { headers: { ...req.headers, ...(req.overrides && overridesHeader(req.overrides as RequestOverrides)) } } : {}),
     // fetch reads a stream body as an async iterable, which needs `duplex: 'half'`.
     ...(req.body === undefined ? {} : typeof req.body === 'string' ? { body: req.body } : { body: req.body as Readable, duplex: 'half' }),
     ...(req.signal ? { signal: req.signal } : {}),
@@ -61,6 +61,7 @@ export const undiciRequestDriver: ClientDriver = {
           ...(req.headers ? { headers: req.headers } : {}),
           ...(req.body === undefined ? {} : { body: req.body }),
           ...(req.signal ? { signal: req.signal } : {}),
+          ...(req.overrides === undefined ? {} : { balancer: req.overrides as RequestOverrides }),
         });
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(res.headers)) {

@@ -4,7 +4,7 @@
  * adapter's driver lives in `test/drivers/<client>.ts`; the scenarios in
  * `test/scenarios/table.ts` run unchanged through every driver.
  */
-import type { Balancer } from '@datapunk/balancer';
+import type { Balancer, RequestOverrides } from '@datapunk/balancer';
 import type { Readable } from 'node:stream';
 
 export interface DriverRequest {
@@ -21,6 +21,13 @@ export interface DriverRequest {
    * once the first chunk arrived: "abort during the body".
    */
   readonly abortDuringBody?: AbortController;
+  /**
+   * Per-request overrides, carried in the client's own idiom: axios `config.balancer`, got
+   * `context.balancer`, undici's `balancer` dispatch option, the `datapunk-balancer` header for
+   * fetch, `CallRequest.overrides` for the core driver. Typed loosely so that rows can send
+   * invalid ones.
+   */
+  readonly overrides?: RequestOverrides | Record<string, unknown>;
 }
 
 export interface DriverResponse {

@@ -7,69 +7,17 @@
  * timeouts fire when the test moves the clock, so nothing waits on wall-clock time. Backoff is 0
  * so retries start at once.
  */
-import { createBalancer, staticDiscovery, type Balancer, type ServiceOptions } from '@datapunk/balancer';
-import { createFakeRuntime, seededRandom, type FakeRuntime } from '@datapunk/balancer/testing';
-import { startFleet, type Fleet } from '@datapunk/testkit';
+import { staticDiscovery, type ServiceOptions } from '@datapunk/balancer';
+import { seededRandom } from '@datapunk/balancer/testing';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { balancerErrorCode, type BalancedClient, type ClientDriver, type DriverResponse } from './driver.js';
-
-interface Rig {
-  fleet: Fleet;
-  balancer: Balancer;
-  runtime: FakeRuntime;
-  client: BalancedClient;
-}
-
-const NO_BACKOFF = { backoffBaseMs: 0, backoffMaxMs: 0 };
-
-/** Waits (bounded, without sleeping) until `condition` holds, yielding to I/O between checks. */
-async function until(condition: () => boolean, what: string, limitMs = 5_000): Promise<void> {
-  const deadline = performance.now() + limitMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-/** Open sockets and timers of this process (servers included). */
-function handles(): { sockets: number; timers: number } {
-  const info = process.getActiveResourcesInfo();
-  return { sockets: info.filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length, timers: info.filter((r) => r === 'Timeout').length };
-}
-
-const inFlight = (b: Balancer) => Object.values(b.snapshot().services).flatMap((s) => s.instances).reduce((n, i) => n + i.inFlight, 0);
-const json = (r: DriverResponse) => JSON.parse(r.body) as { server: string; method: string; path: string; query: Record<string, string>; headers: Record<string, string>; body: string };
+import { describe, expect, it } from 'vitest';
+import { balancerErrorCode, type BalancedClient, type ClientDriver } from './driver.js';
+import { defineOverrideScenarios } from './overrides.js';
+import { handles, inFlight, json, NO_BACKOFF, until, useRigs } from './rig.js';
 
 export function defineScenarios(driver: ClientDriver): void {
   describe(`scenarios through ${driver.name}`, () => {
-    const rigs: Rig[] = [];
-    afterEach(async () => {
-      for (const r of rigs.splice(0)) {
-        await r.client.close();
-        await r.balancer.close();
-        await r.fleet.close({ graceMs: 0 });
-      }
-    });
-
-    async function rig(count: number, service: Partial<ServiceOptions> = {}, behavior?: Parameters<typeof startFleet>[0]['behavior']): Promise<Rig> {
-      const fleet = await startFleet({ count, ...(behavior ? { behavior } : {}), random: seededRandom(5) });
-      const runtime = createFakeRuntime({ seed: 11 });
-      const balancer = createBalancer({
-        services: {
-          orders: {
-            instances: [...fleet.urls],
-            strategy: 'round-robin',
-            retry: { maxRetries: 1, ...NO_BACKOFF },
-            ...service,
-          } as ServiceOptions,
-        },
-        runtime,
-      });
-      const r = { fleet, balancer, runtime, client: driver.create(balancer) };
-      rigs.push(r);
-      return r;
-    }
+    const { rig, closeAll } = useRigs(driver);
 
     const get = (c: BalancedClient, path = '/echo') => c.request({ method: 'GET', url: `http://orders${path}` });
 
@@ -255,11 +203,7 @@ export function defineScenarios(driver: ClientDriver): void {
       const snap = balancer.snapshot().services.orders!;
       expect(snap.instances.every((i) => i.state === 'healthy')).toBe(true);
       expect(snap.instances.reduce((n, i) => n + i.totals.failures, 0)).toBe(0); // aborts are never the instance's fault
-      for (const r of rigs.splice(0)) {
-        await r.client.close();
-        await r.balancer.close();
-        await r.fleet.close({ graceMs: 0 });
-      }
+      await closeAll();
       await until(() => {
         const now = handles();
         return now.sockets <= baseline.sockets && now.timers <= baseline.timers;
@@ -357,4 +301,5 @@ export function defineScenarios(driver: ClientDriver): void {
       await held;
     });
   });
+  defineOverrideScenarios(driver);
 }

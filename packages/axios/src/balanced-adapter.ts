@@ -28,6 +28,7 @@ import { AttemptAbort } from './attempt-abort.js';
 import { headTransport, type HeadListener, type Transport } from './head-transport.js';
 import { nextHop, redirectLimit, type Hop } from './redirects.js';
 import { withBodyFate } from './request-body.js';
+import { OVERRIDES_FIELD } from './request-config.js';
 import { noticeOuterRetry } from './stacked-retry.js';
 import { streamedBody, whenBodyEnds } from './response-body.js';
 import { logicalUrl, retarget } from './target.js';
@@ -64,12 +65,13 @@ export function balancedAdapter(original: AdapterOption, balancer: Balancer, get
 }
 
 function callRequest(config: InternalAxiosRequestConfig, url: URL): CallRequest {
-  return {
+  const request: CallRequest = {
     method: config.method ?? 'get',
     url,
     header: (name) => headerText(config.headers, name),
     body: config.data,
   };
+  return config.balancer === undefined ? request : { ...request, overrides: config.balancer, overridesFrom: OVERRIDES_FIELD };
 }
 
 /** axios's own http adapter (of each copy of axios): the one that takes a `transport` (see `head-transport.ts`). */

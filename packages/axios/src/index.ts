@@ -6,3 +6,4 @@ export { withBalancer } from './with-balancer.js';
 export type { AxiosInstanceLike } from './with-balancer.js';
 export { balancedAdapter, isBalancedAdapter } from './balanced-adapter.js';
 export type { AdapterOption, GetUri } from './balanced-adapter.js';
+import './request-config.js';

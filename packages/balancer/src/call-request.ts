@@ -1,3 +1,5 @@
+import type { RequestOverrides } from './request-overrides.js';
+
 /** What an adapter tells the core about a request. */
 export interface CallRequest {
   /** HTTP method (any case). */
@@ -28,6 +30,11 @@ export interface CallRequest {
    * on a retry that cannot happen. Default true. Such requests are never hedged either.
    */
   readonly clientCanResend?: boolean;
-  /** False: never hedge this request, whatever the service's `hedge` option. Default true. */
-  readonly hedge?: boolean;
+  /**
+   * The caller's per-request overrides, as given (the core validates them: an invalid one makes
+   * the first `next()` refuse with a `BalancerConfigError` naming the field).
+   */
+  readonly overrides?: RequestOverrides;
+  /** What the overrides are called in errors, e.g. `config.balancer`, `datapunk-balancer header`. Default `balancer`. */
+  readonly overridesFrom?: string;
 }

@@ -19,15 +19,15 @@ import { readHeader, type AttemptFacts } from './attempt/facts.js';
 import { isReplayableBody } from './attempt/request-body.js';
 import type { DeadlineQueue } from './attempt/deadline.js';
 import { Target, type LogicalUrl } from './attempt/target.js';
-import type { HashKeyRequest } from './config/options.js';
-import { CircuitOpenError, SchemeMismatchError, type NoAvailableInstanceError } from './errors.js';
+import { CircuitOpenError, SchemeMismatchError, type BalancerConfigError, type NoAvailableInstanceError } from './errors.js';
 import { InstanceRecord } from './instance/instance.js';
 import type { Outcome } from './outcome.js';
 import type { HedgePolicy } from './hedge/policy.js';
 import { HedgeRace } from './hedge/race.js';
 import type { RetryBudget } from './retry/budget.js';
 import { decideRetry } from './retry/decide.js';
-import { isIdempotent, type RetryDecision } from './retry/policy.js';
+import type { RetryDecision } from './retry/policy.js';
+import { callSettings, type CallSettings } from './call-settings.js';
 
 /** Methods as clients usually spell them, upper-cased without a new string each time. */
 const METHODS: Readonly<Record<string, string>> = { get: 'GET', GET: 'GET', post: 'POST', POST: 'POST', put: 'PUT', PUT: 'PUT', delete: 'DELETE', DELETE: 'DELETE', head: 'HEAD', HEAD: 'HEAD', patch: 'PATCH', PATCH: 'PATCH', options: 'OPTIONS', OPTIONS: 'OPTIONS' };
@@ -45,8 +45,11 @@ export type { CallRequest } from './call-request.js';
 /** No attempt could be made: nothing was sent. */
 export interface Refusal {
   readonly ok: false;
-  /** `ERR_NO_AVAILABLE_INSTANCE` or `ERR_CIRCUIT_OPEN` (with the reason), or `ERR_SCHEME_MISMATCH`. */
-  readonly error: NoAvailableInstanceError | CircuitOpenError | SchemeMismatchError;
+  /**
+   * `ERR_NO_AVAILABLE_INSTANCE` or `ERR_CIRCUIT_OPEN` (with the reason), `ERR_SCHEME_MISMATCH`, or
+   * `ERR_BALANCER_CONFIG` for invalid per-request overrides.
+   */
+  readonly error: NoAvailableInstanceError | CircuitOpenError | SchemeMismatchError | BalancerConfigError;
 }
 
 /** One logical request to a service. */
@@ -83,7 +86,6 @@ export interface Call {
 
 export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
   readonly method: string;
-  readonly hashKey: string | undefined;
   /** The first instance tried; `#tried` holds them all once there is a second. */
   #first: InstanceRecord | undefined;
   #tried: Set<InstanceRecord> | undefined;
@@ -93,6 +95,7 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
   #race: HedgeRace<LiveAttempt> | undefined;
   #url: URL | undefined;
   private readonly bodyReplayable: boolean;
+  private readonly settings: CallSettings;
 
   constructor(
     private readonly serviceRef: Service,
@@ -104,20 +107,12 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
   ) {
     this.method = upperCase(request.method);
     this.bodyReplayable = isReplayableBody(request.body);
-    const hashKeyOf = serviceRef.config.hashKey;
-    if (hashKeyOf) {
-      const logicalUrl = (): URL => this.url;
-      const view: HashKeyRequest = {
-        method: this.method,
-        get url() {
-          return logicalUrl();
-        },
-        header: (name) => request.header?.(name.toLowerCase()),
-      };
-      this.hashKey = hashKeyOf(view);
-    }
+    this.settings = callSettings(serviceRef.config, request, this.method, () => this.url);
   }
 
+  get hashKey(): string | undefined {
+    return this.settings.hashKey;
+  }
   get service(): string {
     return this.serviceRef.name;
   }
@@ -132,11 +127,13 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     return this.serviceRef.deadlines.queue;
   }
   get bodyBufferLimit(): number {
-    const retry = this.serviceRef.config.retry;
+    const retry = this.settings.retry;
     return retry.maxRetries > 0 ? retry.bufferBodyBytes : 0;
   }
 
   next(): LiveAttempt | Refusal {
+    const { invalid } = this.settings;
+    if (invalid !== undefined) return { ok: false, error: invalid };
     const now = this.runtime.now();
     if (this.#attempts === 0 && this.#first === undefined) {
       this.budget?.deposit(now);
@@ -163,7 +160,9 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     const config = this.serviceRef.config;
     const deadlines = this.serviceRef.deadlines;
     const target = new Target(picked.url, this, config.hostHeader === 'service');
-    const attempt = new LiveAttempt(this, picked, target, this.#attempts, now, deadlines.timeoutMs(now), deadlines.learned !== undefined, retries, hedge);
+    const fixed = this.settings.timeoutMs;
+    const timeoutMs = fixed === undefined ? deadlines.timeoutMs(now) : fixed === false ? undefined : fixed;
+    const attempt = new LiveAttempt(this, picked, target, this.#attempts, now, timeoutMs, fixed === undefined && deadlines.learned !== undefined, retries, hedge);
     if (picked.protocol === 'http:' && !config.allowSchemeDowngrade && this.isHttps()) {
       // Refused before anything is sent: a request fault, never the instance's.
       this.release(attempt, { kind: 'cancelled', by: 'invalid-request' });
@@ -179,7 +178,7 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     const policy = this.hedging;
     const { request } = this;
     if (policy === undefined || this.#race !== undefined || this.#attempts > 0) return false;
-    if (request.hedge === false || request.clientCanResend === false || !this.bodyReplayable || !isIdempotent(this.method)) return false;
+    if (!this.settings.hedge || request.clientCanResend === false || !this.bodyReplayable || !this.settings.idempotent) return false;
     this.#race = new HedgeRace<LiveAttempt>(policy, this.runtime, () => this.#startHedge(policy), launch);
     return true;
   }
@@ -240,7 +239,7 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
       race.end();
       return this.#decide(attempt, outcome, facts, responseStarted);
     }
-    const retryable = outcome.kind === 'failure' || facts.retryRequested === true || this.serviceRef.config.retry.retryOnStatuses.has(outcome.status);
+    const retryable = outcome.kind === 'failure' || facts.retryRequested === true || this.settings.retry.retryOnStatuses.has(outcome.status);
     if (retryable && race.pending > 0) return OTHER_ATTEMPT; // another attempt still runs: it may answer
     const decision = this.#decide(attempt, outcome, facts, responseStarted);
     if (decision.retry) return decision;
@@ -251,11 +250,12 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
 
   #decide(attempt: LiveAttempt, outcome: Outcome, facts: AttemptFacts, responseStarted: boolean): RetryDecision {
     // Most attempts succeed: a status that is never retried needs no more than this.
-    if (outcome.kind === 'response' && facts.retryRequested !== true && !this.serviceRef.config.retry.retryOnStatuses.has(outcome.status)) return NOT_RETRYABLE;
+    if (outcome.kind === 'response' && facts.retryRequested !== true && !this.settings.retry.retryOnStatuses.has(outcome.status)) return NOT_RETRYABLE;
     return decideRetry(
       {
         outcome,
         method: this.method,
+        idempotent: this.settings.idempotent,
         retries: attempt.retries,
         bodyReplayable: facts.bodyCopied === true || this.bodyReplayable,
         bodyConsumed: facts.bodyConsumed ?? false,
@@ -266,7 +266,7 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
       },
       {
         service: this.serviceRef.name,
-        config: this.serviceRef.config.retry,
+        config: this.settings.retry,
         runtime: this.runtime,
         budget: this.budget,
         observer: this.observer,
@@ -276,3 +276,4 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     );
   }
 }
+

@@ -48,6 +48,7 @@ export { HealthCheckFailure } from './health/failure.js';
 export type { Instance, InstanceState } from './instance/instance.js';
 export type { Logger } from './logger.js';
 export { INSTRUMENTS } from './metrics/instruments.js';
+export type { RequestOverrides } from './request-overrides.js';
 export type { Runtime } from './runtime.js';
 export type { EjectionEvent, PanicEvent, StateChangeEvent } from './service/observer.js';
 export type { BalancerSnapshot, InstanceSnapshot } from './service/snapshot.js';

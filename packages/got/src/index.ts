@@ -3,7 +3,7 @@
  * Explicit public surface: every export is named here.
  */
 export { balancerExtension, withBalancer } from './with-balancer.js';
-export type { BalancerExtension } from './with-balancer.js';
+export type { BalancerContext, BalancerExtension } from './with-balancer.js';
 export type {
   GotError,
   GotHandler,

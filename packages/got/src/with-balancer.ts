@@ -18,8 +18,8 @@
  *   releases the attempt still in flight when it settles.
  * Requests to other hosts pass through untouched, with got's own retry settings.
  */
-import type { Balancer } from '@datapunk/balancer';
-import { isReplayableBody } from '@datapunk/balancer/adapter';
+import type { Balancer, RequestOverrides } from '@datapunk/balancer';
+import { isReplayableBody, type CallRequest } from '@datapunk/balancer/adapter';
 import { BalancedRequest, type CallFactory } from './balanced-request.js';
 import type {
   GotEmitter,
@@ -143,7 +143,32 @@ function callFactory(balancer: Balancer): CallFactory {
       // body stream ("Cannot retry with consumed body stream"), even after a refused
       // connection: the core then refuses such retries up front.
       clientCanResend: options.isStream !== true && isReplayableBody(options.body),
+      ...overridesOf(options),
     });
+}
+
+/**
+ * Per-request overrides for got: `context.balancer` (see `BalancerContext`). got copies `context`
+ * from the instance's defaults and from one attempt's options to the next, so they hold for every
+ * attempt and redirect hop of the request.
+ */
+/** The key of the overrides in got's `context`. */
+const BALANCER_CONTEXT = 'balancer';
+
+/**
+ * got's `context` with per-request overrides:
+ * `got(url, { context: { balancer: { retry: false } } satisfies BalancerContext })`. An unknown
+ * key or a wrong type fails the request with a got `RequestError` whose code is
+ * `ERR_BALANCER_CONFIG`.
+ */
+export interface BalancerContext {
+  /** Per-request overrides of the balanced service's options (see `RequestOverrides`). */
+  readonly balancer?: RequestOverrides;
+}
+
+function overridesOf(options: GotOptions): Pick<CallRequest, 'overrides' | 'overridesFrom'> {
+  const overrides = options.context[BALANCER_CONTEXT];
+  return overrides === undefined ? {} : { overrides: overrides as RequestOverrides, overridesFrom: `context.${BALANCER_CONTEXT}` };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -53,17 +53,22 @@ export function readHeader(headers: DispatchHeaders, name: string): string | und
 
 /** A copy of `headers` (as made by `replayableHeaders`) with `Host` set to `host`. */
 export function withHost(headers: DispatchHeaders, host: string): DispatchHeaders {
+  const kept = withoutHeader(headers, 'host');
+  return Array.isArray(kept) ? [...kept, 'host', host] : ({ ...(kept as Record<string, HeaderValue>), host } as DispatchHeaders);
+}
+
+/** A copy of `headers` (as made by `replayableHeaders`) without header `name` (lower case). */
+export function withoutHeader(headers: DispatchHeaders, name: string): DispatchHeaders {
   if (Array.isArray(headers)) {
     const kept: string[] = [];
     for (let i = 0; i + 1 < headers.length; i += 2) {
-      if (String(headers[i]).toLowerCase() !== 'host') kept.push(headers[i]!, headers[i + 1]!);
+      if (String(headers[i]).toLowerCase() !== name) kept.push(headers[i]!, headers[i + 1]!);
     }
-    return [...kept, 'host', host];
+    return kept;
   }
   const copy: Record<string, HeaderValue> = {};
   for (const [key, value] of Object.entries((headers ?? {}) as Record<string, HeaderValue>)) {
-    if (key.toLowerCase() !== 'host') copy[key] = value;
+    if (key.toLowerCase() !== name) copy[key] = value;
   }
-  copy.host = host;
   return copy as DispatchHeaders;
 }

@@ -5,3 +5,4 @@
 export { balancerInterceptor } from './interceptor.js';
 export type { BalancerInterceptor } from './interceptor.js';
 export { withBalancer } from './with-balancer.js';
+export { OVERRIDES_HEADER, overridesHeader } from './overrides.js';

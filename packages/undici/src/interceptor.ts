@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import { BalancedHandler } from './balanced-handler.js';
 import { RequestBody } from './body-copy.js';
 import { isPairIterable, readHeader, replayableHeaders } from './headers.js';
+import { findOverrides } from './overrides.js';
 import { isRetryHandler, warnOuterRetry } from './stacked-retry.js';
 
 /** An undici interceptor: takes the next `dispatch` and returns the balanced one. */
@@ -34,13 +35,15 @@ export function balancerInterceptor(balancer: Balancer): BalancerInterceptor {
       // Headers given as a one-shot iterable (a generator) are read once here and sent again on
       // every attempt: copied, but only for a service's request (others pass through as given).
       if (isPairIterable(opts.headers) && balancer.serviceFor(originText) === undefined) return dispatch(opts, handler);
-      const headers = replayableHeaders(opts.headers);
+      const found = findOverrides(opts.balancer, replayableHeaders(opts.headers));
+      const { headers } = found;
       const call = balancer.call({
         method: opts.method,
         url: `${originText}${opts.path}`,
         origin: originText,
         header: (name) => readHeader(headers, name),
         body: opts.body,
+        ...found.request,
       });
       if (call === undefined) return dispatch(opts, handler);
       if (isRetryHandler(handler)) warnOuterRetry(balancer);

@@ -177,7 +177,8 @@ describe('hedged calls', () => {
     ['POST (not idempotent)', { method: 'POST', body: 'x' }, {}],
     ['a one-shot body', { method: 'PUT', body: { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: true as const, value: undefined }) }) } }, {}],
     ['a client that cannot resend', { clientCanResend: false }, {}],
-    ['hedge: false on the request', { hedge: false }, {}],
+    ['hedge: false on the request', { overrides: { hedge: false } }, {}],
+    ['idempotent: false on a GET', { overrides: { idempotent: false } }, {}],
     ['a service without hedge', {}, { hedge: false }],
   ])('no hedge for %s', (_name, request, service) => {
     const s = setup(service);

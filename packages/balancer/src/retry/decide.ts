@@ -16,6 +16,8 @@ export interface RetryFacts {
   readonly outcome: Outcome;
   /** Upper-case HTTP method. */
   readonly method: string;
+  /** Whether the request is idempotent (its `idempotent` override, else its method's). Default: its method's. */
+  readonly idempotent?: boolean;
   /** Retries made before this attempt (0 for the first attempt). */
   readonly retries: number;
   readonly bodyReplayable: boolean;
@@ -50,6 +52,7 @@ export function decideRetry(facts: RetryFacts, scope: RetryScope): RetryDecision
     {
       outcome: facts.outcome,
       method: facts.method,
+      ...(facts.idempotent === undefined ? {} : { idempotent: facts.idempotent }),
       retries: facts.retries,
       bodyReplayable: facts.bodyReplayable,
       bodyConsumed: facts.bodyConsumed,

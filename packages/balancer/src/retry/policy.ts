@@ -48,6 +48,8 @@ export type RetryDecision = { readonly retry: true; readonly delayMs: number } |
 export interface AttemptFacts {
   readonly outcome: Outcome;
   readonly method: string;
+  /** Whether the request is idempotent; default: whether `method` is (RFC 9110). */
+  readonly idempotent?: boolean;
   /** Retries already made (0 after the first attempt). */
   readonly retries: number;
   /** False when the body is a one-shot stream. */
@@ -79,7 +81,7 @@ export function retryVerdict(facts: AttemptFacts, config: RetryConfig): { retry:
   if (!retryable) return { retry: false, reason: 'not-retryable' };
   if (facts.responseStarted) return { retry: false, reason: 'response-started' };
   if (!facts.bodyReplayable && (!neverLeft || facts.bodyConsumed)) return { retry: false, reason: 'body-not-replayable' };
-  if (!asked && !neverLeft && !config.retryNonIdempotent && !isIdempotent(facts.method)) return { retry: false, reason: 'non-idempotent' };
+  if (!asked && !neverLeft && !config.retryNonIdempotent && !(facts.idempotent ?? isIdempotent(facts.method))) return { retry: false, reason: 'non-idempotent' };
   if (facts.retries >= config.maxRetries) return { retry: false, reason: 'max-retries' };
   if (facts.retryAfterMs !== undefined && facts.retryAfterMs > config.retryAfterMaxMs) {
     return { retry: false, reason: 'retry-after-too-long' };
