@@ -71,7 +71,6 @@ describe('health checks against real servers', () => {
     await waitForState(balancer, s.url, 'unhealthy');
     const took = performance.now() - t0;
     expect(events.at(-1)).toMatchObject({ passed: false, detail, streak: 1 });
-    if (detail === 'timeout') expect(events.at(-1)!.durationMs).toBeGreaterThanOrEqual(199);
     console.info(`${detail}: unhealthy after ${took.toFixed(0)} ms, check took ${events.at(-1)!.durationMs.toFixed(1)} ms`);
   });
 

@@ -80,10 +80,10 @@ describe('httpCheck', () => {
     const pending = probe(s.url, config, controller.signal);
     while (s.inFlight === 0) await new Promise((r) => setTimeout(r, 5));
     const reason = new Error('stop');
-    const t0 = performance.now();
     controller.abort(reason);
+    // The probe has no timeout of its own here and the server never answers: only the abort can
+    // settle it (otherwise the test times out).
     expect(await pending).toBe(reason);
-    expect(performance.now() - t0).toBeLessThan(50);
     await s.whenIdle();
   });
 
