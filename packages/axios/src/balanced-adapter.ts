@@ -12,7 +12,7 @@
  * translates axios's results into `attempt.end()` / `attempt.headers()` and obeys the decision.
  */
 import type { AttemptTimeoutError, Balancer } from '@datapunk/balancer';
-import { isOtherAttempt, type Attempt, type AttemptFacts, type Call, type CallRequest, type HeaderReader, type RetryDecision } from '@datapunk/balancer/adapter';
+import { isOtherAttempt, type Attempt, type Call, type CallRequest, type RetryDecision } from '@datapunk/balancer/adapter';
 import axios, {
   type AxiosAdapter,
   type AxiosRequestConfig,
@@ -22,16 +22,18 @@ import axios, {
 import type { AxiosModule } from './axios-module.js';
 import { CallerCancellation } from './caller-cancellation.js';
 import type { Readable } from 'node:stream';
-import { attemptTimeoutError, balancerError } from './errors.js';
+import { balancerError } from './errors.js';
 import { headerText } from './headers.js';
 import { AttemptAbort } from './attempt-abort.js';
-import { headTransport, type HeadListener, type Transport } from './head-transport.js';
+import type { HeadListener } from './head-transport.js';
 import { nextHop, redirectLimit, type Hop } from './redirects.js';
 import { withBodyFate } from './request-body.js';
 import { OVERRIDES_FIELD } from './request-config.js';
 import { noticeOuterRetry } from './stacked-retry.js';
 import { streamedBody, whenBodyEnds } from './response-body.js';
-import { logicalUrl, retarget } from './target.js';
+import { logicalUrl } from './target.js';
+import { attemptConfig } from './attempt-config.js';
+import { axiosHeader, errorFacts, finish, responseFacts, responseOfSettled, settle, type Settled } from './settled.js';
 
 /** What a request's `adapter` option may hold: a name, a function, or a priority list of them. */
 export type AdapterOption = AxiosRequestConfig['adapter'];
@@ -96,9 +98,6 @@ interface Sender {
   /** The caller's copy of axios (see `axios-module.ts`): errors and headers are built with it. */
   readonly lib: AxiosModule;
 }
-
-/** How one attempt settled. */
-type Settled = { readonly response: AxiosResponse } | { readonly error: unknown };
 
 /** The accepted attempt of a call: how it settled, and its streamed body if still being read. */
 interface Accepted {
@@ -252,109 +251,4 @@ function discard(open: NonNullable<Accepted['open']>): void {
     open.unfollow();
   });
   open.body.resume();
-}
-
-/**
- * What a response tells the core. axios attaches the response to the error of a body that
- * failed midway ("stream has been aborted", a reset): the headers arrived, the body did not,
- * which is the instance's failure, not a success with that status. A complete body always has
- * `data` set (axios assigns it at the end); a body that failed never does.
- */
-function responseFacts(settled: Settled, response: AxiosResponse): AttemptFacts {
-  const facts = { status: response.status, headers: axiosHeader(response) };
-  return 'error' in settled && response.data === undefined ? { ...facts, error: settled.error } : facts;
-}
-
-function responseOfSettled(settled: Settled): AxiosResponse | undefined {
-  return 'response' in settled ? settled.response : responseOf(settled.error);
-}
-
-/** Runs one attempt; whatever happens (even a synchronous throw) becomes a result to report. */
-async function settle(run: () => Promise<AxiosResponse>): Promise<Settled> {
-  try {
-    return { response: await run() };
-  } catch (error) {
-    return { error };
-  }
-}
-
-/**
- * The config for one attempt: the instance's origin (and Host header when the service keeps its
- * name), the attempt's own signal, no axios timeout (the caller's deadline and the per-attempt
- * timeout abort through the signal), and its own copy of the headers, which adapters modify.
- */
-function attemptConfig(
-  config: InternalAxiosRequestConfig,
-  attempt: Attempt,
-  followsRedirects: boolean,
-  signal: AbortSignal | undefined,
-  listener: HeadListener | undefined,
-  lib: AxiosModule,
-): InternalAxiosRequestConfig {
-  const { target } = attempt;
-  // The first attempt sends the caller's headers as axios would (its adapter completes them);
-  // a retry, or a Host header of our own, gets a copy.
-  const headers = attempt.index === 0 && target.hostHeader === undefined ? config.headers : new lib.AxiosHeaders(config.headers);
-  if (target.hostHeader !== undefined) headers.set('Host', target.hostHeader);
-  const sent = copyOf(config);
-  sent.headers = headers;
-  sent.signal = signal;
-  sent.timeout = 0;
-  sent.cancelToken = undefined;
-  // Redirects are followed hop by hop by this adapter (see `redirects.ts`), not by axios.
-  if (followsRedirects) sent.maxRedirects = 0;
-  retarget(sent, target.origin);
-  if (listener) sent.transport = headTransport(config.transport as Transport | undefined, listener);
-  return sent;
-}
-
-/**
- * A shallow copy of a request config. axios's merged configs are in dictionary mode (it deletes
- * keys), where an object spread cost about 18 µs per copy; a loop over the keys costs 3.
- */
-function copyOf(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
-  const copy: Record<string, unknown> = {};
-  const source = config as unknown as Record<string, unknown>;
-  for (const key of Object.keys(source)) copy[key] = source[key];
-  return copy as unknown as InternalAxiosRequestConfig;
-}
-
-/** What an attempt that failed without a response tells the core. */
-function errorFacts(settled: Settled, caller: CallerCancellation): AttemptFacts {
-  const error = 'error' in settled ? settled.error : undefined;
-  return caller.gaveUp ? { error, cancelledBy: 'caller' } : { error };
-}
-
-/** Returns or throws the last attempt's result as axios would, with the caller's own config. */
-function finish(
-  settled: Settled,
-  config: InternalAxiosRequestConfig,
-  caller: CallerCancellation,
-  timedOut: AttemptTimeoutError | undefined,
-  lib: AxiosModule,
-): AxiosResponse {
-  if ('response' in settled) {
-    settled.response.config = config;
-    return settled.response;
-  }
-  const { error } = settled;
-  const response = responseOf(error);
-  if (response) response.config = config;
-  else if (caller.gaveUp) throw caller.error(requestOf(error));
-  else if (timedOut) throw attemptTimeoutError(timedOut, config, requestOf(error), lib);
-  if (axios.isAxiosError(error)) error.config = config;
-  throw error;
-}
-
-function axiosHeader(response: AxiosResponse): HeaderReader {
-  return (name) => headerText(response.headers, name);
-}
-
-
-function responseOf(error: unknown): AxiosResponse | undefined {
-  return axios.isAxiosError(error) ? error.response : undefined;
-}
-
-function requestOf(error: unknown): unknown {
-  return axios.isAxiosError(error) ? error.request : undefined;
 }
