@@ -10,27 +10,23 @@
 import { errorMonitor } from 'node:events';
 import type { Attempt, AttemptFacts, Call, RetryDecision } from '@datapunk/balancer/adapter';
 import type { ClientRequestLike, GotEmitter, GotError, GotOptions, GotResponse } from './got-shapes.js';
+import { gotErrorFacts } from './error-facts.js';
 import { HedgedTransport, type HedgeOwner, type RequestFunction } from './hedged-transport.js';
+import { CREDENTIAL_HEADERS, keepCredentials, redirectTarget, type Credentials } from './redirect-hop.js';
 
 const REQUEST = Symbol('@datapunk/balancer-got/request');
-/** Headers that stay on the logical origin across a redirect, and only there (fetch's rule). */
-const CREDENTIAL_HEADERS = ['authorization', 'cookie'] as const;
 
 /** Starts the balancer's call for a request (a redirect hop, say), or undefined when its URL is not a service's. */
 export type CallFactory = (options: GotOptions, url: URL) => Call | undefined;
 const NO_RETRY: RetryDecision = { retry: false, reason: 'not-retryable' };
 
-/** got errors that carry a complete response: the instance answered, with this status. */
-const ANSWERED = new Set(['HTTPError', 'ParseError', 'MaxRedirectsError', 'RetryError']);
-/** got's names for "the caller gave up": its `signal`, `promise.cancel()`. */
-const CALLER_GAVE_UP = new Set(['AbortError', 'CancelError']);
 
 export class BalancedRequest implements HedgeOwner {
   /** The call of the current hop; undefined once a redirect left the services (passed through). */
   private call: Call | undefined;
   /** The logical URL of the current hop: a relative redirect resolves against it. */
   private logicalUrl: URL;
-  private readonly credentials: Partial<Record<(typeof CREDENTIAL_HEADERS)[number], string | string[]>> = {};
+  private readonly credentials: Credentials = {};
   private attempt: Attempt | undefined;
   /** The core's verdict on an attempt that ended with a response, for got's next retry question. */
   private verdict: RetryDecision | undefined;
@@ -157,16 +153,9 @@ export class BalancedRequest implements HedgeOwner {
    */
   redirected(options: GotOptions, response: GotResponse): void {
     if (this.attempt !== undefined) this.end({ status: response.statusCode, headers: response.headers });
-    const location = response.headers.location;
-    const raw = Array.isArray(location) ? location[0] : location;
-    const hop = raw === undefined ? undefined : new URL(Buffer.from(raw, 'binary').toString(), this.logicalUrl);
+    const hop = redirectTarget(response, this.logicalUrl);
     if (hop === undefined) return;
-    const sameOrigin = hop.origin === this.logicalUrl.origin;
-    for (const name of CREDENTIAL_HEADERS) {
-      const value = this.credentials[name];
-      if (sameOrigin && value !== undefined) options.headers[name] = value;
-      else delete options.headers[name];
-    }
+    keepCredentials(options, this.credentials, hop.origin === this.logicalUrl.origin);
     options.url = hop;
     this.logicalUrl = hop;
     this.call = this.newCall(options, hop);
@@ -258,16 +247,7 @@ export class BalancedRequest implements HedgeOwner {
 
   /** The facts of an attempt that got ended with `error`, in the core's terms. */
   private factsOf(error: GotError): AttemptFacts {
-    if (this.signal?.aborted || CALLER_GAVE_UP.has(error.name)) return { error, cancelledBy: 'caller' };
-    // got's own `timeout` is per attempt: the instance was too slow.
-    if (error.name === 'TimeoutError') return { error, cancelledBy: 'client-timeout' };
-    // got failed before it created a request (a hook threw, the body could not be serialised).
-    if (!this.dispatched) return { error, cancelledBy: 'client' };
-    if (error.response !== undefined && ANSWERED.has(error.name)) {
-      // A complete response; with `RetryError` the caller's `afterResponse` hook asked to retry it.
-      return { status: error.response.statusCode, headers: error.response.headers, retryRequested: error.name === 'RetryError' };
-    }
-    return { error };
+    return gotErrorFacts(error, this.signal?.aborted === true, this.dispatched);
   }
 
   private onClientRequest(request: ClientRequestLike): void {
