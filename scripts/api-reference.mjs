@@ -20,6 +20,7 @@ export const ENTRY_POINTS = [
   ['@datapunk/balancer-got', 'packages/got/dist/index.d.ts'],
   ['@datapunk/balancer-etcd', 'packages/etcd/dist/index.d.ts'],
   ['@datapunk/balancer/adapter', 'packages/balancer/dist/adapter.d.ts'],
+  ['@datapunk/balancer/strategies', 'packages/balancer/dist/strategies.d.ts'],
   ['@datapunk/balancer/testing', 'packages/balancer/dist/testing/index.d.ts'],
   ['@datapunk/testkit', 'packages/testkit/dist/index.d.ts'],
   ['@datapunk/simulator', 'packages/simulator/dist/index.d.ts'],

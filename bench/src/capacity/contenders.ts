@@ -5,7 +5,8 @@
  * through, as a shared proxy tier would be). Attempts are logged below each client, or read from
  * HAProxy's counters.
  */
-import { peakEwma, type ServiceOptions, type StrategyName } from '@datapunk/balancer';
+import type { ServiceOptions, StrategyName } from '@datapunk/balancer';
+import { peakEwma } from '@datapunk/balancer/strategies';
 import { withBalancer } from '@datapunk/balancer-undici';
 import { Agent } from 'undici';
 import { PER_ATTEMPT_TIMEOUT_MS, SERVICE_ORIGIN, userBalancer } from '../config.js';

@@ -2,7 +2,7 @@
  * withBalancer on axios, against nock: what reaches each instance, what the balancer is told,
  * and what the caller gets. Time-dependent cases run on the fake runtime; nothing sleeps.
  */
-import { createBalancer, isAttemptTimeoutError, isNoAvailableInstanceError, staticDiscovery, type Balancer, type ServiceOptions } from '@datapunk/balancer';
+import { AttemptTimeoutError, createBalancer, NoAvailableInstanceError, staticDiscovery, type Balancer, type ServiceOptions } from '@datapunk/balancer';
 import { createFakeRuntime, type FakeRuntime } from '@datapunk/balancer/testing';
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import nock from 'nock';
@@ -292,7 +292,7 @@ describe('cancellation and timeouts', () => {
     runtime.advance(200);
     const error: unknown = await pending;
     expect(axios.isAxiosError(error) && error.code).toBe('ERR_BALANCER_ATTEMPT_TIMEOUT');
-    expect(isAttemptTimeoutError((error as Error).cause)).toBe(true);
+    expect((error as Error).cause).toBeInstanceOf(AttemptTimeoutError);
   });
 });
 
@@ -304,7 +304,7 @@ describe('errors and leaks', () => {
     if (!axios.isAxiosError(error)) return;
     expect(error.code).toBe('ERR_NO_AVAILABLE_INSTANCE');
     expect(error.config?.url).toBe('http://empty/x');
-    expect(isNoAvailableInstanceError(error.cause)).toBe(true);
+    expect(error.cause).toBeInstanceOf(NoAvailableInstanceError);
     expect(error.cause).toMatchObject({ service: 'empty', reason: 'none-discovered' });
   });
 

@@ -13,7 +13,9 @@ export type { Call, CallRequest, Refusal } from './call.js';
 export type { NoRetryReason, RetryDecision } from './retry/policy.js';
 export { isReplayableBody } from './attempt/request-body.js';
 
-// For discovery sources (etcd, your own): parse entries as the core does, and its defaults.
+// For discovery sources (etcd, your own): what they report to, entries parsed as the core does,
+// and its defaults.
+export type { DiscoveryIssue, DiscoverySink } from './discovery/source.js';
 export { parseInstanceEntry } from './instance/entry.js';
 export type { InstanceSpec } from './instance/entry.js';
 export { realRuntime } from './runtime.js';

@@ -2,8 +2,10 @@
  * @datapunk/balancer: client-side load balancing core for Node HTTP clients.
  *
  * The main entry is what applications need: create a balancer, configure services, pick
- * strategies and discovery, read snapshots and events, handle errors. What adapter authors need
- * (the call and attempt lifecycle) is in `@datapunk/balancer/adapter`; test helpers are in
+ * strategies by name and discovery, read snapshots and events, handle errors (`instanceof` works
+ * across duplicate installs). What adapter and discovery-source authors need (the call and
+ * attempt lifecycle) is in `@datapunk/balancer/adapter`; the strategy factories and what a
+ * strategy of your own implements are in `@datapunk/balancer/strategies`; test helpers are in
  * `@datapunk/balancer/testing`. Every export is named here (no `export *`).
  */
 export { createBalancer } from './balancer.js';
@@ -31,16 +33,11 @@ export {
   ErrorCodes,
   NoAvailableInstanceError,
   SchemeMismatchError,
-  isAttemptTimeoutError,
-  isBalancerConfigError,
   isBalancerError,
-  isCircuitOpenError,
-  isNoAvailableInstanceError,
-  isSchemeMismatchError,
 } from './errors.js';
 export type { CircuitReason, ConfigIssue, ErrorCode, UnavailableReason } from './errors.js';
 export type { Disposable } from './events.js';
-export type { DiscoveryIssue, DiscoverySink, DiscoverySource } from './discovery/source.js';
+export type { DiscoverySource } from './discovery/source.js';
 export { staticDiscovery } from './discovery/static.js';
 export { dnsDiscovery, type DnsDiscoveryOptions } from './discovery/dns.js';
 export type { HealthCheckFunction, HealthCheckTarget } from './health/check.js';
@@ -52,5 +49,4 @@ export type { RequestOverrides } from './request-overrides.js';
 export type { Runtime } from './runtime.js';
 export type { EjectionEvent, PanicEvent, StateChangeEvent } from './service/observer.js';
 export type { BalancerSnapshot, InstanceSnapshot } from './service/snapshot.js';
-export { leastRequest, maglev, peakEwma, randomStrategy, ringHash, roundRobin, weightedRoundRobin } from './strategies/index.js';
-export type { PickContext, Picker, Strategy, StrategyEndpoint, StrategyName, StrategySample } from './strategies/strategy.js';
+export type { Strategy, StrategyName } from './strategies/strategy.js';

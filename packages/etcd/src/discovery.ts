@@ -13,7 +13,8 @@
  * its key (once per change) and skipped. When every entry under the directory is bad, the list
  * is not delivered (that would drain every instance); `sink.error` reports it instead.
  */
-import type { DiscoverySink, DiscoverySource } from '@datapunk/balancer';
+import type { DiscoverySource } from '@datapunk/balancer';
+import type { DiscoverySink } from '@datapunk/balancer/adapter';
 import { errorFields, errorForLog, namespacedLogger, type Timer } from '@datapunk/balancer/adapter';
 import { backoffMs } from './backoff.js';
 import { fromBase64, nextRevision, prefixRangeEnd, toBase64 } from './codec.js';

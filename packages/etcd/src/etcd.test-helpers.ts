@@ -1,4 +1,5 @@
-import type { Balancer, DiscoverySink, Logger } from '@datapunk/balancer';
+import type { Balancer, Logger } from '@datapunk/balancer';
+import type { DiscoverySink } from '@datapunk/balancer/adapter';
 import { etcdAuthenticate, gatewayPost, type EtcdServer } from '@datapunk/testkit';
 
 /**

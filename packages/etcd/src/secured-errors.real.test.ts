@@ -5,7 +5,8 @@
  * endpoint and the cause, discovery keeps the last good list and keeps retrying, nothing crashes,
  * and no secret shows.
  */
-import { createBalancer, type Balancer, type DiscoverySink } from '@datapunk/balancer';
+import { createBalancer, type Balancer } from '@datapunk/balancer';
+import type { DiscoverySink } from '@datapunk/balancer/adapter';
 import { createTestPki, etcdAvailable, startEtcd, type EtcdServer, type TestPki } from '@datapunk/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { etcdDiscovery, type EtcdDiscoveryOptions } from './discovery.js';

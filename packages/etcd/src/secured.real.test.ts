@@ -6,7 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { inspect } from 'node:util';
-import { createBalancer, type Balancer, type DiscoverySink } from '@datapunk/balancer';
+import { createBalancer, type Balancer } from '@datapunk/balancer';
+import type { DiscoverySink } from '@datapunk/balancer/adapter';
 import { etcdAvailable, startEtcd, startFleet, type EtcdServer } from '@datapunk/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { etcdDiscovery, type EtcdDiscoveryOptions } from './discovery.js';

@@ -2,7 +2,7 @@
  * The keys under a watched directory, decoded, and the instance list they make: valid entries in
  * key order, one per origin; the rest rejected with their keys.
  */
-import type { DiscoveryIssue } from '@datapunk/balancer';
+import type { DiscoveryIssue } from '@datapunk/balancer/adapter';
 import type { DecodedEntry, EtcdInstanceEntry } from './entry.js';
 
 /** A decoded key, kept with its mod revision so each change is decoded (and warned about) once. */

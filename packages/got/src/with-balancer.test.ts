@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
 import {
   createBalancer,
-  isNoAvailableInstanceError,
+  NoAvailableInstanceError,
   type Balancer,
   type ServiceOptions,
 } from '@datapunk/balancer';
@@ -322,7 +322,7 @@ describe('no available instance', () => {
     const { client } = balanced({ instances: [] });
     const error = await client.get('http://orders/x').catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'RequestError', code: 'ERR_NO_AVAILABLE_INSTANCE' });
-    expect(isNoAvailableInstanceError((error as Error).cause)).toBe(true);
+    expect((error as Error).cause).toBeInstanceOf(NoAvailableInstanceError);
   });
 
   it('fails a stream the same way', async () => {

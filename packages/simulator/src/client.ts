@@ -3,7 +3,8 @@
  * source fed by the fleet, health checks through a custom `check` that probes the simulated
  * instances, and open-loop Poisson arrivals. Outcomes go to the recorder.
  */
-import { createBalancer, type Balancer, type DiscoverySink, type DiscoverySource, type ServiceOptions } from '@datapunk/balancer';
+import { createBalancer, type Balancer, type DiscoverySource, type ServiceOptions } from '@datapunk/balancer';
+import type { DiscoverySink } from '@datapunk/balancer/adapter';
 import type { CallRequest, Timer } from '@datapunk/balancer/adapter';
 import { seededRandom } from '@datapunk/balancer/testing';
 import { startCall, type CallHandle } from './driver.js';

@@ -1,4 +1,4 @@
-import { createBalancer, isNoAvailableInstanceError, staticDiscovery } from '@datapunk/balancer';
+import { createBalancer, NoAvailableInstanceError, staticDiscovery } from '@datapunk/balancer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetch, MockAgent, request, undici, undiciMajor, type Dispatcher } from './undici.test-helpers.js';
 import { withBalancer } from './with-balancer.js';
@@ -82,7 +82,7 @@ describe('withBalancer with undici.request and undici.fetch (MockAgent)', () => 
     const { dispatcher } = setup(undefined);
     const rejected = await request('http://orders/x', { dispatcher }).catch((e: unknown) => e);
     expect(rejected).toMatchObject({ code: 'ERR_NO_AVAILABLE_INSTANCE', service: 'orders', reason: 'none-discovered' });
-    expect(isNoAvailableInstanceError(rejected)).toBe(true);
+    expect(rejected).toBeInstanceOf(NoAvailableInstanceError);
     const failed = await fetch('http://orders/x', { dispatcher }).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(TypeError);
     expect((failed as Error).cause).toMatchObject({ code: 'ERR_NO_AVAILABLE_INSTANCE' });

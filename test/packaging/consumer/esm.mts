@@ -1,7 +1,7 @@
 // A consumer's ESM program, written against the installed tarballs only: each adapter sends a
 // request to a logical service backed by a loopback fleet (@datapunk/testkit), and the errors
 // are of the client's own kind. Type-checked under node16, nodenext and bundler; run as compiled.
-import { createBalancer, isNoAvailableInstanceError, staticDiscovery, type Balancer } from '@datapunk/balancer';
+import { createBalancer, NoAvailableInstanceError, staticDiscovery, type Balancer } from '@datapunk/balancer';
 import { withBalancer as withAxios } from '@datapunk/balancer-axios';
 import { etcdDiscovery } from '@datapunk/balancer-etcd';
 import { withBalancer as withGot } from '@datapunk/balancer-got';
@@ -46,7 +46,7 @@ console.log(
     got: [viaGot.statusCode, served(viaGot.headers)],
     request: [viaRequest.statusCode, served(viaRequest.headers)],
     fetch: [viaFetch.status, served(viaFetch.headers)],
-    noInstance: isNoAvailableInstanceError(axios.isAxiosError(axiosError) ? axiosError.cause : undefined),
+    noInstance: (axios.isAxiosError(axiosError) ? axiosError.cause : undefined) instanceof NoAvailableInstanceError,
     etcd: etcd.kind,
   }),
 );

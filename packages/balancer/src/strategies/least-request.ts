@@ -15,6 +15,7 @@
 import { checkOptionsObject, numberOption } from './options.js';
 import type { Picker, PickContext, Strategy, StrategyBuildContext, StrategyEndpoint } from './strategy.js';
 
+/** Options of `leastRequest()`; every field optional, see each default. */
 export interface LeastRequestOptions {
   /** Endpoints drawn at random per pick (an integer >= 2). Defaults to 2. */
   readonly choiceCount?: number;

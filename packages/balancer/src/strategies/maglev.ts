@@ -20,6 +20,7 @@ import { checkOptionsObject, numberOption } from './options.js';
 import { pickUniform } from './random.js';
 import type { Picker, PickContext, Strategy, StrategyBuildContext, StrategyEndpoint } from './strategy.js';
 
+/** Options of `maglev()`; every field optional, see each default. */
 export interface MaglevOptions {
   /**
    * Slots in the lookup table: a prime, larger than the number of endpoints (ideally 100 times

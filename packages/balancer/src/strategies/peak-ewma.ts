@@ -38,6 +38,7 @@ import type { Picker, Strategy, StrategyBuildContext, StrategyEndpoint, Strategy
 
 export { costKey, decayedEstimate, nextEstimate } from './ewma.js';
 
+/** Options of `peakEwma()`; every field optional, see each default. */
 export interface PeakEwmaOptions {
   /** Time constant of the decay, in ms (> 0): a sample's weight falls by 1/e per `decayMs`. Defaults to 10 s. */
   readonly decayMs?: number;

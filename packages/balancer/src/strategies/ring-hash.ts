@@ -34,6 +34,7 @@ import { sortByKey } from './radix-sort.js';
 import { pickUniform } from './random.js';
 import type { Picker, PickContext, Strategy, StrategyBuildContext, StrategyEndpoint } from './strategy.js';
 
+/** Options of `ringHash()`; every field optional, see each default. */
 export interface RingHashOptions {
   /** Least number of points on the ring (integer, 1 to 2^26). Defaults to 1024. See the file comment. */
   readonly minRingSize?: number;
