@@ -22,6 +22,14 @@ export class EwmaState {
   probedAt = -Infinity;
   /** True after a reset until the next sample: the estimate is a guess, treated as stale. */
   guessed = false;
+  /**
+   * ln of the recent mean latency, ms: a plain (not peak-sensitive) EWMA over about the last
+   * `MEAN_WINDOW_MS` of samples. Ties are decided on it: one slow sample lifts the peak estimate
+   * for seconds, but not the mean, so an alike instance stays a tie, and a slower one stays out.
+   */
+  lnMean: number;
+  /** False until the first sample (the mean then starts at it). */
+  sampled = false;
   constructor(
     /** Estimate in ms as of `stamp`. */
     public value: number,
@@ -30,12 +38,24 @@ export class EwmaState {
     decayMs: number,
   ) {
     this.key = logKey(value, stamp, decayMs);
+    this.lnMean = Math.log(Math.max(value, MIN_ESTIMATE_MS));
   }
   set(value: number, stamp: number, decayMs: number): void {
     this.value = value;
     this.stamp = stamp;
     this.key = logKey(value, stamp, decayMs);
   }
+}
+
+/** Time constant of the mean latency (`EwmaState.lnMean`), ms. */
+export const MEAN_WINDOW_MS = 1_000;
+
+/** ln of the mean after a sample of `rttMs`, `elapsed` ms after the previous one; a sample after `staleMs` replaces it. Pure. */
+export function nextLnMean(lnMean: number, rttMs: number, elapsed: number, staleMs = Infinity): number {
+  const sample = Math.max(rttMs, MIN_ESTIMATE_MS);
+  if (elapsed >= staleMs) return Math.log(sample);
+  const w = elapsed > 0 ? Math.exp(-elapsed / MEAN_WINDOW_MS) : 1;
+  return Math.log(Math.exp(lnMean) * w + sample * (1 - w));
 }
 
 export function logKey(value: number, stamp: number, decayMs: number): number {

@@ -39,6 +39,8 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
   readonly #order: Uint32Array;
   /** Scan scratch: each endpoint's log estimate key. */
   readonly #keys: Float64Array;
+  /** Scan scratch: each endpoint's ln mean latency (the tie test). */
+  readonly #means: Float64Array;
   /** Where the next scan starts: ties go to the first from here, so they rotate. */
   #cursor: number;
 
@@ -52,6 +54,7 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     this.#choices = Math.min(config.choiceCount, endpoints.length);
     this.#order = Uint32Array.from({ length: this.#scan || this.#choices === 2 ? 0 : endpoints.length }, (_, i) => i);
     this.#keys = new Float64Array(this.#scan ? endpoints.length : 0);
+    this.#means = new Float64Array(this.#scan ? endpoints.length : 0);
     this.#cursor = this.#draw(endpoints.length);
   }
 
@@ -98,8 +101,11 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     const endpoints = this.#endpoints;
     const n = endpoints.length;
     const keys = this.#keys;
+    const means = this.#means;
     let bestFresh = Infinity;
     let bestAny = Infinity;
+    let meanFresh = Infinity;
+    let meanAny = Infinity;
     let stalest = -1;
     let stalestStamp = Infinity;
     for (let i = 0; i < n; i++) {
@@ -107,9 +113,12 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
       const k = s.key;
       // A guess (reset, no sample yet) counts as the best fresh estimate, whatever it says.
       keys[i] = s.guessed ? -Infinity : k;
+      means[i] = s.guessed ? -Infinity : s.lnMean;
       if (k < bestAny && !s.guessed) bestAny = k;
+      if (s.lnMean < meanAny && !s.guessed) meanAny = s.lnMean;
       if (!this.#stale(s, now)) {
         if (k < bestFresh) bestFresh = k;
+        if (s.lnMean < meanFresh) meanFresh = s.lnMean;
       } else if (Math.max(s.stamp, s.probedAt) < stalestStamp) {
         // The one least recently sampled or probed: probes rotate over the stale endpoints, so a
         // slow one whose probe is still out does not take them all from a fast-failing one.
@@ -119,7 +128,8 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     }
     if (stalest >= 0 && this.#probe(this.#state(endpoints[stalest]!, now), now)) return endpoints[stalest]!;
     const floor = bestFresh !== Infinity ? bestFresh : bestAny !== Infinity ? bestAny : 0;
-    const band = floor + this.#config.lnTie;
+    // Ties: a mean latency within the band above the lowest fresh one (any, if none is fresh).
+    const band = (meanFresh !== Infinity ? meanFresh : meanAny !== Infinity ? meanAny : 0) + this.#config.lnTie;
     let i = this.#cursor;
     this.#cursor = i + 1 === n ? 0 : i + 1;
     let best = endpoints[i]!;
@@ -128,7 +138,7 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
       const e = endpoints[i]!;
       let k = keys[i]!;
       if (k < floor) k = floor; // only stale endpoints can be below the best fresh one
-      if (k <= band) k = floor;
+      if (means[i]! <= band) k = floor;
       k += ln1p(e.inFlight);
       if (k < bestKey) {
         best = e;
@@ -178,7 +188,8 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     // A stale estimate counts as no better than a fresh one beside it; a guess as equal to it.
     if (sa.guessed || (this.#stale(sa, now) && !this.#stale(sb, now) && ka < kb)) ka = kb;
     else if (sb.guessed || (this.#stale(sb, now) && !this.#stale(sa, now) && kb < ka)) kb = ka;
-    if (Math.abs(ka - kb) <= this.#config.lnTie) return a.inFlight < b.inFlight;
+    const tied = sa.guessed || sb.guessed || Math.abs(sa.lnMean - sb.lnMean) <= this.#config.lnTie;
+    if (tied) return a.inFlight < b.inFlight;
     return ka + ln1p(a.inFlight) < kb + ln1p(b.inFlight);
   }
 }

@@ -49,6 +49,35 @@ describe('peak-ewma ties', () => {
     expect(new Set(sequence(picker, 20, undefined, 0))).toEqual(new Set(['b']));
   });
 
+  /** Feeds `latencies[i]` to endpoint i every 100 ms from t = 0 (`rounds` times); returns the time after the last. */
+  function feed(s: ReturnType<typeof peakEwma>, eps: ReturnType<typeof endpoints>, latencies: (round: number) => number[], rounds: number): number {
+    for (let r = 0; r < rounds; r++) latencies(r).forEach((ms, i) => s.observe!(eps[i]!, { latencyMs: ms, failed: false, now: r * 100 }));
+    return rounds * 100;
+  }
+
+  it('ties are decided on the mean latency: one slow sample lifts the peak estimate for seconds, not the tie', () => {
+    const s = peakEwma(START);
+    const eps = endpoints([1, 1]);
+    // b answered once in 30 ms (a queue, a GC pause), then in 10 ms like a: its peak estimate is
+    // still near 30 (3x a's), its mean is back near 10.
+    const now = feed(s, eps, (r) => [10, r === 0 ? 30 : 10], 10);
+    expect(s.describe!(eps[1]!, now).ewmaMs).toBeGreaterThan(25);
+    const picks = sequence(s.build(eps, { now, random: seededRandom(1) }), 100, undefined, now);
+    expect(picks.filter((p) => p === 'b')).toHaveLength(50); // a tie: idle picks rotate
+  });
+
+  it('an endpoint consistently slower is out of the band even when its peak is within 2x of a peer whose peak was lifted', () => {
+    const s = peakEwma(START);
+    const eps = endpoints([1, 1]);
+    // a: one 20 ms sample, then 10 ms (peak near 20, mean near 10); c: 30 ms every time.
+    const now = feed(s, eps, (r) => [r === 0 ? 20 : 10, 30], 10);
+    expect(s.describe!(eps[1]!, now).ewmaMs / s.describe!(eps[0]!, now).ewmaMs).toBeLessThan(2); // peaks alone would tie
+    const picker = s.build(eps, { now, random: seededRandom(1) });
+    expect(new Set(sequence(picker, 50, undefined, now))).toEqual(new Set(['a'])); // idle: the cheaper one, every time
+    eps[0]!.inFlight = 1; // ~20 x 2 > 30: now the slower one costs less
+    expect(new Set(sequence(picker, 20, undefined, now))).toEqual(new Set(['b']));
+  });
+
   it('spreads equal endpoints as evenly as round robin when idle', () => {
     const picker = peakEwma().build(endpoints([1, 1, 1, 1]), { now: 0, random: seededRandom(2) });
     const picks = sequence(picker, 400, undefined, 0);

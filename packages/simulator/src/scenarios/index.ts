@@ -3,6 +3,7 @@ import type { Scenario } from '../scenario.js';
 import { deploy, deployLeastRequest, deployLeastRequestSlowStart, deploySlowStart } from './deploy.js';
 import { fleet1000, fleet1000Full } from './fleet.js';
 import { herd100, herd1000 } from './herd.js';
+import { heterogeneous, heterogeneousFast7, heterogeneousLeastRequest } from './heterogeneous.js';
 import { retryBudget, retryBudgetFewClients, retryBudgetFloor1 } from './retry-budget.js';
 import { sharedDependency, sharedDependencyRoundRobin } from './shared-dependency.js';
 import slowInstance from './slow-instance.js';
@@ -23,6 +24,9 @@ const ALL: readonly Scenario[] = [
   sharedDependencyRoundRobin,
   herd100,
   herd1000,
+  heterogeneous,
+  heterogeneousLeastRequest,
+  heterogeneousFast7,
   retryBudget,
   retryBudgetFewClients,
   retryBudgetFloor1,
