@@ -71,7 +71,7 @@ describe('peak-ewma ties', () => {
     const eps = endpoints([1, 1]);
     // a: one 20 ms sample, then 10 ms (peak near 20, mean near 10); c: 30 ms every time.
     const now = feed(s, eps, (r) => [r === 0 ? 20 : 10, 30], 10);
-    const peak = (i: number): number => s.describe!(eps[i]!, now).ewmaMs ?? NaN;
+    const peak = (i: number): number => Number(s.describe!(eps[i]!, now).ewmaMs);
     expect(peak(1) / peak(0)).toBeLessThan(2); // peaks alone would tie
     const picker = s.build(eps, { now, random: seededRandom(1) });
     expect(new Set(sequence(picker, 50, undefined, now))).toEqual(new Set(['a'])); // idle: the cheaper one, every time
