@@ -51,5 +51,7 @@ export { INSTRUMENTS } from './metrics/instruments.js';
 export type { Runtime } from './runtime.js';
 export type { EjectionEvent, PanicEvent, StateChangeEvent } from './service/observer.js';
 export type { BalancerSnapshot, InstanceSnapshot } from './service/snapshot.js';
-export { leastRequest, maglev, peakEwma, randomStrategy, ringHash, roundRobin, weightedRoundRobin } from './strategies/index.js';
+export type { LoadReport } from './load/load-report.js';
+export { leastRequest, maglev, peakEwma, randomStrategy, ringHash, roundRobin, weightedLeastLoad, weightedRoundRobin } from './strategies/index.js';
+export type { WeightedLeastLoadOptions } from './strategies/index.js';
 export type { PickContext, Picker, Strategy, StrategyEndpoint, StrategyName, StrategySample } from './strategies/strategy.js';
