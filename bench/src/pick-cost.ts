@@ -16,7 +16,7 @@ import { median } from './stats.js';
 
 export { median } from './stats.js';
 
-export const STRATEGIES: StrategyName[] = ['round-robin', 'weighted-round-robin', 'random', 'least-request', 'peak-ewma', 'ring-hash', 'maglev'];
+export const STRATEGIES: StrategyName[] = ['round-robin', 'weighted-round-robin', 'random', 'least-request', 'peak-ewma', 'weighted-least-load', 'ring-hash', 'maglev'];
 
 export const SIZES = [10, 100, 1_000, 10_000];
 

@@ -36,6 +36,9 @@ export function handles(): { sockets: number; timers: number } {
 export const inFlight = (b: Balancer) => Object.values(b.snapshot().services).flatMap((s) => s.instances).reduce((n, i) => n + i.inFlight, 0);
 export const json = (r: DriverResponse) => JSON.parse(r.body) as { server: string; method: string; path: string; query: Record<string, string>; headers: Record<string, string>; body: string };
 
+/** GET `path` of service `orders` through `c`. */
+export const get = (c: BalancedClient, path = '/echo') => c.request({ method: 'GET', url: `http://orders${path}` });
+
 /** Fleet behaviour per server index (testkit's `behavior` option). */
 export type Behavior = Parameters<typeof startFleet>[0]['behavior'];
 

@@ -24,6 +24,9 @@ async function handle(command: FleetCommand): Promise<Omit<FleetReply & { ok: tr
     case 'set':
       need().get(command.index).setBehavior(command.behavior);
       return { ok: true };
+    case 'load':
+      need().get(command.index).setLoadReport(command.report ?? undefined);
+      return { ok: true };
     case 'crash':
       await need().get(command.index).crash();
       return { ok: true };

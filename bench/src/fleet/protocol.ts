@@ -3,11 +3,12 @@
  * process so that the servers' work does not share an event loop with the load generator: the
  * client's cost is then measured alone (its CPU time), and a busy client does not delay answers.
  */
-import type { BehaviorOptions, CapacityOptions, QueueStats } from '@datapunk/testkit';
+import type { BehaviorOptions, CapacityOptions, LoadReportValues, QueueStats } from '@datapunk/testkit';
 
 export type FleetCommand =
   | { readonly op: 'start'; readonly behaviors: readonly BehaviorOptions[]; readonly seed: number; readonly capacity?: CapacityOptions }
   | { readonly op: 'set'; readonly index: number; readonly behavior: BehaviorOptions }
+  | { readonly op: 'load'; readonly index: number; readonly report: LoadReportValues | 'auto' | null }
   | { readonly op: 'crash'; readonly index: number }
   | { readonly op: 'restart'; readonly index: number }
   | { readonly op: 'stats' }

@@ -3,7 +3,7 @@
  * benchmarks script: change a server's behaviour, crash it, restart it, read its counters.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { BehaviorOptions, CapacityOptions, QueueStats } from '@datapunk/testkit';
+import type { BehaviorOptions, CapacityOptions, LoadReportValues, QueueStats } from '@datapunk/testkit';
 import { compiled } from '../paths.js';
 import type { FleetCommand, FleetReply, RemoteServerStats } from './protocol.js';
 
@@ -11,6 +11,8 @@ export interface RemoteFleet {
   /** Origins in index order, e.g. `http://127.0.0.1:41234`. */
   readonly urls: readonly string[];
   setBehavior(index: number, behavior: BehaviorOptions): Promise<void>;
+  /** Server `index` reports this load on every response from now on (null: none; 'auto': what it measures). */
+  setLoadReport(index: number, report: LoadReportValues | 'auto' | null): Promise<void>;
   crash(index: number): Promise<void>;
   restart(index: number): Promise<void>;
   stats(): Promise<readonly RemoteServerStats[]>;
@@ -63,6 +65,7 @@ export async function startRemoteFleet(behaviors: readonly BehaviorOptions[], se
   return {
     urls,
     setBehavior: async (index, behavior) => void (await send({ op: 'set', index, behavior })),
+    setLoadReport: async (index, report) => void (await send({ op: 'load', index, report })),
     crash: async (index) => void (await send({ op: 'crash', index })),
     restart: async (index) => void (await send({ op: 'restart', index })),
     stats: async () => (await send({ op: 'stats' })).stats ?? [],

@@ -58,8 +58,12 @@ async function driveEverything(exporter: PrometheusExporter) {
       empty: { discovery: staticDiscovery([]) },
       // One hedge per window: the first call's hedge is sent (and wins), the second's is refused.
       hedged: { instances: ['http://127.0.0.1:8011', 'http://127.0.0.1:8012'], hedge: { delayMs: 10, budget: { percent: 0, minHedgesPerSecond: 0.1, windowMs: 10_000 } } },
+      loaded: { instances: ['http://127.0.0.1:8021'], strategy: 'weighted-least-load' },
     },
   });
+  const loaded = balancer.call({ method: 'GET', url: new URL('http://loaded/x') })!.next();
+  if (!loaded.ok) throw loaded.error;
+  loaded.end({ status: 200, headers: { 'endpoint-load-metrics': 'TEXT cpu_utilization=0.5, rps_fractional=10' } });
   for (let n = 0; n < 2; n++) {
     const hedges: Attempt[] = [];
     const hedgedCall = balancer.call({ method: 'GET', url: new URL('http://hedged/x') })!;

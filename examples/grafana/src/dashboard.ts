@@ -178,6 +178,17 @@ export const PANELS: readonly Panel[] = [
     ],
   },
   {
+    title: 'Load reports per second',
+    description: 'ORCA endpoint-load-metrics headers read from responses (weighted-least-load only), by instance and result: accepted, invalid or unsupported (binary).',
+    unit: 'reqps',
+    targets: [
+      {
+        expr: `sum by (${INSTANCE}, datapunk_balancer_load_report_result) (rate(${m('loadReports')}${sel}${RATE}))`,
+        legend: '{{server_address}}:{{server_port}} {{datapunk_balancer_load_report_result}}',
+      },
+    ],
+  },
+  {
     title: 'Local and cross-zone attempts',
     description: "Attempts to instances in the caller's zone or another (recorded when the balancer has a zone).",
     unit: 'reqps',

@@ -226,6 +226,10 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     this.hedging?.answered(latencyMs, this.runtime.now());
   }
 
+  get loadReports(): Service['loadReports'] {
+    return this.serviceRef.loadReports;
+  }
+
   cutShort(timeoutMs: number): void {
     this.serviceRef.deadlines.record(timeoutMs);
   }

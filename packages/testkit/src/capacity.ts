@@ -39,6 +39,8 @@ export class Workers {
   #maxQueued = 0;
   #refused = 0;
   #area = 0;
+  /** Worker-milliseconds spent serving since the start (never reset). */
+  #busyArea = 0;
   #since: number;
   #last: number;
 
@@ -62,6 +64,7 @@ export class Workers {
    */
   acquire(start: () => void): false | (() => void) {
     if (this.#busy < this.#workers) {
+      this.#account();
       this.#busy++;
       start();
       return () => {};
@@ -83,7 +86,8 @@ export class Workers {
 
   /** A worker is free again: the oldest waiting request starts on it. */
   release(): void {
-    const next = this.#waiting.length > 0 ? (this.#account(), this.#waiting.shift()) : undefined;
+    this.#account();
+    const next = this.#waiting.shift();
     if (next) next();
     else this.#busy--;
   }
@@ -100,6 +104,17 @@ export class Workers {
     };
   }
 
+  /** Worker time spent serving since the workers were created, in worker-milliseconds (monotonic). */
+  get busyMs(): number {
+    this.#account();
+    return this.#busyArea;
+  }
+
+  /** How many workers there are. */
+  get size(): number {
+    return this.#workers;
+  }
+
   /** Starts the figures afresh (the requests waiting now stay). */
   resetStats(): void {
     this.#account();
@@ -112,6 +127,7 @@ export class Workers {
   #account(): void {
     const now = this.#now();
     this.#area += this.#waiting.length * (now - this.#last);
+    this.#busyArea += this.#busy * (now - this.#last);
     this.#last = now;
   }
 }

@@ -1,91 +1,24 @@
+/**
+ * The test server (`test-server.ts` says what it offers): a node:http server that plans each
+ * request from its current behaviour (`behavior.ts`), runs it on a worker when it has capacity
+ * (`capacity.ts`), writes the response (`respond.ts`) with a load report when configured
+ * (`load-report.ts`), and tracks its connections so crash and close leave nothing behind
+ * (`connections.ts`).
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import {
-  DEFAULT_BEHAVIOR,
-  mergeBehavior,
-  planHealth,
-  planRequest,
-  type Behavior,
-  type BehaviorOptions,
-  type ResponsePlan,
-} from './behavior.js';
-import { readBody, streamBytes } from './body.js';
-import { Workers, type CapacityOptions, type QueueStats } from './capacity.js';
-import { jsonBody, type EchoSource } from './echo.js';
+import { DEFAULT_BEHAVIOR, mergeBehavior, planHealth, planRequest, type Behavior, type BehaviorOptions, type ResponsePlan } from './behavior.js';
+import { readBody } from './body.js';
+import { Workers, type QueueStats } from './capacity.js';
+import { Connections } from './connections.js';
+import type { EchoSource } from './echo.js';
+import { ServerLoad, type LoadReportOption } from './load-report.js';
 import type { RandomSource } from './random.js';
+import { writeResponse, type ResponseWriter } from './respond.js';
 import { RequestLog, StatsRecorder, type RequestRecord, type ServerStats } from './stats.js';
+import type { CloseOptions, TestServer, TestServerOptions } from './test-server.js';
 
-/** Options of {@link startServer}. */
-export interface TestServerOptions {
-  /** Name reported in echoes, the `x-testkit-server` header and fleet totals. Default `server-<port>`. */
-  id?: string;
-  /** Address to listen on, e.g. `'::1'`. Default `'127.0.0.1'`. */
-  host?: string;
-  /** Port to listen on. Default 0: a free port chosen by the OS. */
-  port?: number;
-  /** Path answered by the health behaviour (compared to the request target before `?`). Default `'/health'`. */
-  healthPath?: string;
-  /** Initial behaviour, applied over the defaults (a healthy, fast server). */
-  behavior?: BehaviorOptions;
-  /** Source of randomness for rates and latency distributions. Default `Math.random`; see `seededRandom`. */
-  random?: RandomSource;
-  /** How many received requests `requests` keeps, newest last. Default 100. */
-  requestLogLimit?: number;
-  /** Request body bytes kept for the echo and the log; the rest is read and dropped. Default 65536. */
-  maxEchoBodyBytes?: number;
-  /**
-   * Finite capacity: `workers` requests served at once, `queue` more waiting (FIFO), the rest
-   * answered 503 at once; the latency of the behaviour is the service time on a worker. Health
-   * requests skip the queue. Default undefined: unlimited (every request runs on its own timer).
-   */
-  capacity?: CapacityOptions;
-}
-
-/** Options of {@link TestServer.close}. */
-export interface CloseOptions {
-  /** How long to let in-flight (not hung) responses finish before destroying them, in milliseconds. Default 1000. */
-  graceMs?: number;
-}
-
-/** A real HTTP/1.1 server on loopback whose faults can be changed at any time. */
-export interface TestServer {
-  readonly id: string;
-  /** Origin, e.g. `http://127.0.0.1:41234` (or `http://[::1]:41234`). */
-  readonly url: string;
-  readonly host: string;
-  readonly port: number;
-  readonly healthPath: string;
-  /** True unless crashed or closed. */
-  readonly listening: boolean;
-  /** The current behaviour (frozen). */
-  readonly behavior: Behavior;
-  /** Changes the behaviour for requests that arrive from now on; returns the new one. Throws RangeError on invalid values. */
-  setBehavior(patch: BehaviorOptions): Behavior;
-  /** Restores the behaviour the server was started with. */
-  resetBehavior(): Behavior;
-  /** Counter snapshot. */
-  readonly stats: ServerStats;
-  /** The last received requests (see `requestLogLimit`), oldest first. */
-  readonly requests: readonly RequestRecord[];
-  /** Zeroes the counters and empties the request log. */
-  resetStats(): void;
-  /** Requests received and not yet answered or aborted, hung ones included. */
-  readonly inFlight: number;
-  /** Workers and queue figures when the server has a `capacity`, else undefined. */
-  readonly queue: QueueStats | undefined;
-  /** Resolves when `inFlight` is 0. */
-  whenIdle(): Promise<void>;
-  /** Stops listening and resets every open connection at once; in-flight requests die. Resolves when the port is free and `inFlight` is 0. */
-  crash(): Promise<void>;
-  /** Listens again on the same host and port after `crash()`. No-op when listening; rejects after `close()`. */
-  restart(): Promise<void>;
-  /**
-   * Stops listening, closes idle connections, destroys hung ones, lets other in-flight responses
-   * finish within `graceMs`, then destroys the rest and clears every timer. Resolves when no socket,
-   * timer or request is left. Idempotent.
-   */
-  close(options?: CloseOptions): Promise<void>;
-}
+export type { CloseOptions, TestServer, TestServerOptions } from './test-server.js';
 
 /** Starts a {@link TestServer} and resolves once it listens. */
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -104,9 +37,11 @@ class FaultyServer implements TestServer {
   readonly #stats = new StatsRecorder();
   readonly #workers: Workers | undefined;
   readonly #log: RequestLog;
-  readonly #sockets = new Set<Socket>();
-  readonly #hung = new Set<Socket>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #connections: Connections;
+  readonly #load: ServerLoad;
+  /** How planned responses are written: with the load report, except for health checks. */
+  readonly #writer: ResponseWriter;
+  readonly #healthWriter: ResponseWriter;
   #idleWaiters: (() => void)[] = [];
   #behavior: Behavior;
   #id: string | undefined;
@@ -124,15 +59,18 @@ class FaultyServer implements TestServer {
     this.#initial = mergeBehavior(DEFAULT_BEHAVIOR, options.behavior);
     this.#behavior = this.#initial;
     this.#workers = options.capacity === undefined ? undefined : new Workers(options.capacity);
+    this.#load = new ServerLoad(this.#workers);
+    this.#load.set(options.loadReport);
     // requestTimeout 0: a hung request must stay hung until the client or close() ends it.
     this.#http = createServer({ requestTimeout: 0 }, (req, res) => this.#onRequest(req, res));
-    this.#http.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket);
-      socket.once('close', () => {
-        this.#sockets.delete(socket);
-        this.#hung.delete(socket);
-      });
-    });
+    this.#connections = new Connections(this.#http);
+    const sent = (status: number): void => {
+      this.#stats.sent(status);
+      this.#load.sent(status);
+    };
+    const after = (ms: number, res: ServerResponse, fn: () => void): void => this.#connections.after(ms, res, fn);
+    this.#healthWriter = { after, sent, head: (headers) => headers };
+    this.#writer = { after, sent, head: (headers) => this.#load.head(headers, this.#inFlight) };
   }
 
   get id(): string {
@@ -171,6 +109,9 @@ class FaultyServer implements TestServer {
     this.#behavior = this.#initial;
     return this.#behavior;
   }
+  setLoadReport(report: LoadReportOption | undefined): void {
+    this.#load.set(report);
+  }
   resetStats(): void {
     this.#workers?.resetStats();
     this.#stats.clear();
@@ -195,8 +136,8 @@ class FaultyServer implements TestServer {
 
   async crash(): Promise<void> {
     const stopped = this.#stopListening();
-    this.#destroyAll(true);
-    await this.#settle(stopped);
+    this.#connections.destroyAll(true);
+    await this.#connections.settle(stopped, this.whenIdle());
   }
 
   async restart(): Promise<void> {
@@ -212,40 +153,19 @@ class FaultyServer implements TestServer {
   async #closeGracefully(graceMs: number): Promise<void> {
     const stopped = this.#stopListening();
     this.#http.closeIdleConnections();
-    for (const socket of this.#hung) socket.destroy();
-    if (this.#inFlight > this.#hung.size && graceMs > 0) {
+    this.#connections.destroyHung();
+    if (this.#inFlight > this.#connections.hung && graceMs > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.whenIdle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
       clearTimeout(timer);
     }
-    this.#destroyAll(false);
-    await this.#settle(stopped);
+    this.#connections.destroyAll(false);
+    await this.#connections.settle(stopped, this.whenIdle());
   }
 
   #stopListening(): Promise<void> {
     if (!this.#http.listening) return Promise.resolve();
     return new Promise((resolve) => this.#http.close(() => resolve()));
-  }
-
-  /**
-   * Waits, after destroyAll(), until the listener, every socket and every request are gone, then
-   * two turns of the event loop: net.Server emits 'close' before libuv runs the handle's close
-   * callback, and until then the handle still shows in process.getActiveResourcesInfo().
-   */
-  async #settle(stopped: Promise<void>): Promise<void> {
-    const sockets = [...this.#sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
-    await Promise.all([stopped, this.whenIdle(), ...sockets]);
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-
-  #destroyAll(reset: boolean): void {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    for (const socket of this.#sockets) {
-      if (reset && !socket.destroyed) socket.resetAndDestroy();
-      else socket.destroy();
-    }
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -271,7 +191,7 @@ class FaultyServer implements TestServer {
       // A stalled request waits before it takes a worker (or a place in the queue): it holds none.
       const workers = this.#workers;
       const serve = (): void => this.#execute(plan, res, socket, echo);
-      this.#after(plan.stallMs ?? 0, res, () => (workers === undefined ? serve() : this.#onWorker(workers, res, serve)));
+      this.#connections.after(plan.stallMs ?? 0, res, () => (workers === undefined ? serve() : this.#onWorker(workers, res, serve)));
     });
   }
 
@@ -284,8 +204,8 @@ class FaultyServer implements TestServer {
       serve();
     });
     if (withdraw === false) {
-      res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"queue full"}');
-      this.#stats.sent(503);
+      res.writeHead(503, this.#writer.head({ 'content-type': 'application/json' })).end('{"error":"queue full"}');
+      this.#writer.sent(503);
       return;
     }
     if (!started) res.once('close', withdraw);
@@ -307,54 +227,9 @@ class FaultyServer implements TestServer {
     }
     if (plan.kind === 'hang') {
       this.#stats.hang();
-      this.#hung.add(socket);
+      this.#connections.hang(socket);
       return;
     }
-    this.#respond(plan, res, echo);
-  }
-
-  #respond(plan: ResponsePlan & { kind: 'respond' }, res: ServerResponse, echo: EchoSource): void {
-    this.#after(plan.headersDelayMs, res, () => {
-      const body = plan.body;
-      if (plan.status === 204 || plan.status === 304) {
-        // These statuses carry no body, and no Content-Length either.
-        res.writeHead(plan.status, plan.headers).end();
-        this.#stats.sent(plan.status);
-        return;
-      }
-      const json =
-        body.kind === 'bytes' ? undefined : Buffer.from(JSON.stringify(jsonBody(this.id, body, plan.status, echo)));
-      res.writeHead(plan.status, {
-        ...plan.headers,
-        'content-type': json === undefined ? 'application/octet-stream' : 'application/json',
-        'content-length': String(json?.length ?? (body.kind === 'bytes' ? body.bytes : 0)),
-      });
-      this.#stats.sent(plan.status);
-      if (plan.bodyDelayMs > 0) res.flushHeaders();
-      this.#after(plan.bodyDelayMs, res, () => {
-        if (json !== undefined) res.end(json);
-        else if (body.kind === 'bytes') streamBytes(res, body.bytes);
-      });
-    });
-  }
-
-  /**
-   * Runs `fn` after `ms` (at once when 0) unless the response closes first. The timer is tracked and
-   * stays ref'd (the request's socket keeps the process alive anyway), so a leak would show in
-   * `process.getActiveResourcesInfo()`; crash() and close() clear it.
-   */
-  #after(ms: number, res: ServerResponse, fn: () => void): void {
-    if (ms <= 0) return fn();
-    const cancel = (): void => {
-      clearTimeout(timer);
-      this.#timers.delete(timer);
-    };
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      res.off('close', cancel);
-      if (!res.destroyed) fn();
-    }, ms);
-    this.#timers.add(timer);
-    res.once('close', cancel);
+    writeResponse(plan, res, echo, this.id, echo.path === this.healthPath ? this.#healthWriter : this.#writer);
   }
 }

@@ -16,7 +16,7 @@ import type { Runtime } from '../runtime.js';
 import { hedgeLostError } from '../hedge/race.js';
 import { blame } from './blame.js';
 import type { DeadlineEntry, DeadlineQueue } from './deadline.js';
-import type { AttemptFacts, ResponseFacts } from './facts.js';
+import type { AttemptFacts, HeaderSource, ResponseFacts } from './facts.js';
 import type { AttemptTarget } from './target.js';
 
 /** One try of a call on one instance. */
@@ -81,6 +81,8 @@ export interface AttemptOwner {
   answered(attempt: LiveAttempt, latencyMs: number): void;
   /** The learned deadline cut the attempt short at `timeoutMs` (its real latency is at least that). */
   cutShort(timeoutMs: number): void;
+  /** Reads responses' load reports for the strategy; undefined (nothing read) unless it takes them. */
+  readonly loadReports: { received(instance: InstanceRecord, headers: HeaderSource): void } | undefined;
   /** The retry decision after `outcome`; `responseStarted`: the caller already has the response. */
   decide(attempt: LiveAttempt, outcome: Outcome, facts: AttemptFacts, responseStarted: boolean): RetryDecision;
 }
@@ -104,6 +106,8 @@ export class LiveAttempt implements Attempt {
   #cancel: ((reason: Error) => void) | undefined;
   /** True once the response headers arrived (reported by `headers()`, or by `end()` with a status). */
   answered = false;
+  /** True once the response's headers went to the load reports (once per attempt). */
+  #loadRead = false;
 
   constructor(
     private readonly owner: AttemptOwner,
@@ -153,6 +157,7 @@ export class LiveAttempt implements Attempt {
   headers(facts: ResponseFacts): RetryDecision {
     if (this.#lost) return OTHER_ATTEMPT;
     if (this.#ended || this.#status !== undefined) return STARTED;
+    this.#readLoad(facts.headers);
     if (this.#deadline !== undefined) {
       if (this.#deadline.fired) return this.end(facts);
       this.owner.deadlines.end(this.#deadline);
@@ -171,6 +176,14 @@ export class LiveAttempt implements Attempt {
     return decision;
   }
 
+  /** Hands the response's headers to the service's load reports, once, when it reads them. */
+  #readLoad(headers: ResponseFacts['headers']): void {
+    const reports = this.owner.loadReports;
+    if (reports === undefined || headers === undefined || this.#loadRead) return;
+    this.#loadRead = true;
+    reports.received(this.instance, headers);
+  }
+
   #answer(latencyMs: number): void {
     if (this.answered) return;
     this.answered = true;
@@ -182,6 +195,7 @@ export class LiveAttempt implements Attempt {
     if (this.#ended) return ENDED;
     this.#ended = true;
     this.#cancel = undefined;
+    this.#readLoad(facts.headers);
     const deadline = this.#deadline;
     if (deadline !== undefined) this.owner.deadlines.end(deadline);
     const fired = deadline?.fired ?? false;

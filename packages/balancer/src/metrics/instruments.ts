@@ -50,6 +50,8 @@ export const ATTRIBUTES = deepFreeze({
   'datapunk.balancer.discovery.source': 'Discovery source kind: `static`, `dns`, `etcd`...',
   'datapunk.balancer.membership.change': '`added`, `removed`, `updated` or `rejected` (invalid entries skipped).',
   'datapunk.balancer.zone.locality': "`local` (the instance is in the caller's zone) or `cross-zone`.",
+  'datapunk.balancer.load_report.result':
+    '`accepted` (a TEXT or JSON report, handed to the strategy), `invalid` (garbage, cut short, out of range, over 4 KiB: ignored) or `unsupported` (binary: `BIN ` or `endpoint-load-metrics-bin`, ignored).',
 } as const);
 
 /** The name of a metric attribute the balancer records. */
@@ -247,6 +249,15 @@ export const INSTRUMENTS = deepFreeze({
       "Requests sent to instances that have a zone, by whether the instance is in the caller's zone (one per attempt). Recorded only when the balancer's `zone` is set.",
     prometheus: 'datapunk_balancer_zone_requests_total',
     attributes: [SERVICE, 'datapunk.balancer.zone.locality'],
+  },
+  loadReports: {
+    name: 'datapunk.balancer.load_reports',
+    kind: 'Counter',
+    unit: '{report}',
+    description:
+      "Load reports (ORCA `endpoint-load-metrics` response headers) read from instances' responses, by result. Read only for services whose strategy takes them (`weighted-least-load`).",
+    prometheus: 'datapunk_balancer_load_reports_total',
+    attributes: [SERVICE, ...INSTANCE, 'datapunk.balancer.load_report.result'],
   },
 } as const satisfies Record<string, InstrumentSpec>);
 

@@ -19,6 +19,7 @@ import type {
   EjectionEvent,
   HealthCheckEvent,
   HedgeRefusedEvent,
+  LoadReportEvent,
   MembershipEvent,
   PanicEvent,
   PickFailedEvent,
@@ -28,6 +29,7 @@ import type {
   StateChangeEvent,
 } from '../service/observer.js';
 import type { Service } from '../service/service.js';
+import { AttributeCache, with1 } from './attribute-cache.js';
 import type { AttributeKey } from './instruments.js';
 import type { Instruments, MeterSource, MeterState } from './meter.js';
 
@@ -70,6 +72,7 @@ const A = {
   change: 'datapunk.balancer.membership.change',
   locality: 'datapunk.balancer.zone.locality',
   limit: 'datapunk.balancer.limit',
+  loadResult: 'datapunk.balancer.load_report.result',
 } as const satisfies Record<string, AttributeKey>;
 
 /** Creates the metrics observer of `service`; its gauges are reported until `dispose()`. */
@@ -87,16 +90,12 @@ type ByOutcome = Map<number | string, Attributes>;
 
 class ServiceMetrics implements MetricsObserver {
   private state: MeterState;
+  private readonly attrs: AttributeCache;
   private readonly base: Attributes;
   /** Per instance (or `base` when not per instance): method -> outcome -> attributes. */
   private readonly attempts = new WeakMap<object, Map<string, ByOutcome>>();
-  private readonly perInstanceAttributes = new WeakMap<Instance, Attributes>();
   private readonly stateAttributes: Readonly<Record<InstanceState, Attributes>>;
   private readonly limitAttributes: { readonly requests: Attributes; readonly pending: Attributes; readonly retries: Attributes };
-  private readonly pickFailures = new Map<string, Attributes>();
-  private readonly retryCauses = new Map<string, Attributes>();
-  private readonly refusals = new Map<string, Attributes>();
-  private readonly hedgeRefusals = new Map<string, Attributes>();
   private observables: Observable[];
   private inPanic: boolean;
   private disposed = false;
@@ -110,12 +109,13 @@ class ServiceMetrics implements MetricsObserver {
     private readonly zone: string | undefined,
   ) {
     this.state = meters.current();
-    this.base = Object.freeze({ [A.service]: service.name });
-    this.locality = zone === undefined ? undefined : { local: this.with(this.base, A.locality, 'local'), cross: this.with(this.base, A.locality, 'cross-zone') };
+    this.attrs = new AttributeCache(service.name, perInstance);
+    this.base = this.attrs.base;
+    this.locality = zone === undefined ? undefined : { local: with1(this.base, A.locality, 'local'), cross: with1(this.base, A.locality, 'cross-zone') };
     const byState: Partial<Record<InstanceState, Attributes>> = {};
-    for (const state of STATES) byState[state] = this.with(this.base, A.state, state);
+    for (const state of STATES) byState[state] = with1(this.base, A.state, state);
     this.stateAttributes = byState as Record<InstanceState, Attributes>;
-    const limit = (name: string) => this.with(this.base, A.limit, name);
+    const limit = (name: string) => with1(this.base, A.limit, name);
     this.limitAttributes = { requests: limit('max-requests'), pending: limit('max-pending-requests'), retries: limit('max-retries') };
     this.inPanic = service.snapshot().panic;
     this.observables = this.observe(this.state);
@@ -195,15 +195,15 @@ class ServiceMetrics implements MetricsObserver {
   }
 
   pickFailed(e: PickFailedEvent): void {
-    this.i.pickFailures.add(1, this.cached(this.pickFailures, A.pickFailureReason, e.reason));
+    this.i.pickFailures.add(1, this.attrs.cached(A.pickFailureReason, e.reason));
   }
 
   retried(e: RetryEvent): void {
-    this.i.retries.add(1, this.cached(this.retryCauses, A.errorType, errorType(e.cause)));
+    this.i.retries.add(1, this.attrs.cached(A.errorType, errorType(e.cause)));
   }
 
   retryRefused(e: RetryRefusedEvent): void {
-    this.i.retryRefusals.add(1, this.cached(this.refusals, A.refusalReason, e.reason));
+    this.i.retryRefusals.add(1, this.attrs.cached(A.refusalReason, e.reason));
   }
 
   hedged(): void {
@@ -215,25 +215,29 @@ class ServiceMetrics implements MetricsObserver {
   }
 
   hedgeRefused(e: HedgeRefusedEvent): void {
-    this.i.hedgeRefusals.add(1, this.cached(this.hedgeRefusals, A.hedgeRefusalReason, e.reason));
+    this.i.hedgeRefusals.add(1, this.attrs.cached(A.hedgeRefusalReason, e.reason));
   }
 
   healthChecked(e: HealthCheckEvent): void {
-    const a = this.with(this.instanceAttributes(e.instance), A.healthResult, e.passed ? 'pass' : 'fail');
+    const a = this.attrs.cached(A.healthResult, e.passed ? 'pass' : 'fail', this.attrs.instance(e.instance));
     this.i.healthChecks.add(1, a);
     this.i.healthCheckDuration.record(Math.max(0, e.durationMs) / 1000, a);
   }
 
   discoveryFailed(e: DiscoveryErrorEvent): void {
-    this.i.discoveryFailures.add(1, this.with(this.base, A.source, e.source));
+    this.i.discoveryFailures.add(1, this.attrs.cached(A.source, e.source));
   }
 
   membershipChanged(e: MembershipEvent): void {
     const changes = { added: e.added, removed: e.removed, updated: e.updated, rejected: e.rejected.length };
-    const source = this.with(this.base, A.source, e.source);
+    const source = this.attrs.cached(A.source, e.source);
     for (const [change, n] of Object.entries(changes)) {
-      if (n > 0) this.i.membershipChanges.add(n, this.with(source, A.change, change));
+      if (n > 0) this.i.membershipChanges.add(n, this.attrs.cached(A.change, change, source));
     }
+  }
+
+  loadReported(e: LoadReportEvent): void {
+    this.i.loadReports.add(1, this.attrs.cached(A.loadResult, e.result, this.attrs.instance(e.instance)));
   }
 
   // --- collection ---------------------------------------------------------------------------
@@ -261,32 +265,7 @@ class ServiceMetrics implements MetricsObserver {
     }
   };
 
-
-  // --- attribute helpers --------------------------------------------------------------------
-
-  /**
-   * `{ service, server.address, server.port, url.scheme }`, or `{ service }` when instances are
-   * not distinguished. IPv6 hosts lose their URL brackets, as the conventions write addresses.
-   */
   private instanceAttributes(instance: Instance): Attributes {
-    if (!this.perInstance) return this.base;
-    let a = this.perInstanceAttributes.get(instance);
-    if (!a) {
-      const host = instance.host.startsWith('[') && instance.host.endsWith(']') ? instance.host.slice(1, -1) : instance.host;
-      a = Object.freeze({ ...this.base, [A.address]: host, [A.port]: instance.port, [A.scheme]: instance.protocol.slice(0, -1) });
-      this.perInstanceAttributes.set(instance, a);
-    }
-    return a;
-  }
-
-  /** `base` plus one attribute, cached by its value (for events that can come in bursts). */
-  private cached(cache: Map<string, Attributes>, key: AttributeKey, value: string): Attributes {
-    let a = cache.get(value);
-    if (!a) cache.set(value, (a = this.with(this.base, key, value)));
-    return a;
-  }
-
-  private with(attributes: Attributes, key: AttributeKey, value: string): Attributes {
-    return Object.freeze({ ...attributes, [key]: value });
+    return this.attrs.instance(instance);
   }
 }

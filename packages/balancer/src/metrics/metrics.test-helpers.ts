@@ -62,11 +62,12 @@ function sameAttributes(a: Attributes, b: Attributes): boolean {
   return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }
 
-/** Picks the endpoint whose id is `target.id` (else the first): tests choose every instance. */
+/** Picks the endpoint whose id is `target.id` (else the first): tests choose every instance. Takes load reports (and ignores them). */
 function targetedStrategy(target: { id: string }): Strategy {
   return {
     name: 'targeted',
     build: (endpoints) => ({ pick: () => endpoints.find((e) => e.id === target.id) ?? endpoints[0]! }),
+    observeLoad: () => {},
   };
 }
 
@@ -85,7 +86,7 @@ const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNR
  * orders (A, B, C from static discovery; panic off; 3 consecutive failures eject; 2 gateway failures: dry run; a retry
  * budget of exactly one retry per window):
  *   A: 7 x GET 200 (10 ms), 3 x GET 503 (30 ms): dry run at the 2nd, ejected at the 3rd.
- *   B: 2 x POST cancelled (5 ms); a GET call: 502 (40 ms) on B, retried on C: 200 (20 ms).
+ *   B: 2 x POST cancelled (5 ms); a GET call: 502 (40 ms) on B, retried on C: 200 (20 ms) with a load report.
  *   C: a GET call: connection refused (1 ms), retry refused by the budget.
  *   B: 2 x GET 500 (50 ms): ejection refused by the max ejection share; then unhealthy by hand.
  *   C: one GET left in flight. Health checks: A passed in 12 ms, B failed in 1.5 s.
@@ -161,7 +162,7 @@ export function runScenario(perInstance: boolean) {
   target.id = C;
   const second = retried.next();
   if (!second.ok || second.target.origin !== C) throw new Error('expected C');
-  second.end({ status: 200, ...ms(20) });
+  second.end({ status: 200, headers: { 'endpoint-load-metrics': 'TEXT cpu_utilization=0.5, rps_fractional=10' }, ...ms(20) });
   const refusedCall = call();
   const attempt = refusedCall.next();
   if (!attempt.ok || attempt.target.origin !== C) throw new Error('expected C');

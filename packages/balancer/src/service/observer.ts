@@ -4,6 +4,7 @@
  */
 import type { CircuitReason, UnavailableReason } from '../errors.js';
 import type { EjectionReason, Instance, InstanceState } from '../instance/instance.js';
+import type { LoadReportResult } from '../load/load-report.js';
 import type { Outcome } from '../outcome.js';
 
 /** An instance's public state changed (`from: 'new'` when it joins, `to: 'removed'` when it leaves). */
@@ -132,6 +133,18 @@ export interface StrategyErrorEvent {
   readonly error: unknown;
 }
 
+/**
+ * A response carried a load report (`endpoint-load-metrics`), read because the service's
+ * strategy takes them (`weighted-least-load`). Only `accepted` ones reach the strategy.
+ */
+export interface LoadReportEvent {
+  readonly service: string;
+  readonly instance: Instance;
+  readonly result: LoadReportResult;
+  /** Why it was ignored (`invalid`, `unsupported`); never the header's own text. */
+  readonly detail?: string;
+}
+
 /** Every method is optional so partial observers are easy to write. */
 export interface ServiceObserver {
   stateChanged?(event: StateChangeEvent): void;
@@ -151,6 +164,8 @@ export interface ServiceObserver {
   hedgeRefused?(event: HedgeRefusedEvent): void;
   healthChecked?(event: HealthCheckEvent): void;
   strategyFailed?(event: StrategyErrorEvent): void;
+  /** A response's load report was read (and, when accepted, handed to the strategy). */
+  loadReported?(event: LoadReportEvent): void;
 }
 
 type Method = keyof ServiceObserver;
@@ -169,6 +184,7 @@ const METHODS: readonly Method[] = [
   'hedgeRefused',
   'healthChecked',
   'strategyFailed',
+  'loadReported',
 ];
 
 /**

@@ -22,6 +22,7 @@ import { EligibleSet, type Tried } from './eligible-set.js';
 import { planMembership } from './membership.js';
 import type { ServiceObserver } from './observer.js';
 import { InstanceTable } from './instance-table.js';
+import { LoadReports } from './load-reports.js';
 import type { HealthReport, InstanceWatcher } from './watcher.js';
 import { ServiceLimits } from './limits.js';
 import { SlowStartRamp } from './slow-start-ramp.js';
@@ -48,6 +49,8 @@ export class Service {
   /** Attempt deadlines of this service's calls (configured, learned, or off), and its circuit breakers unless off. */
   readonly deadlines: AttemptDeadlines;
   readonly limits: ServiceLimits | undefined;
+  /** Reads responses' load reports for the strategy; undefined unless the strategy takes them. */
+  readonly loadReports: LoadReports | undefined;
 
   constructor(
     readonly config: ServiceConfig,
@@ -56,6 +59,7 @@ export class Service {
     this.name = config.name;
     this.deadlines = new AttemptDeadlines(config.retry, runtime);
     this.limits = config.limits && new ServiceLimits(config.limits);
+    this.loadReports = LoadReports.for(this.name, config.strategy, runtime, () => this.observer);
     const records = (): IterableIterator<InstanceRecord> => this.records.values();
     this.ramp = new SlowStartRamp(config.slowStart, runtime, records, () => this.rebuild());
     const od = config.outlierDetection;

@@ -9,25 +9,31 @@
  * prefix every endpoint has had within about one turn of its exact share. Equal weights give
  * plain round robin in index order.
  *
+ * `phases` moves where each endpoint's turns fall: turn k at `(k + phase) / weight`, phase in
+ * [0, 1). The default 0.5 is the centred sequence above; random phases (gRFC A58's EDF, whose
+ * first deadline is random within one period) keep many pickers over the same weights from
+ * taking their turns in lockstep.
+ *
  * Cost: O(n) to start, O(log n) per turn, no allocation per turn.
  */
 export class EdfTurns {
   readonly #weights: Float64Array;
-  readonly #turns: Float64Array; // turns taken so far per endpoint
+  readonly #turns: Float64Array; // turns taken so far per endpoint, plus the endpoint's phase
   // Min-heap on (deadline, index), the keys stored beside the indices to spare an indirection.
   readonly #heapIndex: Uint32Array;
   readonly #heapDeadline: Float64Array;
 
-  /** `weights` must all be finite and > 0. */
-  constructor(weights: ArrayLike<number>) {
+  /** `weights` must all be finite and > 0; `phases` (default 0.5 each) in [0, 1). */
+  constructor(weights: ArrayLike<number>, phases?: ArrayLike<number>) {
     const n = weights.length;
     this.#weights = Float64Array.from(weights);
     this.#turns = new Float64Array(n);
     this.#heapIndex = new Uint32Array(n);
     this.#heapDeadline = new Float64Array(n);
     for (let i = 0; i < n; i++) {
+      this.#turns[i] = phases?.[i] ?? 0.5;
       this.#heapIndex[i] = i;
-      this.#heapDeadline[i] = 0.5 / this.#weights[i]!;
+      this.#heapDeadline[i] = this.#turns[i]! / this.#weights[i]!;
     }
     for (let p = (n >>> 1) - 1; p >= 0; p--) this.#siftDown(p, this.#heapIndex[p]!, this.#heapDeadline[p]!);
   }
@@ -38,7 +44,7 @@ export class EdfTurns {
     const k = this.#turns[i]! + 1;
     this.#turns[i] = k;
     // Computed afresh rather than accumulated, so rounding never drifts over long sequences.
-    this.#siftDown(0, i, (k + 0.5) / this.#weights[i]!);
+    this.#siftDown(0, i, k / this.#weights[i]!);
     return i;
   }
 

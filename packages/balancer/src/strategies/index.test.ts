@@ -11,6 +11,7 @@ import {
   ringHash,
   roundRobin,
   STRATEGY_NAMES as NAMES,
+  weightedLeastLoad,
   weightedRoundRobin,
 } from './index.js';
 import type { StrategyName } from './strategy.js';
@@ -30,7 +31,7 @@ describe('createStrategy', () => {
   });
 
   it('exports each factory under its own name', () => {
-    const names = [roundRobin, weightedRoundRobin, randomStrategy, leastRequest, peakEwma, ringHash, maglev].map((f) => f().name);
+    const names = [roundRobin, weightedRoundRobin, randomStrategy, leastRequest, peakEwma, weightedLeastLoad, ringHash, maglev].map((f) => f().name);
     expect(names).toEqual(NAMES);
   });
 });

@@ -9,13 +9,15 @@ import { randomStrategy } from './random.js';
 import { ringHash } from './ring-hash.js';
 import { roundRobin } from './round-robin.js';
 import type { Strategy, StrategyName } from './strategy.js';
+import { weightedLeastLoad } from './weighted-least-load.js';
 import { weightedRoundRobin } from './weighted-round-robin.js';
 
-export { leastRequest, maglev, peakEwma, randomStrategy, ringHash, roundRobin, weightedRoundRobin };
+export { leastRequest, maglev, peakEwma, randomStrategy, ringHash, roundRobin, weightedLeastLoad, weightedRoundRobin };
 export type { LeastRequestConfig, LeastRequestOptions } from './least-request.js';
 export type { MaglevConfig, MaglevOptions } from './maglev.js';
 export type { PeakEwmaConfig, PeakEwmaOptions } from './peak-ewma.js';
 export type { RingHashConfig, RingHashOptions } from './ring-hash.js';
+export type { WeightedLeastLoadConfig, WeightedLeastLoadOptions } from './weighted-least-load.js';
 
 const FACTORIES: Readonly<Record<StrategyName, () => Strategy>> = Object.freeze({
   'round-robin': roundRobin,
@@ -23,6 +25,7 @@ const FACTORIES: Readonly<Record<StrategyName, () => Strategy>> = Object.freeze(
   random: randomStrategy,
   'least-request': () => leastRequest(),
   'peak-ewma': () => peakEwma(),
+  'weighted-least-load': () => weightedLeastLoad(),
   'ring-hash': () => ringHash(),
   maglev: () => maglev(),
 });

@@ -14,6 +14,7 @@
  *
  * Users may pass their own object implementing `Strategy` wherever a strategy name is accepted.
  */
+import type { LoadReport } from '../load/load-report.js';
 
 /** What a strategy sees of an instance. The same object is passed across rebuilds. */
 export interface StrategyEndpoint {
@@ -77,6 +78,14 @@ export interface Strategy {
   /** Optional: learns from a finished attempt (latency, failure). Cancelled attempts are not fed. */
   observe?(endpoint: StrategyEndpoint, sample: StrategySample): void;
   /**
+   * Optional: receives the load an instance reports about itself (ORCA's `endpoint-load-metrics`
+   * response header, TEXT or JSON), once per response that carries a valid one, with the time
+   * from the runtime (ms). The core reads and parses that header only for a strategy that has
+   * this method; bad headers never reach it (they are counted in
+   * `datapunk.balancer.load_reports`).
+   */
+  observeLoad?(endpoint: StrategyEndpoint, report: LoadReport, now: number): void;
+  /**
    * Optional: forgets what was learnt about an endpoint. Called when it returns to healthy after
    * an ejection or failing health checks, so a penalty earned while it was broken does not keep
    * it out of rotation once it is fixed. A rebuild follows.
@@ -93,5 +102,6 @@ export type StrategyName =
   | 'random'
   | 'least-request'
   | 'peak-ewma'
+  | 'weighted-least-load'
   | 'ring-hash'
   | 'maglev';
