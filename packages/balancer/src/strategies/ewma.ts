@@ -50,12 +50,17 @@ export class EwmaState {
 /** Time constant of the mean latency (`EwmaState.lnMean`), ms. */
 export const MEAN_WINDOW_MS = 1_000;
 
-/** ln of the mean after a sample of `rttMs`, `elapsed` ms after the previous one; a sample after `staleMs` replaces it. Pure. */
-export function nextLnMean(lnMean: number, rttMs: number, elapsed: number, staleMs = Infinity): number {
+/**
+ * Least weight of one sample in the mean: samples that arrive together (a burst of refused
+ * connections in one event-loop turn) still move it, about 1/16 each.
+ */
+export const MIN_SAMPLE_WEIGHT = 1 / 16;
+
+/** ln of the mean after a sample of `rttMs`, `elapsed` ms after the previous one. Pure. */
+export function nextLnMean(lnMean: number, rttMs: number, elapsed: number): number {
   const sample = Math.max(rttMs, MIN_ESTIMATE_MS);
-  if (elapsed >= staleMs) return Math.log(sample);
-  const w = elapsed > 0 ? Math.exp(-elapsed / MEAN_WINDOW_MS) : 1;
-  return Math.log(Math.exp(lnMean) * w + sample * (1 - w));
+  const weight = Math.max(elapsed > 0 ? 1 - Math.exp(-elapsed / MEAN_WINDOW_MS) : 0, MIN_SAMPLE_WEIGHT);
+  return Math.log(Math.exp(lnMean) * (1 - weight) + sample * weight);
 }
 
 export function logKey(value: number, stamp: number, decayMs: number): number {
