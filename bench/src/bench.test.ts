@@ -51,10 +51,10 @@ describe('pnpm bench, shortened', () => {
     ]);
     for (const r of overhead.rows) {
       expect(r.errors).toBe(0);
-      expect([r.rps, r.p50Ms, r.p99Ms, r.cpuUsPerRequest].every(finite)).toBe(true);
+      expect([r.rps, r.p50Ms, r.p99Ms, r.cpuUsPerRequest, r.userUsPerRequest, r.sysUsPerRequest].every(finite)).toBe(true);
     }
     expect(overhead.ratios.map((r) => r.client)).toEqual(['undici + balancer', 'undici raw + no-op interceptor', 'undici BalancedPool', 'axios + balancer', 'got + balancer']);
-    for (const r of overhead.ratios) expect([r.rpsRatio, r.p99Ratio, r.cpuRatio, r.extraCpuUs].every(finite)).toBe(true);
+    for (const r of overhead.ratios) expect([r.rpsRatio, r.p99Ratio, r.cpuRatio, r.extraCpuUs, r.extraUserUs, r.extraSysUs].every(finite)).toBe(true);
     const n = overhead.nullTransport;
     expect([n.rawUs, n.noopInterceptorUs, n.balancedUs, n.extraUs, n.oursUs].every(finite)).toBe(true);
     expect(n.heap).toMatchObject({ requests: 2_000, afterGc: true });

@@ -38,8 +38,10 @@ function pickCostSection(r: NonNullable<BenchResult['pickCost']>): string {
 }
 
 function overheadSection(o: NonNullable<BenchResult['overhead']>): string {
-  const rows = o.rows.map((r) => [r.group, r.client, int(r.rps), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.cpuUsPerRequest), r.errors ? String(r.errors) : '0']);
-  const ratios = o.ratios.map((r) => [r.client, r.baseline, r.rpsRatio.toFixed(3), r.p99Ratio.toFixed(2), r.cpuRatio.toFixed(2), `${r.extraCpuUs > 0 ? '+' : ''}${r.extraCpuUs}`]);
+  const signed = (x: number | undefined): string => (x === undefined ? '–' : `${x > 0 ? '+' : ''}${x}`);
+  const parts = (user: number | undefined, sys: number | undefined): string => (user === undefined ? '–' : `${fmt(user)} + ${fmt(sys!)}`);
+  const rows = o.rows.map((r) => [r.group, r.client, int(r.rps), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.cpuUsPerRequest), parts(r.userUsPerRequest, r.sysUsPerRequest), r.errors ? String(r.errors) : '0']);
+  const ratios = o.ratios.map((r) => [r.client, r.baseline, r.rpsRatio.toFixed(3), r.p99Ratio.toFixed(2), r.cpuRatio.toFixed(2), signed(r.extraCpuUs), `${signed(r.extraUserUs)} / ${signed(r.extraSysUs)}`]);
   const n = o.nullTransport;
   return [
     '## 2. Overhead on a healthy fleet',
@@ -49,13 +51,15 @@ function overheadSection(o: NonNullable<BenchResult['overhead']>): string {
       'Figures are medians over rounds; ratios are medians of the per-round ratios (same round, adjacent runs). ' +
       'CPU µs/req is the client process CPU time (user + system) per request. On loopback it falls as throughput rises (fewer wakeups and syscalls per request), ' +
       'so a slower client also pays more kernel time per request: compare it at similar req/s, and see the cost without a network below for our code alone. ' +
+      'The kernel part (sys) is mostly socket writes, and on loopback a write also delivers the bytes to the fleet process and wakes it when it was idle, ' +
+      'which it is more often when the client is slower: any extra work in the client shows up there as well as in user time. ' +
       'Balanced clients use the same balancer configuration as the fault run (default strategy `peak-ewma`, health checks, per-attempt timeout). ' +
       '"undici raw + no-op interceptor" is a control: the same round robin by hand through `agent.compose()` with an interceptor that does nothing, i.e. what any undici interceptor costs ' +
       '(`withBalancer` does not pay it: it hands each attempt to the agent in its caller\'s handler API, without `compose()`).',
     '',
-    table(['group', 'client', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors'], rows),
+    table(['group', 'client', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'user + sys', 'errors'], rows),
     '',
-    table(['client', 'vs', 'req/s ratio', 'p99 ratio', 'CPU ratio', 'extra CPU µs/req'], ratios),
+    table(['client', 'vs', 'req/s ratio', 'p99 ratio', 'CPU ratio', 'extra CPU µs/req', 'extra user / sys'], ratios),
     '',
     `**Cost per request without a network** (undici \`request()\` through a dispatcher answering from memory, ${int(n.requests)} requests x ${n.rounds} interleaved rounds, CPU µs per request): ` +
       `raw undici ${n.rawUs} µs; through a do-nothing interceptor (\`compose()\`) ${n.noopInterceptorUs} µs; through \`withBalancer\` ${n.balancedUs} µs, ` +
