@@ -25,7 +25,7 @@ describe('pnpm bench, shortened', () => {
       parts: ['pick', 'overhead', 'faults', 'capacity'],
       pickCost: { sizes: [10, 100], rounds: 1, batches: 5, cycles: 20_000, growthInstances: 100, strategies: ['round-robin', 'peak-ewma'] },
       overhead: { rounds: 1, runMs: 150, warmupMs: 50, concurrency: 4 },
-      nullTransport: { rounds: 1, requests: 300 },
+      nullTransport: { rounds: 1, requests: 300, heapRequests: 2_000 },
       faults: {
         timeline: { ratePerSec: 100, warmupMs: 100, healthyMs: 300, faultMs: 600, crashForMs: 300, deadlineMs: 1_000 },
         contenders: [ours('peak-ewma'), plainRoundRobin, balancedPool, haproxy],
@@ -51,12 +51,22 @@ describe('pnpm bench, shortened', () => {
     ]);
     for (const r of overhead.rows) {
       expect(r.errors).toBe(0);
-      expect([r.rps, r.p50Ms, r.p99Ms, r.cpuUsPerRequest].every(finite)).toBe(true);
+      expect([r.rps, r.p50Ms, r.p99Ms, r.cpuUsPerRequest, r.userUsPerRequest, r.sysUsPerRequest].every(finite)).toBe(true);
     }
     expect(overhead.ratios.map((r) => r.client)).toEqual(['undici + balancer', 'undici raw + no-op interceptor', 'undici BalancedPool', 'axios + balancer', 'got + balancer']);
-    for (const r of overhead.ratios) expect([r.rpsRatio, r.p99Ratio, r.cpuRatio, r.extraCpuUs].every(finite)).toBe(true);
+    for (const r of overhead.ratios) expect([r.rpsRatio, r.p99Ratio, r.cpuRatio, r.extraCpuUs, r.extraUserUs, r.extraSysUs].every(finite)).toBe(true);
     const n = overhead.nullTransport;
     expect([n.rawUs, n.noopInterceptorUs, n.balancedUs, n.extraUs, n.oursUs].every(finite)).toBe(true);
+    expect(n.heap).toMatchObject({ requests: 2_000, afterGc: true });
+    expect([n.heap!.beforeMB, n.heap!.afterMB, n.heap!.growthKB].every(finite)).toBe(true);
+    expect(result.goals.slice(0, 6).map((g) => g.goal)).toEqual([
+      'undici: >= 0.90 of raw undici req/s',
+      'undici: within 0.05 of the do-nothing interceptor control (req/s ratios to raw)',
+      'axios: >= 0.95 of raw axios req/s',
+      'got: >= 0.95 of raw got req/s',
+      "without a network: our code <= 1.5 µs/request above undici's interceptor machinery",
+      'heap flat over 0.002M requests (growth <= 512 KB, after GC)',
+    ]);
 
     const rows = result.faults!.rows;
     expect(rows.map((r) => r.contender)).toEqual(['peak-ewma', 'round robin (plain)', 'undici BalancedPool', 'HAProxy']);

@@ -3,10 +3,11 @@
  *
  *   pnpm bench                 # full run (about 5 minutes)
  *   pnpm bench --quick         # shortened run (about a minute), figures indicative only
- *   pnpm bench --only faults   # some parts: pick, overhead, faults (comma-separated)
+ *   pnpm bench --only faults   # some parts: pick, overhead, faults, capacity (comma-separated);
+ *                              # the results keep the other parts from the previous run
  *   pnpm bench --no-write      # print, write nothing
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StrategyName } from '@datapunk/balancer';
@@ -26,9 +27,10 @@ import { BENCH_DIR } from './paths.js';
 import { pickCostTable, STRATEGIES, type PickCostOptions } from './pick-cost.js';
 import { capacityGoals, faultGoals, overheadGoals } from './report/goals.js';
 import { renderMarkdown } from './report/markdown.js';
-import type { BenchResult } from './report/result.js';
+import { mergeResults } from './report/merge.js';
+import type { BenchResult, PartName } from './report/result.js';
 
-export type Part = 'pick' | 'overhead' | 'faults' | 'capacity';
+export type Part = PartName;
 export const PARTS: readonly Part[] = ['pick', 'overhead', 'faults', 'capacity'];
 
 export interface BenchOptions {
@@ -36,7 +38,7 @@ export interface BenchOptions {
   readonly parts: readonly Part[];
   readonly pickCost: PickCostOptions;
   readonly overhead: OverheadOptions;
-  readonly nullTransport: { readonly rounds: number; readonly requests: number };
+  readonly nullTransport: { readonly rounds: number; readonly requests: number; readonly heapRequests: number };
   readonly faults: { readonly timeline: FaultTimeline; readonly contenders: readonly FaultContender[] };
   readonly capacity: { readonly scenarios: readonly CapacityScenario[]; readonly contenders: readonly FleetContender[]; readonly rounds: number };
   readonly log?: (line: string) => void;
@@ -48,7 +50,7 @@ export function fullOptions(): BenchOptions {
     parts: PARTS,
     pickCost: {},
     overhead: FULL_OVERHEAD,
-    nullTransport: { rounds: 7, requests: 20_000 },
+    nullTransport: { rounds: 7, requests: 20_000, heapRequests: 1_000_000 },
     faults: { timeline: FULL_TIMELINE, contenders: faultContenders(STRATEGIES, [PROPOSED_MAX_EJECTION]) },
     capacity: { scenarios: capacityScenarios(), contenders: capacityContenders(), rounds: 3 },
   };
@@ -60,7 +62,7 @@ export function quickOptions(): BenchOptions {
     parts: PARTS,
     pickCost: { sizes: [10, 100, 1_000, 10_000], rounds: 3, batches: 40, cycles: 1_000_000 },
     overhead: QUICK_OVERHEAD,
-    nullTransport: { rounds: 3, requests: 5_000 },
+    nullTransport: { rounds: 3, requests: 5_000, heapRequests: 100_000 },
     faults: { timeline: QUICK_TIMELINE, contenders: faultContenders(STRATEGIES, [PROPOSED_MAX_EJECTION]) },
     capacity: { scenarios: capacityScenarios(0.5), contenders: capacityContenders(), rounds: 1 },
   };
@@ -89,8 +91,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     const fleet = await startRemoteFleet([{}, {}, {}, {}]);
     try {
       const n = options.nullTransport;
-      const nullTransport = await nullTransportCost(fleet.urls, n.rounds, n.requests);
-      log(`  without a network: raw ${nullTransport.rawUs} µs/req, balanced ${nullTransport.balancedUs} µs/req (+${nullTransport.extraUs})`);
+      const nullTransport = await nullTransportCost(fleet.urls, n.rounds, n.requests, n.heapRequests);
+      log(`  without a network: raw ${nullTransport.rawUs} µs/req, no-op interceptor ${nullTransport.noopInterceptorUs}, balanced ${nullTransport.balancedUs} µs/req (+${nullTransport.extraUs})`);
+      const h = nullTransport.heap;
+      if (h) log(`  heap over ${h.requests} balanced requests: ${h.beforeMB} -> ${h.afterMB} MB`);
       overhead = { ...result, nullTransport };
     } finally {
       await fleet.close();
@@ -124,13 +128,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   };
 }
 
-/** Writes `results/latest.json` and `RESULTS.md` under `dir` (bench/ by default). */
-export function writeResults(result: BenchResult, dir = BENCH_DIR): { json: string; markdown: string } {
+/**
+ * Writes `results/latest.json` and `RESULTS.md` under `dir` (bench/ by default). `ran`: the parts
+ * this run measured, when not all (`--only`): the others are kept from the previous results.
+ */
+export function writeResults(result: BenchResult, dir = BENCH_DIR, ran?: readonly Part[]): { json: string; markdown: string } {
   mkdirSync(join(dir, 'results'), { recursive: true });
   const json = join(dir, 'results', 'latest.json');
   const markdown = join(dir, 'RESULTS.md');
-  writeFileSync(json, JSON.stringify(result, null, 2) + '\n');
-  writeFileSync(markdown, renderMarkdown(result));
+  const previous = ran && existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as BenchResult) : undefined;
+  const written = ran ? mergeResults(previous, result, ran) : result;
+  writeFileSync(json, JSON.stringify(written, null, 2) + '\n');
+  writeFileSync(markdown, renderMarkdown(written));
   return { json, markdown };
 }
 
@@ -158,7 +167,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(renderMarkdown(result));
   if (write) {
-    const files = writeResults(result);
+    const files = writeResults(result, BENCH_DIR, options.parts.length < PARTS.length ? options.parts : undefined);
     console.log(`wrote ${files.json} and ${files.markdown}`);
   }
 }

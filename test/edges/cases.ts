@@ -173,7 +173,7 @@ export function defineEdgeCases(driver: EdgeDriver): void {
       });
       const pending = r.client.request({ method: 'GET', url: 'http://orders/slow-body' });
       // Armed at the pick; ended by the response head. Were it to cover the body, it would stay armed.
-      await until(() => r.servers[0]!.processed.length === 1 && runtime.pendingTimers() === 0, 'the attempt deadline to end at the headers');
+      await until(() => r.servers[0]!.processed.length === 1 && runtime.pendingTimers({ includeUnref: false }) === 0, 'the attempt deadline to end at the headers');
       runtime.advance(5_000);
       sendBody();
       const res = await pending;

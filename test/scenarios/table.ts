@@ -59,6 +59,15 @@ export function defineScenarios(driver: ClientDriver): void {
       expect(fleet.servers[0]!.stats.total).toBeGreaterThan(0);
     });
 
+    it('a 503 whose Retry-After asks for longer than retry.retryAfterMaxMs is not retried: the caller sees the 503', async () => {
+      // The core reads Retry-After from the response headers in whatever form the client has them.
+      const { fleet, client } = await rig(2, { outlierDetection: false }, (i) => (i === 0 ? { errorRate: 1, retryAfter: '120' } : {}));
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push((await get(client)).status);
+      expect(statuses.filter((s) => s === 503)).toHaveLength(5);
+      expect(fleet.servers[1]!.stats.total).toBe(5); // no 503 was retried there
+    });
+
     it('a refused connection is retried on another instance and the caller sees 200', async () => {
       const { fleet, client } = await rig(3, { outlierDetection: false });
       await fleet.servers[1]!.crash();

@@ -13,6 +13,10 @@ export interface ClosedLoopResult {
   readonly latency: LatencySummary;
   /** Client process CPU time (user + system) per request, µs. */
   readonly cpuUsPerRequest: number;
+  /** Its user-space part (JavaScript, V8, Node), µs. */
+  readonly userUsPerRequest: number;
+  /** Its kernel part (socket writes and reads, epoll, wakeups), µs. */
+  readonly sysUsPerRequest: number;
 }
 
 export async function closedLoop(send: () => Promise<void>, concurrency: number, durationMs: number): Promise<ClosedLoopResult> {
@@ -42,5 +46,7 @@ export async function closedLoop(send: () => Promise<void>, concurrency: number,
     rps: (samples.length * 1000) / elapsedMs,
     latency: summarize(samples.values()),
     cpuUsPerRequest: requests ? (cpu.user + cpu.system) / requests : NaN,
+    userUsPerRequest: requests ? cpu.user / requests : NaN,
+    sysUsPerRequest: requests ? cpu.system / requests : NaN,
   };
 }

@@ -3,8 +3,11 @@
  * dispatcher that answers on the next turn of the event loop from memory, with and without
  * `withBalancer`. The difference is what the balancer and its undici adapter add to each
  * request, free of loopback, server and scheduler noise; the profile of the balanced side shows
- * where that time goes.
+ * where that time goes. Then a long run through `withBalancer` (1M requests in a full run) with
+ * the heap measured after a GC before and after it: it must stay flat.
  */
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { withBalancer } from '@datapunk/balancer-undici';
 import { Dispatcher } from 'undici';
 import { SERVICE_ORIGIN, userBalancer } from '../config.js';
@@ -77,6 +80,45 @@ export interface NullTransportResult {
   readonly extraUs: number;
   /** balancedUs - noopInterceptorUs: the part that is ours, not undici's interceptor machinery. */
   readonly oursUs: number;
+  /** The heap around a long run through `withBalancer` (after a full GC each side when `afterGc`). */
+  readonly heap?: HeapCheck;
+}
+
+export interface HeapCheck {
+  readonly requests: number;
+  readonly beforeMB: number;
+  readonly afterMB: number;
+  /** afterMB - beforeMB, KB: flat when within a few hundred KB (noise). */
+  readonly growthKB: number;
+  readonly afterGc: boolean;
+}
+
+/** A full GC: `global.gc` when given (`--expose-gc`), else enabled for this process at run time. */
+function fullGc(): (() => void) | undefined {
+  const given = (globalThis as { gc?: () => void }).gc;
+  if (given) return given;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
+
+/** heapUsed after a GC (three passes: finalizers may free more), MB. */
+function heapMB(gc: (() => void) | undefined): number {
+  for (let i = 0; i < 3; i++) gc?.();
+  return process.memoryUsage().heapUsed / 1e6;
+}
+
+/** Sends `requests` requests through `dispatcher` and reports the heap before and after. */
+async function heapOver(dispatcher: Dispatcher, origin: string, requests: number): Promise<HeapCheck> {
+  const gc = fullGc();
+  await drive(dispatcher, origin, 100_000, 16); // warm: caches, JIT, pools
+  const before = heapMB(gc);
+  for (let left = requests; left > 0; left -= 100_000) await drive(dispatcher, origin, Math.min(left, 100_000), 16);
+  const after = heapMB(gc);
+  return { requests, beforeMB: round(before, 2), afterMB: round(after, 2), growthKB: Math.round((after - before) * 1000), afterGc: gc !== undefined };
 }
 
 /** A do-nothing interceptor: what any undici interceptor costs (handler wrapping). */
@@ -86,7 +128,7 @@ const noop: Dispatcher.DispatcherComposeInterceptor = (dispatch) =>
   };
 
 /** Interleaved rounds of `requests` requests each: raw, no-op interceptor, balanced (order alternating). */
-export async function nullTransportCost(urls: readonly string[], rounds: number, requests: number): Promise<NullTransportResult> {
+export async function nullTransportCost(urls: readonly string[], rounds: number, requests: number, heapRequests = 0): Promise<NullTransportResult> {
   const balancer = userBalancer(urls);
   const raw = new NullDispatcher();
   const composed = raw.compose(noop);
@@ -98,12 +140,14 @@ export async function nullTransportCost(urls: readonly string[], rounds: number,
     (n: number) => drive(balanced, SERVICE_ORIGIN, n, 16),
   ];
   const cpu: number[][] = [[], [], []];
+  let heap: HeapCheck | undefined;
   try {
     for (const run of runs) await run(requests);
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? [0, 1, 2] : [2, 1, 0];
       for (const k of order) cpu[k]!.push((await runs[k]!(requests)).cpuUs);
     }
+    if (heapRequests > 0) heap = await heapOver(balanced, SERVICE_ORIGIN, heapRequests);
   } finally {
     await balancer.close();
   }
@@ -116,5 +160,6 @@ export async function nullTransportCost(urls: readonly string[], rounds: number,
     balancedUs: round(median(balancedUs)),
     extraUs: round(median(balancedUs.map((b, i) => b - rawUs[i]!))),
     oursUs: round(median(balancedUs.map((b, i) => b - noopUs[i]!))),
+    ...(heap ? { heap } : {}),
   };
 }

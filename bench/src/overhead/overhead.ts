@@ -33,8 +33,11 @@ export interface OverheadRow {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly cpuUsPerRequest: number;
+  /** The user-space and kernel parts of `cpuUsPerRequest` (medians of their own). */
+  readonly userUsPerRequest: number;
+  readonly sysUsPerRequest: number;
   readonly errors: number;
-  readonly runs: readonly { readonly rps: number; readonly p99Ms: number; readonly cpuUsPerRequest: number }[];
+  readonly runs: readonly { readonly rps: number; readonly p99Ms: number; readonly cpuUsPerRequest: number; readonly userUsPerRequest: number; readonly sysUsPerRequest: number }[];
 }
 
 export interface OverheadRatio {
@@ -49,6 +52,9 @@ export interface OverheadRatio {
   readonly cpuRatio: number;
   /** Median extra client CPU per request, µs. */
   readonly extraCpuUs: number;
+  /** The same for its user-space and kernel parts. */
+  readonly extraUserUs: number;
+  readonly extraSysUs: number;
 }
 
 export interface OverheadResult {
@@ -81,8 +87,16 @@ export async function runOverhead(options: OverheadOptions, log: (line: string) 
             p50Ms: round(median(rs.map((x) => x.latency.p50))),
             p99Ms: round(median(rs.map((x) => x.latency.p99))),
             cpuUsPerRequest: round(median(rs.map((x) => x.cpuUsPerRequest)), 1),
+            userUsPerRequest: round(median(rs.map((x) => x.userUsPerRequest)), 1),
+            sysUsPerRequest: round(median(rs.map((x) => x.sysUsPerRequest)), 1),
             errors: rs.reduce((n, x) => n + x.errors, 0),
-            runs: rs.map((x) => ({ rps: Math.round(x.rps), p99Ms: round(x.latency.p99), cpuUsPerRequest: round(x.cpuUsPerRequest, 1) })),
+            runs: rs.map((x) => ({
+              rps: Math.round(x.rps),
+              p99Ms: round(x.latency.p99),
+              cpuUsPerRequest: round(x.cpuUsPerRequest, 1),
+              userUsPerRequest: round(x.userUsPerRequest, 1),
+              sysUsPerRequest: round(x.sysUsPerRequest, 1),
+            })),
           });
         }
         const raw = clients.find((c) => c.role === 'raw')!;
@@ -90,6 +104,7 @@ export async function runOverhead(options: OverheadOptions, log: (line: string) 
           const a = runs.get(c)!;
           const b = runs.get(raw)!;
           const per = (f: (x: ClosedLoopResult) => number): number => round(median(a.map((x, i) => f(x) / f(b[i]!))), 3);
+          const extra = (f: (x: ClosedLoopResult) => number): number => round(median(a.map((x, i) => f(x) - f(b[i]!))), 1);
           ratios.push({
             group,
             client: c.name,
@@ -97,7 +112,9 @@ export async function runOverhead(options: OverheadOptions, log: (line: string) 
             rpsRatio: per((x) => x.rps),
             p99Ratio: per((x) => x.latency.p99),
             cpuRatio: per((x) => x.cpuUsPerRequest),
-            extraCpuUs: round(median(a.map((x, i) => x.cpuUsPerRequest - b[i]!.cpuUsPerRequest)), 1),
+            extraCpuUs: extra((x) => x.cpuUsPerRequest),
+            extraUserUs: extra((x) => x.userUsPerRequest),
+            extraSysUs: extra((x) => x.sysUsPerRequest),
           });
         }
         for (const row of rows.filter((x) => x.group === group)) {

@@ -1,6 +1,6 @@
 /** Renders bench/RESULTS.md from the result; pure, so the test can check it. */
 import { BAD, type BadInstance, type FaultRow, type InstanceTraffic } from '../faults/faults.js';
-import type { BenchResult } from './result.js';
+import type { BenchResult, PartName } from './result.js';
 
 const fmt = (n: number | undefined, digits = 1): string => (n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits }));
 const int = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
@@ -38,8 +38,10 @@ function pickCostSection(r: NonNullable<BenchResult['pickCost']>): string {
 }
 
 function overheadSection(o: NonNullable<BenchResult['overhead']>): string {
-  const rows = o.rows.map((r) => [r.group, r.client, int(r.rps), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.cpuUsPerRequest), r.errors ? String(r.errors) : '0']);
-  const ratios = o.ratios.map((r) => [r.client, r.baseline, r.rpsRatio.toFixed(3), r.p99Ratio.toFixed(2), r.cpuRatio.toFixed(2), `${r.extraCpuUs > 0 ? '+' : ''}${r.extraCpuUs}`]);
+  const signed = (x: number | undefined): string => (x === undefined ? '–' : `${x > 0 ? '+' : ''}${x}`);
+  const parts = (user: number | undefined, sys: number | undefined): string => (user === undefined ? '–' : `${fmt(user)} + ${fmt(sys!)}`);
+  const rows = o.rows.map((r) => [r.group, r.client, int(r.rps), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.cpuUsPerRequest), parts(r.userUsPerRequest, r.sysUsPerRequest), r.errors ? String(r.errors) : '0']);
+  const ratios = o.ratios.map((r) => [r.client, r.baseline, r.rpsRatio.toFixed(3), r.p99Ratio.toFixed(2), r.cpuRatio.toFixed(2), signed(r.extraCpuUs), `${signed(r.extraUserUs)} / ${signed(r.extraSysUs)}`]);
   const n = o.nullTransport;
   return [
     '## 2. Overhead on a healthy fleet',
@@ -49,16 +51,24 @@ function overheadSection(o: NonNullable<BenchResult['overhead']>): string {
       'Figures are medians over rounds; ratios are medians of the per-round ratios (same round, adjacent runs). ' +
       'CPU µs/req is the client process CPU time (user + system) per request. On loopback it falls as throughput rises (fewer wakeups and syscalls per request), ' +
       'so a slower client also pays more kernel time per request: compare it at similar req/s, and see the cost without a network below for our code alone. ' +
+      'The kernel part (sys) is mostly socket writes, and on loopback a write also delivers the bytes to the fleet process and wakes it when it was idle, ' +
+      'which it is more often when the client is slower: any extra work in the client shows up there as well as in user time. ' +
       'Balanced clients use the same balancer configuration as the fault run (default strategy `peak-ewma`, health checks, per-attempt timeout). ' +
-      '"undici raw + no-op interceptor" is a control: the same round robin by hand through `agent.compose()` with an interceptor that does nothing, i.e. what any undici interceptor costs.',
+      '"undici raw + no-op interceptor" is a control: the same round robin by hand through `agent.compose()` with an interceptor that does nothing, i.e. what any undici interceptor costs ' +
+      '(`withBalancer` does not pay it: it hands each attempt to the agent in its caller\'s handler API, without `compose()`).',
     '',
-    table(['group', 'client', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors'], rows),
+    table(['group', 'client', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'user + sys', 'errors'], rows),
     '',
-    table(['client', 'vs', 'req/s ratio', 'p99 ratio', 'CPU ratio', 'extra CPU µs/req'], ratios),
+    table(['client', 'vs', 'req/s ratio', 'p99 ratio', 'CPU ratio', 'extra CPU µs/req', 'extra user / sys'], ratios),
     '',
     `**Cost per request without a network** (undici \`request()\` through a dispatcher answering from memory, ${int(n.requests)} requests x ${n.rounds} interleaved rounds, CPU µs per request): ` +
-      `raw undici ${n.rawUs} µs; through a do-nothing interceptor ${n.noopInterceptorUs} µs; through \`withBalancer\` ${n.balancedUs} µs, ` +
-      `i.e. **+${n.extraUs} µs per request**, of which undici's interceptor machinery is ${(n.noopInterceptorUs - n.rawUs).toFixed(2)} µs and the balancer and its adapter ${n.oursUs} µs.`,
+      `raw undici ${n.rawUs} µs; through a do-nothing interceptor (\`compose()\`) ${n.noopInterceptorUs} µs; through \`withBalancer\` ${n.balancedUs} µs, ` +
+      `i.e. **${n.extraUs > 0 ? '+' : ''}${n.extraUs} µs per request** above raw undici and ${n.oursUs > 0 ? '+' : ''}${n.oursUs} µs above the do-nothing interceptor. ` +
+      `\`withBalancer\` does not go through \`compose()\` (whose handler wrapping is the ${(n.noopInterceptorUs - n.rawUs).toFixed(2)} µs of the control): ` +
+      'what it adds above raw undici is the balancer and its adapter.' +
+      (n.heap
+        ? ` Heap over ${int(n.heap.requests)} more requests through \`withBalancer\`${n.heap.afterGc ? ' (after a full GC)' : ''}: ${n.heap.beforeMB} MB before, ${n.heap.afterMB} MB after (${n.heap.growthKB > 0 ? '+' : ''}${int(n.heap.growthKB)} KB).`
+        : ''),
   ].join('\n');
 }
 
@@ -151,6 +161,15 @@ function capacitySection(c: NonNullable<BenchResult['capacity']>): string {
   ].join('\n');
 }
 
+const PART_TITLES: Record<PartName, string> = { pick: 'pick cost', overhead: 'overhead', faults: 'faults', capacity: 'capacity' };
+
+/** When parts were measured at different times (`--only` kept the others): which, and when. */
+function measuredNote(measured: Partial<Record<PartName, string>> | undefined): string {
+  if (measured === undefined || new Set(Object.values(measured)).size <= 1) return '';
+  const list = Object.entries(measured).map(([part, date]) => `${PART_TITLES[part as PartName]} on ${date}`);
+  return ` Parts measured in separate runs (\`pnpm bench --only\`): ${list.join(', ')}.`;
+}
+
 export function renderMarkdown(result: BenchResult): string {
   const m = result.meta;
   const parts = [
@@ -158,7 +177,8 @@ export function renderMarkdown(result: BenchResult): string {
     '',
     `Generated by \`pnpm bench\`${m.mode === 'full' ? '' : ` (${m.mode} mode: shortened, figures are indicative only)`} on ${m.date}, ` +
       `Node ${m.node}, ${m.cpu} (${m.cores} cores), ${m.platform}; load average at start ${m.loadavg.join(' / ')}; took ${Math.round(m.durationS)} s. ` +
-      `HAProxy: ${m.haproxy ?? 'not installed (apt-get install haproxy)'}.`,
+      `HAProxy: ${m.haproxy ?? 'not installed (apt-get install haproxy)'}.` +
+      measuredNote(m.measured),
     '',
     '> The load generator, the fleet (one separate Node process) and HAProxy all share this machine, ' +
       'whose cores are also shared with other work: absolute figures move from run to run. Read them side by side within a table ' +

@@ -13,11 +13,16 @@ export interface Goal {
   readonly met: boolean | null;
 }
 
+/** The parts of `pnpm bench` (`--only` takes a comma-separated list of them). */
+export type PartName = 'pick' | 'overhead' | 'faults' | 'capacity';
+
 export interface BenchResult {
   readonly meta: MachineInfo & {
     readonly mode: 'full' | 'quick' | 'custom';
     readonly durationS: number;
     readonly haproxy: string | null;
+    /** When each part present was measured: set when `--only` kept parts of an earlier run. */
+    readonly measured?: Partial<Record<PartName, string>>;
   };
   readonly pickCost?: PickCostResult & { readonly options: PickCostOptions };
   readonly overhead?: OverheadResult & { readonly nullTransport: NullTransportResult };

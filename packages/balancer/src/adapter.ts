@@ -7,7 +7,7 @@
  */
 export type { Attempt } from './attempt/attempt.js';
 export { isOtherAttempt } from './attempt/attempt.js';
-export type { AttemptFacts, CancelledBy, HeaderReader, RequestBodyFacts, ResponseFacts } from './attempt/facts.js';
+export type { AttemptFacts, CancelledBy, HeaderReader, HeaderSource, RawHeaders, RequestBodyFacts, ResponseFacts } from './attempt/facts.js';
 export type { AttemptTarget } from './attempt/target.js';
 export type { Call, CallRequest, Refusal } from './call.js';
 export type { NoRetryReason, RetryDecision } from './retry/policy.js';

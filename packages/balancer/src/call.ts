@@ -30,8 +30,11 @@ import type { RetryDecision } from './retry/policy.js';
 import { callSettings, type CallSettings } from './call-settings.js';
 
 /** Methods as clients usually spell them, upper-cased without a new string each time. */
-const METHODS: Readonly<Record<string, string>> = { get: 'GET', GET: 'GET', post: 'POST', POST: 'POST', put: 'PUT', PUT: 'PUT', delete: 'DELETE', DELETE: 'DELETE', head: 'HEAD', HEAD: 'HEAD', patch: 'PATCH', PATCH: 'PATCH', options: 'OPTIONS', OPTIONS: 'OPTIONS' };
-const upperCase = (method: string): string => (Object.hasOwn(METHODS, method) ? METHODS[method]! : method.toUpperCase());
+const METHODS: Readonly<Record<string, string | undefined>> = Object.assign(Object.create(null) as Record<string, string>, {
+  get: 'GET', GET: 'GET', post: 'POST', POST: 'POST', put: 'PUT', PUT: 'PUT', delete: 'DELETE', DELETE: 'DELETE',
+  head: 'HEAD', HEAD: 'HEAD', patch: 'PATCH', PATCH: 'PATCH', options: 'OPTIONS', OPTIONS: 'OPTIONS',
+});
+const upperCase = (method: string): string => METHODS[method] ?? method.toUpperCase();
 
 const NOT_RETRYABLE: RetryDecision = Object.freeze({ retry: false, reason: 'not-retryable' });
 const HTTPS = /^https:/i;
@@ -205,25 +208,33 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     return attempt;
   }
 
-  /** Whether the logical URL is https, read from the origin when the adapter gave it. */
+  /** Whether the logical URL is https, read from the origin when the adapter gave it (the URL is then not read). */
   private isHttps(): boolean {
-    const { url, origin } = this.request;
-    return HTTPS.test(origin ?? (typeof url === 'string' ? url : url.protocol));
+    const request = this.request;
+    const text = request.origin ?? (typeof request.url === 'string' ? request.url : request.url.protocol);
+    // `http:` has its colon at 4: most requests are ruled out without the expression.
+    return text.charCodeAt(5) === 58 /* : */ && HTTPS.test(text);
   }
 
   delay(ms: number, signal?: AbortSignal): Promise<void> {
     return delay(this.runtime, ms, signal);
   }
 
-  release(attempt: LiveAttempt, outcome: Outcome): void {
+  release(attempt: LiveAttempt, outcome: Outcome, now?: number): void {
     this.serviceRef.limits?.ended(attempt.index > 0, attempt.answered);
-    this.serviceRef.release(attempt.instance, attempt.startedAt, outcome, this.method);
+    this.serviceRef.release(attempt.instance, attempt.startedAt, outcome, this.method, now);
   }
 
-  answered(attempt: LiveAttempt, latencyMs: number): void {
-    this.serviceRef.deadlines.record(latencyMs);
+  answered(attempt: LiveAttempt, latencyMs: number | undefined, now: number | undefined): void {
     this.serviceRef.limits?.answered();
-    this.hedging?.answered(latencyMs, this.runtime.now());
+    const deadlines = this.serviceRef.deadlines;
+    const hedging = this.hedging;
+    // Only a learned deadline and the hedge delay use the time to headers: no clock read otherwise.
+    if (deadlines.learned === undefined && hedging === undefined) return;
+    const at = now ?? this.runtime.now();
+    const ms = latencyMs ?? at - attempt.startedAt;
+    deadlines.record(ms);
+    hedging?.answered(ms, at);
   }
 
   get loadReports(): Service['loadReports'] {

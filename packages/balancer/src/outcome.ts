@@ -151,3 +151,12 @@ export function outcomeLabel(outcome: Outcome): string {
       return outcome.by === 'invalid-request' ? 'invalid-request' : 'cancelled';
   }
 }
+
+/** One frozen response outcome per status: the common outcome of every attempt costs no allocation. */
+const RESPONSES: Outcome[] = [];
+
+/** The outcome `{ kind: 'response', status }`, shared (frozen) for statuses 100-599. */
+export function responseOutcome(status: number): Outcome {
+  if (!Number.isInteger(status) || status < 100 || status > 599) return { kind: 'response', status };
+  return (RESPONSES[status] ??= Object.freeze({ kind: 'response', status }));
+}

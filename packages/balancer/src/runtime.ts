@@ -9,6 +9,11 @@
 /** A scheduled timer; `cancel()` is idempotent. */
 export interface Timer {
   cancel(): void;
+  /**
+   * Changes whether the pending timer keeps the process alive (Node's `ref()` / `unref()`).
+   * Optional: without it, the core cancels such a timer and sets a new one when it needs it again.
+   */
+  keepAlive?(keep: boolean): void;
 }
 
 /** Options of `Runtime.setTimeout`. */
@@ -43,7 +48,7 @@ export const realRuntime: Runtime = Object.freeze({
   setTimeout(fn: () => void, delayMs: number, options?: TimerOptions): Timer {
     const handle = setTimeout(fn, Math.min(Math.max(0, delayMs), MAX_TIMER_MS));
     if (options?.unref ?? true) handle.unref();
-    return { cancel: () => clearTimeout(handle) };
+    return { cancel: () => clearTimeout(handle), keepAlive: (keep) => void (keep ? handle.ref() : handle.unref()) };
   },
   random: () => Math.random(),
   wallNow: () => Date.now(),

@@ -42,13 +42,18 @@ export function overridesHeader(overrides: RequestOverrides): Record<typeof OVER
   return { [OVERRIDES_HEADER]: json };
 }
 
+/** A request's overrides as the core takes them. */
+export type FoundOverrides = Pick<CallRequest, 'overrides' | 'overridesFrom'>;
+
 /** The overrides of one request, and its headers without the overrides header. */
 export interface RequestOverridesFound {
-  readonly request: Pick<CallRequest, 'overrides' | 'overridesFrom'>;
+  readonly request: FoundOverrides;
   readonly headers: DispatchHeaders;
 }
 
-const NONE: Pick<CallRequest, 'overrides' | 'overridesFrom'> = Object.freeze({});
+/** No overrides. */
+export const NO_OVERRIDES: FoundOverrides = Object.freeze({});
+const NONE = NO_OVERRIDES;
 
 /** Reads a request's overrides from its dispatch option and its header (`headers`: as `replayableHeaders` made them). */
 export function findOverrides(option: unknown, headers: DispatchHeaders): RequestOverridesFound {

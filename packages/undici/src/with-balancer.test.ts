@@ -98,3 +98,96 @@ describe('withBalancer with undici.request and undici.fetch (MockAgent)', () => 
     expect(inFlight()).toEqual([0]);
   });
 });
+
+describe('withBalancer speaks the caller\'s handler API to the dispatcher (no compose() conversion)', () => {
+  function spied() {
+    const balancer = createBalancer({ services: { orders: { instances: [A], outlierDetection: false } } });
+    cleanup.push(() => balancer.close());
+    const handed: Record<string, unknown>[] = [];
+    const raw = [Buffer.from('Content-Type'), Buffer.from('text/plain')];
+    const next = {
+      dispatch(_opts: unknown, handler: Record<string, (...args: unknown[]) => unknown>): boolean {
+        handed.push(handler);
+        if (typeof handler.onRequestStart === 'function') {
+          const controller = { abort() {}, pause() {}, resume() {}, aborted: false, paused: false, reason: null };
+          handler.onRequestStart(controller, {});
+          handler.onResponseStart!(controller, 200, { 'content-type': 'text/plain' }, 'OK');
+          handler.onResponseEnd!(controller, {});
+        } else {
+          handler.onConnect!(() => {});
+          handler.onHeaders!(200, raw, () => {}, 'OK');
+          handler.onComplete!([]);
+        }
+        return true;
+      },
+    };
+    return { dispatcher: withBalancer(next as unknown as Dispatcher, balancer), handed, raw };
+  }
+  const opts = { origin: 'http://orders', path: '/x', method: 'GET' } as const;
+
+  it('a legacy caller (undici 7 request/fetch) gets the raw headers undici gave, as the very same list', () => {
+    const { dispatcher, handed, raw } = spied();
+    const seen: unknown[] = [];
+    const legacy = { onConnect() {}, onError: (e: Error) => seen.push(e), onHeaders: (_s: number, h: unknown) => (seen.push(h), true), onData: () => true, onComplete: () => seen.push('complete') };
+    dispatcher.dispatch(opts, legacy as unknown as Dispatcher.DispatchHandler);
+    expect(handed).toHaveLength(1);
+    expect(handed[0]!.onRequestStart).toBeUndefined(); // legacy to undici: nothing to unwrap
+    expect(seen).toEqual([raw, 'complete']);
+    expect(seen[0]).toBe(raw);
+  });
+
+  it('a caller of the new API gets the parsed headers, and its attempts speak the new API', () => {
+    const { dispatcher, handed } = spied();
+    const seen: unknown[] = [];
+    dispatcher.dispatch(opts, {
+      onRequestStart() {},
+      onResponseStart: (_c, _s, headers) => seen.push(headers),
+      onResponseEnd: () => seen.push('end'),
+      onResponseError: (_c, e) => seen.push(e),
+    });
+    expect(typeof handed[0]!.onRequestStart).toBe('function');
+    expect(seen).toEqual([{ 'content-type': 'text/plain' }, 'end']);
+  });
+});
+
+describe('withBalancer with a legacy caller (fake transport)', () => {
+  type Legacy = { onConnect(abort: (e?: Error) => void): void; onHeaders(s: number, h: Buffer[], resume: () => void, t: string): boolean; onData(c: Buffer): boolean; onComplete(t: Buffer[]): void; onError(e: Error): void };
+  function rig() {
+    const balancer = createBalancer({ services: { orders: { instances: [A, B], strategy: 'round-robin', outlierDetection: false, retry: { maxRetries: 1, backoffBaseMs: 0 } } } });
+    cleanup.push(() => balancer.close());
+    const attempts: { origin: string; handler: Legacy; aborted?: Error }[] = [];
+    const next = {
+      dispatch(opts: { origin: string }, handler: Legacy): boolean {
+        const a: (typeof attempts)[number] = { origin: opts.origin, handler };
+        attempts.push(a);
+        handler.onConnect((e) => (a.aborted = e));
+        return true;
+      },
+    };
+    const seen: string[] = [];
+    const caller: Legacy = {
+      onConnect: () => seen.push('connect'),
+      onHeaders: (s) => (seen.push(`headers ${s}`), true),
+      onData: () => (seen.push('data'), false), // pauses
+      onComplete: () => seen.push('complete'),
+      onError: (e) => seen.push(`error ${e.message}`),
+    };
+    const dispatcher = withBalancer(next as unknown as Dispatcher, balancer);
+    dispatcher.dispatch({ origin: 'http://orders', path: '/x', method: 'GET' }, caller as unknown as Dispatcher.DispatchHandler);
+    return { attempts, seen };
+  }
+
+  it('a 503 is discarded and retried elsewhere; the caller sees one request, and its pause reaches the accepted attempt', async () => {
+    const { attempts, seen } = rig();
+    const resume = () => {};
+    expect(attempts[0]!.handler.onHeaders(503, [], resume, 'Service Unavailable')).toBe(true);
+    expect(attempts[0]!.aborted?.message).toMatch(/retried on another instance/);
+    await new Promise((r) => setImmediate(r)); // backoff 0
+    expect(attempts).toHaveLength(2);
+    expect(attempts[1]!.origin).not.toBe(attempts[0]!.origin);
+    expect(attempts[1]!.handler.onHeaders(200, [], resume, 'OK')).toBe(true);
+    expect(attempts[1]!.handler.onData(Buffer.from('x'))).toBe(false);
+    attempts[1]!.handler.onComplete([]);
+    expect(seen).toEqual(['connect', 'headers 200', 'data', 'complete']);
+  });
+});

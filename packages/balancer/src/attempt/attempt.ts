@@ -10,7 +10,7 @@
  */
 import { AttemptTimeoutError } from '../errors.js';
 import type { Instance, InstanceRecord } from '../instance/instance.js';
-import type { Outcome } from '../outcome.js';
+import { responseOutcome, type Outcome } from '../outcome.js';
 import type { RetryDecision } from '../retry/policy.js';
 import type { Runtime } from '../runtime.js';
 import { hedgeLostError } from '../hedge/race.js';
@@ -72,13 +72,18 @@ export interface AttemptOwner {
   /** The service's attempt deadlines. */
   readonly deadlines: DeadlineQueue;
   readonly runtime: Runtime;
-  /** Frees the instance and feeds the outcome to outlier detection, the strategy and metrics. */
-  release(attempt: LiveAttempt, outcome: Outcome): void;
   /**
-   * The attempt's response head arrived after `latencyMs` (once per attempt): a sample for the
-   * learned attempt deadline and the hedge delay's latency window.
+   * Frees the instance and feeds the outcome to outlier detection, the strategy and metrics.
+   * `now`: the runtime's time, when the attempt already read it.
    */
-  answered(attempt: LiveAttempt, latencyMs: number): void;
+  release(attempt: LiveAttempt, outcome: Outcome, now?: number): void;
+  /**
+   * The attempt's response head arrived (once per attempt): a sample for the learned attempt
+   * deadline and the hedge delay's latency window. `latencyMs`: the time to it, when the client
+   * gave it; else it is the time since the pick, read from the clock only if a sample is taken
+   * (`now`, when the attempt already read it).
+   */
+  answered(attempt: LiveAttempt, latencyMs: number | undefined, now: number | undefined): void;
   /** The learned deadline cut the attempt short at `timeoutMs` (its real latency is at least that). */
   cutShort(timeoutMs: number): void;
   /** Reads responses' load reports for the strategy; undefined (nothing read) unless it takes them. */
@@ -162,8 +167,8 @@ export class LiveAttempt implements Attempt {
       if (this.#deadline.fired) return this.end(facts);
       this.owner.deadlines.end(this.#deadline);
     }
-    this.#answer(this.owner.runtime.now() - this.startedAt);
-    const outcome: Outcome = { kind: 'response', status: facts.status };
+    this.#answer(undefined, undefined);
+    const outcome = responseOutcome(facts.status);
     const decision = this.owner.decide(this, outcome, facts, false);
     if (decision.retry || isOtherAttempt(decision)) {
       this.#cancel = undefined;
@@ -184,10 +189,10 @@ export class LiveAttempt implements Attempt {
     reports.received(this.instance, headers);
   }
 
-  #answer(latencyMs: number): void {
+  #answer(latencyMs: number | undefined, now: number | undefined): void {
     if (this.answered) return;
     this.answered = true;
-    this.owner.answered(this, latencyMs);
+    this.owner.answered(this, latencyMs, now);
   }
 
   end(facts: AttemptFacts = NO_FACTS): RetryDecision {
@@ -196,6 +201,8 @@ export class LiveAttempt implements Attempt {
     this.#ended = true;
     this.#cancel = undefined;
     this.#readLoad(facts.headers);
+    // The one clock read of the attempt's end: its latency, for the instance and the metrics.
+    const now = this.owner.runtime.now();
     const deadline = this.#deadline;
     if (deadline !== undefined) this.owner.deadlines.end(deadline);
     const fired = deadline?.fired ?? false;
@@ -203,11 +210,11 @@ export class LiveAttempt implements Attempt {
       if (this.learned) this.owner.cutShort(this.timeoutMs!);
     } else if (facts.status !== undefined) {
       // A client that reports once (buffered): time to the whole response, an upper bound of the headers'.
-      this.#answer(facts.latencyMs ?? this.owner.runtime.now() - this.startedAt);
+      this.#answer(facts.latencyMs, now);
     }
     const status = facts.status ?? this.#status;
     const outcome = blame(facts, fired, status);
-    this.owner.release(this, outcome);
+    this.owner.release(this, outcome, now);
     return this.owner.decide(this, outcome, facts, this.#delivered);
   }
 }

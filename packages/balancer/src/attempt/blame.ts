@@ -18,7 +18,7 @@
  * A redirect ends its attempt with the 3xx status: the hop after it is a request of its own, so
  * a hop that fails is never the redirecting instance's failure.
  */
-import { classifyError, type Outcome } from '../outcome.js';
+import { classifyError, responseOutcome, type FailureKind, type Outcome } from '../outcome.js';
 import type { AttemptFacts } from './facts.js';
 
 const PREMATURE_CLOSE = 'ERR_STREAM_PREMATURE_CLOSE';
@@ -27,17 +27,27 @@ export function blame(facts: AttemptFacts, deadlineFired: boolean, status: numbe
   const latencyMs = facts.latencyMs;
   const { error } = facts;
   const kind = error === undefined ? undefined : classifyError(error);
-  if (facts.cancelledBy === 'client' || kind === 'invalid-request') return withLatency({ kind: 'cancelled', by: 'invalid-request' }, latencyMs);
-  if (deadlineFired || facts.cancelledBy === 'client-timeout') return withLatency({ kind: 'failure', failure: 'timeout' }, latencyMs);
-  if (facts.cancelledBy === 'caller' || kind === 'cancelled') return withLatency({ kind: 'cancelled' }, latencyMs);
+  if (facts.cancelledBy === 'client' || kind === 'invalid-request') return withLatency(INVALID_REQUEST, latencyMs);
+  if (deadlineFired || facts.cancelledBy === 'client-timeout') return withLatency(FAILURES.timeout, latencyMs);
+  if (facts.cancelledBy === 'caller' || kind === 'cancelled') return withLatency(CANCELLED, latencyMs);
   if (kind !== undefined) {
-    if (status !== undefined && codeOf(error) === PREMATURE_CLOSE) return withLatency({ kind: 'cancelled' }, latencyMs);
+    if (status !== undefined && codeOf(error) === PREMATURE_CLOSE) return withLatency(CANCELLED, latencyMs);
     const failure = status !== undefined && kind === 'other' ? 'reset' : kind;
-    return withLatency({ kind: 'failure', failure }, latencyMs);
+    return withLatency(FAILURES[failure], latencyMs);
   }
-  if (status !== undefined) return withLatency({ kind: 'response', status }, latencyMs);
-  return withLatency({ kind: 'failure', failure: 'other' }, latencyMs);
+  if (status !== undefined) return withLatency(responseOutcome(status), latencyMs);
+  return withLatency(FAILURES.other, latencyMs);
 }
+
+// Shared, frozen: an outcome is data that nobody changes.
+const INVALID_REQUEST: Outcome = Object.freeze({ kind: 'cancelled', by: 'invalid-request' });
+const CANCELLED: Outcome = Object.freeze({ kind: 'cancelled' });
+const FAILURES: Readonly<Record<FailureKind, Outcome>> = {
+  connect: Object.freeze({ kind: 'failure', failure: 'connect' }),
+  reset: Object.freeze({ kind: 'failure', failure: 'reset' }),
+  timeout: Object.freeze({ kind: 'failure', failure: 'timeout' }),
+  other: Object.freeze({ kind: 'failure', failure: 'other' }),
+};
 
 function withLatency(outcome: Outcome, latencyMs: number | undefined): Outcome {
   return latencyMs === undefined ? outcome : { ...outcome, latencyMs };

@@ -33,7 +33,7 @@ describe('DeadlineQueue', () => {
     expect(fired).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it('an ended deadline never fires and leaves the heap at once; the last one takes the timer with it', () => {
+  it('an ended deadline never fires and leaves the heap at once; once the last one ends, no timer keeps the process alive', () => {
     const runtime = createFakeRuntime();
     const q = new DeadlineQueue(runtime);
     const fired: string[] = [];
@@ -53,6 +53,27 @@ describe('DeadlineQueue', () => {
     runtime.advance(100);
     expect(fired).toEqual(['a', 'c']);
     expect(q.size).toBe(0);
+    expect(runtime.pendingTimers({ includeUnref: false })).toBe(0);
+  });
+
+  it('deadlines one after the other reuse one lazy timer, which keeps the process alive only while one is armed', () => {
+    const runtime = createFakeRuntime();
+    let set = 0;
+    const counting = { ...runtime, setTimeout: (...args: Parameters<typeof runtime.setTimeout>) => (set++, runtime.setTimeout(...args)) };
+    const q = new DeadlineQueue(counting);
+    for (let i = 0; i < 50; i++) {
+      const e = q.arm(runtime.now(), 1_000, () => {});
+      expect(runtime.pendingTimers({ includeUnref: false })).toBe(1);
+      runtime.advance(10);
+      q.end(e);
+      expect(runtime.pendingTimers({ includeUnref: false })).toBe(0);
+    }
+    expect(set).toBe(1); // not one per deadline
+    const fired: number[] = [];
+    q.arm(runtime.now(), 1_000, () => fired.push(runtime.now()));
+    runtime.advance(2_000); // the stale timer fires at 1,000, finds nothing due, and moves on
+    expect(fired).toEqual([1_500]);
+    runtime.advance(1_000);
     expect(runtime.pendingTimers()).toBe(0);
   });
 

@@ -10,6 +10,12 @@
  * the queue is a binary min-heap by expiry with removal by position: arming and ending are
  * O(log n) in the attempts in flight, and an ended deadline leaves the heap at once (nothing is
  * kept alive by it). Not a Node timer per request: that was a visible share of the hot path.
+ *
+ * The timer is lazy: it is moved only when a deadline earlier than the one it is set for is armed.
+ * When the last deadline ends, the timer stays set but stops keeping the process alive
+ * (`Timer.keepAlive(false)`), so that requests one after the other reuse it instead of setting and
+ * cancelling a timer each; when it fires with nothing due, it is set for the earliest deadline
+ * left, if any.
  */
 import type { Runtime, Timer } from '../runtime.js';
 import { TimerHeap } from '../timer-heap.js';
@@ -39,6 +45,8 @@ export class DeadlineQueue {
   #timer: Timer | undefined;
   /** The expiry the timer is set for, ms (Infinity: no timer). */
   #timerAt = Infinity;
+  /** False while the timer is set but no deadline is armed: it does not keep the process alive. */
+  #held = true;
 
   constructor(private readonly runtime: Runtime) {}
 
@@ -53,6 +61,7 @@ export class DeadlineQueue {
     this.#heap.push(entry);
     // A timer set for a later expiry is moved earlier; one set earlier fires, finds nothing due, and moves on.
     if (entry.at < this.#timerAt) this.#schedule(entry.at, this.runtime.now());
+    else if (!this.#held) this.#hold(true);
     return entry;
   }
 
@@ -62,7 +71,10 @@ export class DeadlineQueue {
     entry.armed = false;
     entry.onExpiry = undefined;
     this.#heap.remove(entry as HeapEntry);
-    if (this.#heap.size === 0) this.#cancelTimer();
+    if (this.#heap.size > 0) return;
+    // None left: the timer waits for the next deadline without keeping the process alive.
+    if (this.#timer?.keepAlive !== undefined) this.#hold(false);
+    else this.#cancelTimer();
   }
 
   /** Stops every timer; armed deadlines never fire (the balancer is closing). */
@@ -78,11 +90,18 @@ export class DeadlineQueue {
     this.#timer?.cancel();
     this.#timer = undefined;
     this.#timerAt = Infinity;
+    this.#held = true;
+  }
+
+  #hold(keep: boolean): void {
+    this.#held = keep;
+    this.#timer?.keepAlive?.(keep);
   }
 
   #schedule(at: number, now: number): void {
     this.#timer?.cancel();
     this.#timerAt = at;
+    this.#held = true;
     this.#timer = this.runtime.setTimeout(() => this.#due(at), Math.max(0, at - now), { unref: false });
   }
 
@@ -94,7 +113,15 @@ export class DeadlineQueue {
    * Deadlines armed meanwhile with an earlier expiry than the cutoff wait for their own timer.
    */
   #due(cutoff: number): void {
+    if (this.#heap.size === 0) {
+      // Set for a deadline that ended: nothing to expire, and no timer until one is armed.
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      this.#held = true;
+      return;
+    }
     this.#timerAt = -Infinity; // no rescheduling between the two turns
+    this.#held = true;
     this.#timer = this.runtime.setTimeout(() => this.#expire(cutoff), 0, { unref: false });
   }
 

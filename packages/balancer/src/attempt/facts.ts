@@ -23,17 +23,44 @@ export type CancelledBy = 'caller' | 'client-timeout' | 'client';
 export type HeaderReader = (name: string) => string | undefined;
 
 /**
- * A response's headers: a reader, or an object keyed by lower-case name (Node's and undici's
+ * Response headers as a flat `[name, value, name, value, ...]` list, unparsed: undici's raw
+ * headers (Buffers, or strings) and Node's `IncomingMessage.rawHeaders`. Names in any case.
+ */
+export type RawHeaders = readonly (string | Buffer)[];
+
+/**
+ * A response's headers: a reader, a raw list (read only when the core needs a header, so an
+ * adapter need not parse them), or an object keyed by lower-case name (Node's and undici's
  * header objects), whose repeated headers are arrays.
  */
-export type HeaderSource = HeaderReader | Readonly<Record<string, string | readonly string[] | undefined>>;
+export type HeaderSource = HeaderReader | RawHeaders | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** Header `name` (lower case) of `source`; the first value of a repeated one. */
 export function readHeader(source: HeaderSource | undefined, name: string): string | undefined {
   if (source === undefined) return undefined;
   if (typeof source === 'function') return source(name);
-  const value = source[name];
+  if (isRawHeaders(source)) return readRawHeader(source, name);
+  const value = (source as Readonly<Record<string, string | readonly string[] | undefined>>)[name];
   return typeof value === 'string' ? value : value?.[0];
+}
+
+function isRawHeaders(source: HeaderSource): source is RawHeaders {
+  return Array.isArray(source);
+}
+
+/** The first value of header `name` (lower case) in a raw list; names compared without case. */
+function readRawHeader(raw: RawHeaders, name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const key = raw[i]!;
+    // Same length first: most names are ruled out without decoding a Buffer.
+    if (key.length !== name.length) continue;
+    const text = typeof key === 'string' ? key : key.toString('latin1');
+    if (text.toLowerCase() === name) {
+      const value = raw[i + 1]!;
+      return typeof value === 'string' ? value : value.toString('latin1');
+    }
+  }
+  return undefined;
 }
 
 /** What became of the request body on this attempt (one-shot bodies only). */

@@ -109,9 +109,11 @@ export class Service {
     return !this.closed && this.eligible.hasOtherThan(exclude, this.config.limits?.maxRequestsPerInstance);
   }
 
-  /** Ends a pick: the attempt on `r` picked at `startedAt` ended with `outcome`. Once per pick. */
-  release(r: InstanceRecord, startedAt: number, outcome: Outcome, method: string | undefined): void {
-    const now = this.runtime.now();
+  /**
+   * Ends a pick: the attempt on `r` picked at `startedAt` ended with `outcome`. Once per pick.
+   * `now`: the runtime's time, when the caller already read it.
+   */
+  release(r: InstanceRecord, startedAt: number, outcome: Outcome, method: string | undefined, now = this.runtime.now()): void {
     const latencyMs = outcome.latencyMs ?? now - startedAt;
     if (r.inFlight > 0) r.inFlight--;
     this.observer.attemptEnded?.({ service: this.name, instance: r, outcome, latencyMs, method });

@@ -5,7 +5,7 @@ interface Scheduled {
   readonly at: number;
   readonly seq: number;
   readonly fn: () => void;
-  readonly unref: boolean;
+  unref: boolean;
   cancelled: boolean;
 }
 
@@ -77,6 +77,9 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
       return {
         cancel: () => {
           s.cancelled = true;
+        },
+        keepAlive: (keep) => {
+          s.unref = !keep;
         },
       };
     },
