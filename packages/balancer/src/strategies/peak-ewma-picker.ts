@@ -41,7 +41,7 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
   readonly #keys: Float64Array;
   /** Scan scratch: each endpoint's ln mean latency (the tie test). */
   readonly #means: Float64Array;
-  /** Where the next scan starts: ties go to the first from here, so they rotate. */
+  /** Where the next scan starts (after the last chosen): ties go to the first from here, so they rotate. */
   #cursor: number;
 
   constructor(endpoints: readonly E[], random: () => number, stateOf: (endpoint: StrategyEndpoint, now: number) => EwmaState, config: PickerConfig, budget: ProbeBudget) {
@@ -131,21 +131,23 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     // Ties: a mean latency within the band above the lowest fresh one (any, if none is fresh).
     const band = (meanFresh !== Infinity ? meanFresh : meanAny !== Infinity ? meanAny : 0) + this.#config.lnTie;
     let i = this.#cursor;
-    this.#cursor = i + 1 === n ? 0 : i + 1;
-    let best = endpoints[i]!;
+    let bestIndex = i;
     let bestKey = Infinity;
     for (let step = 0; step < n; step++, i = i + 1 === n ? 0 : i + 1) {
-      const e = endpoints[i]!;
       let k = keys[i]!;
       if (k < floor) k = floor; // only stale endpoints can be below the best fresh one
       if (means[i]! <= band) k = floor;
-      k += ln1p(e.inFlight);
+      k += ln1p(endpoints[i]!.inFlight);
       if (k < bestKey) {
-        best = e;
+        bestIndex = i;
         bestKey = k;
       }
     }
-    return best;
+    // The next scan starts after the one chosen, not after this scan's start: ties then rotate
+    // over the tied endpoints alone (a start on an endpoint out of the band would otherwise hand
+    // its turn to the next one, which then took twice its share).
+    this.#cursor = bestIndex + 1 === n ? 0 : bestIndex + 1;
+    return endpoints[bestIndex]!;
   }
 
   /** `choiceCount` distinct random endpoints, the same rules among them. */

@@ -79,6 +79,14 @@ describe('peak-ewma ties', () => {
     expect(new Set(sequence(picker, 20, undefined, now))).toEqual(new Set(['b']));
   });
 
+  it('idle ties rotate over the tied endpoints alone: the one after an endpoint out of the band gets no extra share', () => {
+    const s = peakEwma(START);
+    const eps = endpoints([1, 1, 1, 1]);
+    const now = feed(s, eps, () => [10, 10, 100, 10], 10); // c is 10x slower: out of the band
+    const picks = sequence(s.build(eps, { now, random: seededRandom(4) }), 300, undefined, now);
+    expect(['a', 'b', 'c', 'd'].map((id) => picks.filter((p) => p === id).length)).toEqual([100, 100, 0, 100]);
+  });
+
   it('spreads equal endpoints as evenly as round robin when idle', () => {
     const picker = peakEwma().build(endpoints([1, 1, 1, 1]), { now: 0, random: seededRandom(2) });
     const picks = sequence(picker, 400, undefined, 0);
