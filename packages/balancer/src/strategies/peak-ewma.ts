@@ -15,7 +15,8 @@
  * The rules that keep it even on alike instances and let a recovered one back in:
  * - **Ties.** Endpoints whose mean latency is within a factor `1 + tieTolerance` of the lowest
  *   count as the cheapest estimate: among alike instances the cost is then their load alone
- *   (requests in flight), so traffic spreads as least-request spreads it, and equal loads rotate.
+ *   (requests in flight), so traffic spreads as least-request spreads it, and equal loads rotate
+ *   over the tied endpoints (each scan starts after the endpoint last chosen).
  *   An instance clearly slower (outside the band) still costs its estimate times its load, as
  *   before. The tie is decided on a plain EWMA of the latency over about the last second
  *   (`EwmaState.lnMean`), not on the peak estimate: one slow sample lifts a peak for seconds,
