@@ -14,8 +14,7 @@
  * is not delivered (that would drain every instance); `sink.error` reports it instead.
  */
 import type { DiscoverySource } from '@datapunk/balancer';
-import type { DiscoverySink } from '@datapunk/balancer/adapter';
-import { errorFields, errorForLog, namespacedLogger, type Timer } from '@datapunk/balancer/adapter';
+import { errorFields, errorForLog, namespacedLogger, type DiscoverySink, type Timer } from '@datapunk/balancer/adapter';
 import { backoffMs } from './backoff.js';
 import { fromBase64, nextRevision, prefixRangeEnd, toBase64 } from './codec.js';
 import { decodeEntry } from './entry.js';

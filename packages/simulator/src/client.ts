@@ -4,8 +4,7 @@
  * instances, and open-loop Poisson arrivals. Outcomes go to the recorder.
  */
 import { createBalancer, type Balancer, type DiscoverySource, type ServiceOptions } from '@datapunk/balancer';
-import type { DiscoverySink } from '@datapunk/balancer/adapter';
-import type { CallRequest, Timer } from '@datapunk/balancer/adapter';
+import type { CallRequest, DiscoverySink, Timer } from '@datapunk/balancer/adapter';
 import { seededRandom } from '@datapunk/balancer/testing';
 import { startCall, type CallHandle } from './driver.js';
 import type { Announced, SimFleet } from './fleet.js';

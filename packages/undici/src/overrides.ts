@@ -53,13 +53,12 @@ export interface RequestOverridesFound {
 
 /** No overrides. */
 export const NO_OVERRIDES: FoundOverrides = Object.freeze({});
-const NONE = NO_OVERRIDES;
 
 /** Reads a request's overrides from its dispatch option and its header (`headers`: as `replayableHeaders` made them). */
 export function findOverrides(option: unknown, headers: DispatchHeaders): RequestOverridesFound {
   const text = readHeader(headers, OVERRIDES_HEADER);
   if (text === undefined) {
-    return { request: option === undefined ? NONE : { overrides: option as RequestOverrides, overridesFrom: 'balancer' }, headers };
+    return { request: option === undefined ? NO_OVERRIDES : { overrides: option as RequestOverrides, overridesFrom: 'balancer' }, headers };
   }
   const stripped = withoutHeader(headers, OVERRIDES_HEADER);
   let fromHeader: unknown;

@@ -52,7 +52,7 @@ export function decideRetry(facts: RetryFacts, scope: RetryScope): RetryDecision
     {
       outcome: facts.outcome,
       method: facts.method,
-      ...(facts.idempotent === undefined ? {} : { idempotent: facts.idempotent }),
+      idempotent: facts.idempotent,
       retries: facts.retries,
       bodyReplayable: facts.bodyReplayable,
       bodyConsumed: facts.bodyConsumed,

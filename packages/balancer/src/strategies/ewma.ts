@@ -23,11 +23,11 @@ export class EwmaState {
   /** True after a reset until the next sample: the estimate is a guess, treated as stale. */
   guessed = false;
   /**
-   * ln of the recent mean latency, ms: a plain (not peak-sensitive) EWMA over about the last
+   * The recent mean latency, ms: a plain (not peak-sensitive) EWMA over about the last
    * `MEAN_WINDOW_MS` of samples. Ties are decided on it: one slow sample lifts the peak estimate
    * for seconds, but not the mean, so an alike instance stays a tie, and a slower one stays out.
    */
-  lnMean: number;
+  mean: number;
   /** False until the first sample (the mean then starts at it). */
   sampled = false;
   constructor(
@@ -38,7 +38,7 @@ export class EwmaState {
     decayMs: number,
   ) {
     this.key = logKey(value, stamp, decayMs);
-    this.lnMean = Math.log(Math.max(value, MIN_ESTIMATE_MS));
+    this.mean = value;
   }
   set(value: number, stamp: number, decayMs: number): void {
     this.value = value;
@@ -47,7 +47,7 @@ export class EwmaState {
   }
 }
 
-/** Time constant of the mean latency (`EwmaState.lnMean`), ms. */
+/** Time constant of the mean latency (`EwmaState.mean`), ms. */
 export const MEAN_WINDOW_MS = 1_000;
 
 /**
@@ -56,11 +56,10 @@ export const MEAN_WINDOW_MS = 1_000;
  */
 export const MIN_SAMPLE_WEIGHT = 1 / 16;
 
-/** ln of the mean after a sample of `rttMs`, `elapsed` ms after the previous one. Pure. */
-export function nextLnMean(lnMean: number, rttMs: number, elapsed: number): number {
-  const sample = Math.max(rttMs, MIN_ESTIMATE_MS);
+/** The mean after a sample of `rttMs`, `elapsed` ms after the previous one. Pure. */
+export function nextMean(mean: number, rttMs: number, elapsed: number): number {
   const weight = Math.max(elapsed > 0 ? 1 - Math.exp(-elapsed / MEAN_WINDOW_MS) : 0, MIN_SAMPLE_WEIGHT);
-  return Math.log(Math.exp(lnMean) * (1 - weight) + sample * weight);
+  return mean * (1 - weight) + rttMs * weight;
 }
 
 export function logKey(value: number, stamp: number, decayMs: number): number {

@@ -10,8 +10,8 @@ import type { Picker, PickContext, StrategyEndpoint } from './strategy.js';
 export interface PickerConfig {
   readonly fullScanUpTo: number;
   readonly choiceCount: number;
-  /** ln(1 + tieTolerance): estimates closer than this in log space are ties. */
-  readonly lnTie: number;
+  /** 1 + tieTolerance: mean latencies within this factor of each other are ties. */
+  readonly tieFactor: number;
   readonly staleAfterMs: number;
   readonly probeShare: number;
 }
@@ -39,7 +39,7 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
   readonly #order: Uint32Array;
   /** Scan scratch: each endpoint's log estimate key. */
   readonly #keys: Float64Array;
-  /** Scan scratch: each endpoint's ln mean latency (the tie test). */
+  /** Scan scratch: each endpoint's mean latency, ms (the tie test). */
   readonly #means: Float64Array;
   /** Where the next scan starts (after the last chosen): ties go to the first from here, so they rotate. */
   #cursor: number;
@@ -113,12 +113,12 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
       const k = s.key;
       // A guess (reset, no sample yet) counts as the best fresh estimate, whatever it says.
       keys[i] = s.guessed ? -Infinity : k;
-      means[i] = s.guessed ? -Infinity : s.lnMean;
+      means[i] = s.guessed ? -Infinity : s.mean;
       if (k < bestAny && !s.guessed) bestAny = k;
-      if (s.lnMean < meanAny && !s.guessed) meanAny = s.lnMean;
+      if (s.mean < meanAny && !s.guessed) meanAny = s.mean;
       if (!this.#stale(s, now)) {
         if (k < bestFresh) bestFresh = k;
-        if (s.lnMean < meanFresh) meanFresh = s.lnMean;
+        if (s.mean < meanFresh) meanFresh = s.mean;
       } else if (Math.max(s.stamp, s.probedAt) < stalestStamp) {
         // The one least recently sampled or probed: probes rotate over the stale endpoints, so a
         // slow one whose probe is still out does not take them all from a fast-failing one.
@@ -129,7 +129,7 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     if (stalest >= 0 && this.#probe(this.#state(endpoints[stalest]!, now), now)) return endpoints[stalest]!;
     const floor = bestFresh !== Infinity ? bestFresh : bestAny !== Infinity ? bestAny : 0;
     // Ties: a mean latency within the band above the lowest fresh one (any, if none is fresh).
-    const band = (meanFresh !== Infinity ? meanFresh : meanAny !== Infinity ? meanAny : 0) + this.#config.lnTie;
+    const band = (meanFresh !== Infinity ? meanFresh : meanAny !== Infinity ? meanAny : 0) * this.#config.tieFactor;
     let i = this.#cursor;
     let bestIndex = i;
     let bestKey = Infinity;
@@ -190,7 +190,7 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     // A stale estimate counts as no better than a fresh one beside it; a guess as equal to it.
     if (sa.guessed || (this.#stale(sa, now) && !this.#stale(sb, now) && ka < kb)) ka = kb;
     else if (sb.guessed || (this.#stale(sb, now) && !this.#stale(sa, now) && kb < ka)) kb = ka;
-    const tied = sa.guessed || sb.guessed || Math.abs(sa.lnMean - sb.lnMean) <= this.#config.lnTie;
+    const tied = sa.guessed || sb.guessed || Math.max(sa.mean, sb.mean) <= Math.min(sa.mean, sb.mean) * this.#config.tieFactor;
     if (tied) return a.inFlight < b.inFlight;
     return ka + ln1p(a.inFlight) < kb + ln1p(b.inFlight);
   }

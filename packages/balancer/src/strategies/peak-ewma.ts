@@ -19,7 +19,7 @@
  *   over the tied endpoints (each scan starts after the endpoint last chosen).
  *   An instance clearly slower (outside the band) still costs its estimate times its load, as
  *   before. The tie is decided on a plain EWMA of the latency over about the last second
- *   (`EwmaState.lnMean`), not on the peak estimate: one slow sample lifts a peak for seconds,
+ *   (`EwmaState.mean`), not on the peak estimate: one slow sample lifts a peak for seconds,
  *   which would throw an alike instance out of the band, while a consistently slower instance
  *   can have a peak within 2x of a peer whose own peak was lifted, and share its ties (it drew
  *   3% of the traffic of a fleet where it is 3x slower, and the callers' p99 paid: 39 ms instead
@@ -38,7 +38,7 @@
  * with two random choices a slow instance wins every pair it forms with a failing one. The pick
  * is O(1) (the scan is bounded) and allocates nothing (`peak-ewma-picker.ts`).
  */
-import { EwmaState, MIN_ESTIMATE_MS, decayedEstimate, nextEstimate, nextLnMean } from './ewma.js';
+import { EwmaState, decayedEstimate, nextEstimate, nextMean } from './ewma.js';
 import { checkOptionsObject, numberOption } from './options.js';
 import { PeakEwmaPicker, ProbeBudget } from './peak-ewma-picker.js';
 import type { Picker, Strategy, StrategyBuildContext, StrategyEndpoint, StrategySample } from './strategy.js';
@@ -100,7 +100,7 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
     staleAfterMs: num('staleAfterMs', 1_000, { min: 0, exclusiveMin: true }),
     probeShare: num('probeShare', 0.005, { min: 0, max: 0.1 }),
   });
-  const pickerConfig = Object.freeze({ ...config, lnTie: Math.log1p(config.tieTolerance) });
+  const pickerConfig = Object.freeze({ ...config, tieFactor: 1 + config.tieTolerance });
   const budget = new ProbeBudget(config.probeShare > 0 ? Math.ceil(1 / config.probeShare) : Infinity);
 
   const stateOf = (endpoint: StrategyEndpoint, now: number): EwmaState => {
@@ -143,7 +143,7 @@ export function peakEwma(options?: PeakEwmaOptions): Strategy {
       const s = stateOf(endpoint, sample.now);
       const rtt = sample.failed ? Math.max(sample.latencyMs, config.failurePenaltyMs) : sample.latencyMs;
       const value = s.guessed ? rtt : nextEstimate(s.value, s.stamp, rtt, sample.now, config.decayMs, config.staleAfterMs);
-      s.lnMean = s.guessed || !s.sampled ? Math.log(Math.max(rtt, MIN_ESTIMATE_MS)) : nextLnMean(s.lnMean, rtt, sample.now - s.stamp);
+      s.mean = s.guessed || !s.sampled ? rtt : nextMean(s.mean, rtt, sample.now - s.stamp);
       s.guessed = false;
       s.sampled = true;
       s.set(value, Math.max(s.stamp, sample.now), config.decayMs);
