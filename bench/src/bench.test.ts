@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { haproxyFleet, oursFleet } from './capacity/contenders.js';
+import { HAPROXY_SIDECAR } from './report/goals.js';
 import { capacityScenarios } from './capacity/scenarios.js';
 import { binsUntilShare, windowShares } from './capacity/shares.js';
 import { balancedPool, haproxy, ours, plainRoundRobin } from './faults/contenders.js';
@@ -30,7 +31,7 @@ describe('pnpm bench, shortened', () => {
         timeline: { ratePerSec: 100, warmupMs: 100, healthyMs: 300, faultMs: 600, crashForMs: 300, deadlineMs: 1_000 },
         contenders: [ours('peak-ewma'), plainRoundRobin, balancedPool, haproxy],
       },
-      capacity: { scenarios: capacityScenarios(0.1), contenders: [oursFleet('peak-ewma', 'peak-ewma (default)'), haproxyFleet], rounds: 1 },
+      capacity: { scenarios: capacityScenarios(0.1), contenders: [oursFleet('peak-ewma', 'peak-ewma (default)'), haproxyFleet('sidecar')], rounds: 1 },
     });
 
     const pick = result.pickCost!;
@@ -84,15 +85,17 @@ describe('pnpm bench, shortened', () => {
     }
     const capacity = result.capacity!;
     expect(capacity.rows.map((r) => `${r.scenario}/${r.contender}`)).toEqual(
-      ['equal', 'recovery', 'heterogeneous'].flatMap((s) => [`${s}/peak-ewma (default)`, `${s}/HAProxy`]),
+      ['equal', 'recovery', 'heterogeneous'].flatMap((s) => [`${s}/peak-ewma (default)`, `${s}/${HAPROXY_SIDECAR}`]),
     );
-    for (const r of capacity.rows.filter((x) => x.contender !== 'HAProxy' || findHaproxy())) {
+    for (const r of capacity.rows.filter((x) => x.contender !== HAPROXY_SIDECAR || findHaproxy())) {
       expect(r.status, `${r.scenario}/${r.contender}: ${r.missing}`).toBe('ok');
       expect([r.successPct, r.p50, r.p99, r.worstShare, r.leastShare, r.maxQueued, r.meanQueued, r.refused].every(finite)).toBe(true);
       expect(r.worstShare!).toBeGreaterThanOrEqual(r.leastShare!);
       if (r.scenario === 'recovery') expect(r.recoveredAfterMs === null || finite(r.recoveredAfterMs)).toBe(true);
       else expect(r.recoveredAfterMs).toBeUndefined();
     }
+    const heterogeneous = result.goals.find((g) => g.goal.includes('heterogeneous capacity'))!;
+    if (findHaproxy()) expect(typeof heterogeneous.met).toBe('boolean');
     expect(result.goals.length).toBeGreaterThan(0);
 
     const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));

@@ -5,6 +5,8 @@
  *   pnpm bench --quick         # shortened run (about a minute), figures indicative only
  *   pnpm bench --only faults   # some parts: pick, overhead, faults, capacity (comma-separated);
  *                              # the results keep the other parts from the previous run
+ *   pnpm bench --only capacity --scenarios heterogeneous --contenders 'peak-ewma (default),HAProxy'
+ *                              # capacity run: only these scenarios / contenders (exact names)
  *   pnpm bench --no-write      # print, write nothing
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -157,6 +159,18 @@ function parseArgs(argv: readonly string[]): { options: BenchOptions; write: boo
     const names = (argv[strategies + 1] ?? '').split(',') as StrategyName[];
     options = { ...options, mode: 'custom', faults: { ...options.faults, contenders: faultContenders(names) } };
   }
+  const pickNamed = <T extends { readonly name: string }>(flag: string, all: readonly T[]): readonly T[] => {
+    const at = argv.indexOf(flag);
+    if (at < 0) return all;
+    const names = (argv[at + 1] ?? '').split(',');
+    const unknown = names.filter((n) => !all.some((x) => x.name === n));
+    if (unknown.length > 0) throw new Error(`${flag}: unknown ${unknown.map((n) => `'${n}'`).join(', ')}; one of ${all.map((x) => `'${x.name}'`).join(', ')}`);
+    options = { ...options, mode: 'custom' };
+    return all.filter((x) => names.includes(x.name));
+  };
+  const scenarios = pickNamed('--scenarios', options.capacity.scenarios);
+  const contenders = pickNamed('--contenders', options.capacity.contenders);
+  options = { ...options, capacity: { ...options.capacity, scenarios, contenders } };
   return { options, write: !argv.includes('--no-write') };
 }
 

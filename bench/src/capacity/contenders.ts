@@ -1,8 +1,8 @@
 /**
  * The contenders of the capacity run, each as several independent clients over one fleet: ours
  * (one balancer and one undici Agent per client), plain round robin (one cursor per client,
- * starting at different instances) and HAProxy (one proxy that every client's Agent goes
- * through, as a shared proxy tier would be). Attempts are logged below each client, or read from
+ * starting at different instances) and HAProxy (one proxy shared by every client, as a proxy tier,
+ * or one per client, as sidecars). Attempts are logged below each client, or read from
  * HAProxy's counters.
  */
 import type { ServiceOptions, StrategyName } from '@datapunk/balancer';
@@ -11,8 +11,9 @@ import { withBalancer } from '@datapunk/balancer-undici';
 import { Agent } from 'undici';
 import { PER_ATTEMPT_TIMEOUT_MS, SERVICE_ORIGIN, userBalancer } from '../config.js';
 import { exchange, recorder, type FaultClient } from '../faults/contenders.js';
-import { findHaproxy, HAPROXY_INSTALL, startHaproxy } from '../faults/haproxy.js';
+import { findHaproxy, HAPROXY_INSTALL, startHaproxy, type RunningHaproxy } from '../faults/haproxy.js';
 import type { TrafficLog } from '../faults/traffic.js';
+import { HAPROXY_SIDECAR } from '../report/goals.js';
 
 export interface FleetContender {
   readonly name: string;
@@ -61,45 +62,66 @@ export const roundRobinFleet: FleetContender = {
   },
 };
 
-export const haproxyFleet: FleetContender = {
-  name: 'HAProxy',
-  setupText: 'per client: undici Agent -> one shared HAProxy (leastconn, config as in part 3)',
-  async start(urls, traffic, clients) {
-    const info = findHaproxy();
-    if (!info) return { missing: `haproxy not installed: ${HAPROXY_INSTALL}` };
-    const proxy = await startHaproxy(info, urls, PER_ATTEMPT_TIMEOUT_MS);
-    const last = new Map<string, number>();
-    const poll = async (): Promise<void> => {
-      for (const s of await proxy.stats()) {
-        const before = last.get(s.name);
-        last.set(s.name, s.stot);
-        if (before !== undefined) traffic.add(Number(s.name.slice(1)), s.stot - before);
+/**
+ * HAProxy (leastconn, config as in part 3) in one of two places: `shared`, one proxy that every
+ * client's Agent goes through (a proxy tier, which sees every request in flight), or `sidecar`,
+ * one proxy per client (a mesh's sidecar, which like a client-side balancer sees only its own
+ * client's requests). Attempts are read from the proxies' counters every 100 ms.
+ */
+export function haproxyFleet(topology: 'shared' | 'sidecar'): FleetContender {
+  return {
+    name: topology === 'shared' ? 'HAProxy' : HAPROXY_SIDECAR,
+    setupText:
+      topology === 'shared'
+        ? 'per client: undici Agent -> one shared HAProxy (leastconn, config as in part 3)'
+        : 'per client: undici Agent -> its own HAProxy (leastconn, config as in part 3)',
+    async start(urls, traffic, clients) {
+      const info = findHaproxy();
+      if (!info) return { missing: `haproxy not installed: ${HAPROXY_INSTALL}` };
+      const proxies: RunningHaproxy[] = [];
+      try {
+        for (let i = 0; i < (topology === 'shared' ? 1 : clients); i++) proxies.push(await startHaproxy(info, urls, PER_ATTEMPT_TIMEOUT_MS));
+      } catch (error) {
+        await Promise.all(proxies.map((p) => p.close()));
+        throw error;
       }
-    };
-    await poll();
-    let polling = true;
-    const loop = (async () => {
-      while (polling) {
-        await new Promise((r) => setTimeout(r, 100));
-        await poll().catch(() => undefined);
-      }
-    })();
-    let open = clients;
-    return Array.from({ length: clients }, () => {
-      const agent = new Agent();
-      return {
-        send: (i: number, signal: AbortSignal) => exchange(agent, proxy.url, i, signal),
-        close: async () => {
-          await agent.close();
-          if (--open > 0) return;
-          polling = false;
-          await loop;
-          await proxy.close();
-        },
+      const last = proxies.map(() => new Map<string, number>());
+      const poll = async (): Promise<void> => {
+        const stats = await Promise.all(proxies.map((p) => p.stats()));
+        stats.forEach((rows, p) => {
+          for (const s of rows) {
+            const before = last[p]!.get(s.name);
+            last[p]!.set(s.name, s.stot);
+            if (before !== undefined) traffic.add(Number(s.name.slice(1)), s.stot - before);
+          }
+        });
       };
-    });
-  },
-};
+      await poll();
+      let polling = true;
+      const loop = (async () => {
+        while (polling) {
+          await new Promise((r) => setTimeout(r, 100));
+          await poll().catch(() => undefined);
+        }
+      })();
+      let open = clients;
+      return Array.from({ length: clients }, (_, c) => {
+        const agent = new Agent();
+        const proxy = proxies[c % proxies.length]!;
+        return {
+          send: (i: number, signal: AbortSignal) => exchange(agent, proxy.url, i, signal),
+          close: async () => {
+            await agent.close();
+            if (--open > 0) return;
+            polling = false;
+            await loop;
+            await Promise.all(proxies.map((p) => p.close()));
+          },
+        };
+      });
+    },
+  };
+}
 
 /** peak-ewma as it was before issue 12: no tie band, no probes, stale estimates kept (the "before" column). */
 export const CLASSIC_PEAK_EWMA = { tieTolerance: 0, probeShare: 0, staleAfterMs: Number.MAX_SAFE_INTEGER } as const;
@@ -110,7 +132,7 @@ export const classicPeakEwmaFleet = oursFleet(
   `peakEwma(${JSON.stringify(CLASSIC_PEAK_EWMA).replace(/"/g, '')}) (the rules of issue 12 off)`,
 );
 
-/** The capacity run's contenders: our default, its earlier form, least-request, plain round robin, HAProxy. */
+/** The capacity run's contenders: our default, its earlier form, least-request, plain round robin, HAProxy shared and per client. */
 export function capacityContenders(): FleetContender[] {
-  return [oursFleet('peak-ewma', 'peak-ewma (default)'), classicPeakEwmaFleet, oursFleet('least-request'), roundRobinFleet, haproxyFleet];
+  return [oursFleet('peak-ewma', 'peak-ewma (default)'), classicPeakEwmaFleet, oursFleet('least-request'), roundRobinFleet, haproxyFleet('shared'), haproxyFleet('sidecar')];
 }

@@ -150,7 +150,7 @@ function capacitySection(c: NonNullable<BenchResult['capacity']>): string {
   return [
     '## 4. Fleets with capacity',
     '',
-    'Instances with workers and a queue (testkit `capacity`, in their own process), several independent clients (one balancer and one Agent each; HAProxy: one shared proxy), open-loop arrivals dealt to the clients in turn. ' +
+    'Instances with workers and a queue (testkit `capacity`, in their own process), several independent clients (one balancer and one Agent each; HAProxy: one proxy shared by all clients, or one per client as sidecars), open-loop arrivals dealt to the clients in turn. ' +
       `Shares: attempts per instance in consecutive 1 s windows, relative to the fair share, over the healthy instances only (smallest .. largest of any instance in any window). ` +
       'Recovery: from the end of the slow phase until the first 1 s window in which the instance got at least half its fair share. Queue: most requests waiting at any instance / largest time-weighted mean; refused: 503 because the queue was full. ' +
       `Figures are medians over ${c.rows.find((r) => r.rounds)?.rounds ?? 1} round(s), contenders interleaved.`,
