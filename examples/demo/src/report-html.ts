@@ -3,7 +3,7 @@
  * script, no external asset), so it can be opened from disk, attached to CI or mailed.
  */
 import { STRATEGIES, type DemoTimings } from './balancer-config.js';
-import { BUSY_CPU, REPORTED_CPU, type FaultPeriod } from './fleet-script.js';
+import { BUSY_CPU, REPORTED_CPU, SERVICES, type FaultPeriod } from './fleet-script.js';
 import type { Recorder } from './recorder.js';
 import type { Summary } from './summary.js';
 import { escapeXml, latencyChart, shareChart, stateTimeline, STATE_COLORS } from './svg-charts.js';
@@ -41,6 +41,9 @@ export interface ReportInputs {
   readonly generatedAt: string;
 }
 
+/** Instances of the load-reporting service. */
+const INVENTORY_SIZE = SERVICES.find((s) => s.name === 'inventory')?.count ?? 3;
+
 /** What to look for in a service's share chart, by strategy. */
 const SHARE_NOTES: Readonly<Record<string, string>> = {
   'peak-ewma':
@@ -58,7 +61,7 @@ const SHARE_NOTES: Readonly<Record<string, string>> = {
     'response and every health check here), with gRFC A58\'s weights: reported requests per second / utilization. ' +
     `Every instance reports ${REPORTED_CPU * 100}% CPU at the same rate, so they share evenly; while one reports ${BUSY_CPU * 100}% ` +
     '(a batch job on its machine: its latency does not change, so no latency-based strategy could tell) its weight is a third ' +
-    `of the others' and its share about ${(busyShare(3) * 100).toFixed(1)}% of three instances, and it gets a third again as soon as it reports ` +
+    `of the others' and its share about ${(busyShare(INVENTORY_SIZE) * 100).toFixed(1)}% (A58's, for ${INVENTORY_SIZE} instances), and it gets a third again as soon as it reports ` +
     `${REPORTED_CPU * 100}% again. Weights are used after a blackout of reports (A58: 10 s; shortened for the demo, below) and recomputed periodically.`,
 };
 
@@ -75,7 +78,7 @@ function faultNotes(service: string, s: Summary, faults: readonly FaultPeriod[])
     .map((f) => s.faults.find((x) => x.instance === f.instance && x.kind === f.kind))
     .filter((f) => f !== undefined)
     .map((f) => {
-      const during = f.sharePercentDuring === undefined ? '' : `${f.sharePercentDuring.toFixed(1)}% of ${service}'s attempts meanwhile (fair: ${f.fairSharePercent.toFixed(0)}%)`;
+      const during = f.sharePercentDuring === undefined ? '' : `${f.sharePercentDuring.toFixed(1)}% of the ${service} attempts meanwhile (fair: ${f.fairSharePercent.toFixed(0)}%)`;
       const back = f.backAtHalfShareAfterS === undefined ? 'not back at half its fair share by the end' : `back at half its fair share ${f.backAtHalfShareAfterS.toFixed(1)} s after it ended`;
       return `${f.instance} (${f.label}, ${f.fromS}-${f.toS} s): ${during ? `${during}, ` : ''}${back}.`;
     })
