@@ -1,9 +1,10 @@
 /**
  * The one balancer every client shares. Timings scale with the run so that a short CI run still
  * shows ejections and recoveries; at the default 30 s: health checks every second, ejections of
- * 2.5 s (x times ejected), 300 ms per attempt.
+ * 2.5 s (x times ejected), 300 ms per attempt, reported weights used after 2 s of reports.
  */
 import type { BalancerOptions, Logger, ServiceOptions, StrategyName } from '@datapunk/balancer';
+import { weightedLeastLoad } from '@datapunk/balancer/strategies';
 import type { MeterProvider } from '@opentelemetry/api';
 
 export interface DemoTimings {
@@ -13,15 +14,25 @@ export interface DemoTimings {
   readonly perAttemptTimeoutMs: number;
   /** The caller's own deadline per request, retries included. */
   readonly callerDeadlineMs: number;
+  /**
+   * weighted-least-load's blackout: how long an instance must have reported before its weight
+   * is used. gRFC A58's 10 s would be a third of the run; the demo's instances report from the
+   * first request on, so a short one shows the same thing.
+   */
+  readonly loadBlackoutMs: number;
+  /** How often weighted-least-load recomputes its weights (A58: 1 s). */
+  readonly weightUpdateMs: number;
 }
 
 /**
  * `orders` keeps the default, peak-EWMA: it steers away from slow and failing instances at once,
  * often before outlier detection has the evidence to eject. `billing` uses least-request, which
  * knows nothing of latency or errors (a fast-failing instance even attracts traffic): there,
- * outlier detection and health checks do the work, and the ejections show.
+ * outlier detection and health checks do the work, and the ejections show. `inventory` uses
+ * weighted-least-load: its instances say how busy they are (ORCA load reports, read from every
+ * response and every health check), and traffic follows gRFC A58's weights.
  */
-export const STRATEGIES: Readonly<Record<string, StrategyName>> = { orders: 'peak-ewma', billing: 'least-request' };
+export const STRATEGIES: Readonly<Record<string, StrategyName>> = { orders: 'peak-ewma', billing: 'least-request', inventory: 'weighted-least-load' };
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, Math.round(v)));
 
@@ -35,6 +46,8 @@ export function demoTimings(durationMs: number): DemoTimings {
     baseEjectionMs: clamp(durationMs / 12, 600, 2_500),
     perAttemptTimeoutMs: 300,
     callerDeadlineMs: 2_000,
+    loadBlackoutMs: clamp(durationMs / 15, 500, 2_000),
+    weightUpdateMs: clamp(durationMs / 30, 100, 1_000),
   };
 }
 
@@ -46,7 +59,10 @@ export function demoBalancerOptions(
 ): BalancerOptions {
   const service = (name: string, urls: readonly string[]): ServiceOptions => ({
     instances: urls,
-    strategy: STRATEGIES[name] ?? 'peak-ewma',
+    strategy:
+      STRATEGIES[name] === 'weighted-least-load'
+        ? weightedLeastLoad({ blackoutPeriodMs: timings.loadBlackoutMs, weightUpdatePeriodMs: timings.weightUpdateMs })
+        : (STRATEGIES[name] ?? 'peak-ewma'),
     healthCheck: {
       path: '/health',
       intervalMs: timings.healthIntervalMs,

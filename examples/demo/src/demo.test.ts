@@ -27,6 +27,7 @@ const EXPECTED_MID_RUN = [
   'datapunk_balancer_health_check_duration_bucket',
   'datapunk_balancer_membership_changes_total',
   'datapunk_balancer_panic',
+  'datapunk_balancer_load_reports_total',
 ];
 
 /** OpenTelemetry name to Prometheus name: dots to underscores, `_total` for counters. */
@@ -76,7 +77,19 @@ describe('pnpm demo (built, short run)', () => {
   it('ejects at least one instance and sees at least one recover', () => {
     expect(summary.ejections).toBeGreaterThanOrEqual(1);
     expect(summary.recoveries).toBeGreaterThanOrEqual(1);
-    expect(summary.faults.map((f) => f.kind).sort()).toEqual(['crash', 'errors', 'hang', 'slow']);
+    expect(summary.faults.map((f) => f.kind).sort()).toEqual(['busy', 'crash', 'errors', 'hang', 'slow']);
+  });
+
+  it("follows the load inventory's instances report: the busy one gets about A58's 14%, then a third again", () => {
+    const busy = summary.faults.find((f) => f.kind === 'busy')!;
+    // A58: (1/0.9) / (1/0.9 + 2/0.3) = 14.3%, plus the weight update's lag at the start.
+    expect(busy.sharePercentDuring).toBeGreaterThan(7);
+    expect(busy.sharePercentDuring).toBeLessThan(24);
+    expect(busy.backAtHalfShareAfterS).toBeLessThanOrEqual(2);
+    const inventory = summary.instances.filter((i) => i.service === 'inventory');
+    expect(inventory.map((i) => i.failures)).toEqual([0, 0, 0]);
+    // Over the run: 40% of it at ~14%, the rest at a third.
+    expect(inventory.find((i) => i.name === 'inventory-2')!.sharePercent).toBeLessThan(30);
   });
 
   it('served Prometheus metrics during the run, with the documented instrument names', () => {
@@ -115,8 +128,8 @@ describe('pnpm demo (built, short run)', () => {
           return { label: s.getAttribute('aria-label'), width: box.width, height: box.height, shapes: s.querySelectorAll('polygon, rect, polyline, path').length };
         }),
       );
-      // orders share, billing share, states, latency.
-      expect(charts.length).toBeGreaterThanOrEqual(4);
+      // orders, billing and inventory shares, states, latency.
+      expect(charts.length).toBeGreaterThanOrEqual(5);
       for (const c of charts) {
         expect(c.width, c.label ?? '').toBeGreaterThan(100);
         expect(c.height, c.label ?? '').toBeGreaterThan(50);

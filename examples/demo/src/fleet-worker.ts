@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { seededRandom, startFleet, type Fleet } from '@datapunk/testkit';
-import { applyFault, baseBehavior, FAULT_SCRIPT, SERVICES } from './fleet-script.js';
+import { applyFault, baseBehavior, FAULT_SCRIPT, loadReporting, SERVICES } from './fleet-script.js';
 import type { FleetReady, ToFleet } from './fleet.js';
 
 const port = parentPort;
@@ -16,7 +16,7 @@ const { seed } = workerData as { seed: number };
 const fleets = new Map<string, Fleet>();
 try {
   for (const [i, { name, count }] of SERVICES.entries()) {
-    fleets.set(name, await startFleet({ count, namePrefix: name, host: '127.0.0.1', random: seededRandom(seed + i), behavior: baseBehavior(name) }));
+    fleets.set(name, await startFleet({ count, namePrefix: name, host: '127.0.0.1', random: seededRandom(seed + i), behavior: baseBehavior(name), ...loadReporting(name) }));
   }
 } catch (error) {
   await Promise.all([...fleets.values()].map((f) => f.close({ graceMs: 0 })));

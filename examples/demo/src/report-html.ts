@@ -3,7 +3,7 @@
  * script, no external asset), so it can be opened from disk, attached to CI or mailed.
  */
 import { STRATEGIES, type DemoTimings } from './balancer-config.js';
-import type { FaultPeriod } from './fleet-script.js';
+import { BUSY_CPU, REPORTED_CPU, SERVICES, type FaultPeriod } from './fleet-script.js';
 import type { Recorder } from './recorder.js';
 import type { Summary } from './summary.js';
 import { escapeXml, latencyChart, shareChart, stateTimeline, STATE_COLORS } from './svg-charts.js';
@@ -41,6 +41,9 @@ export interface ReportInputs {
   readonly generatedAt: string;
 }
 
+/** Instances of the load-reporting service. */
+const INVENTORY_SIZE = SERVICES.find((s) => s.name === 'inventory')?.count ?? 3;
+
 /** What to look for in a service's share chart, by strategy. */
 const SHARE_NOTES: Readonly<Record<string, string>> = {
   'peak-ewma':
@@ -53,7 +56,34 @@ const SHARE_NOTES: Readonly<Record<string, string>> = {
   'least-request':
     'Least-request sees neither latency nor errors (an instance failing fast even looks idle): the crashed and the failing ' +
     'instance lose their share only while ejected or marked unhealthy, and retries carry their requests elsewhere meanwhile.',
+  'weighted-least-load':
+    'Weighted-least-load follows what the instances say about their own load (ORCA endpoint-load-metrics, read from every ' +
+    'response and every health check here), with gRFC A58\'s weights: reported requests per second / utilization. ' +
+    `Every instance reports ${REPORTED_CPU * 100}% CPU at the same rate, so they share evenly; while one reports ${BUSY_CPU * 100}% ` +
+    '(a batch job on its machine: its latency does not change, so no latency-based strategy could tell) its weight is a third ' +
+    `of the others' and its share about ${(busyShare(INVENTORY_SIZE) * 100).toFixed(1)}% (A58's, for ${INVENTORY_SIZE} instances), and it gets a third again as soon as it reports ` +
+    `${REPORTED_CPU * 100}% again. Weights are used after a blackout of reports (A58: 10 s; shortened for the demo, below) and recomputed periodically.`,
 };
+
+/** A58's share of the one busy instance among `count` that report the same rate. */
+function busyShare(count: number): number {
+  const busy = 1 / BUSY_CPU;
+  return busy / (busy + (count - 1) / REPORTED_CPU);
+}
+
+/** What the run measured around each of the service's faults, as sentences. */
+function faultNotes(service: string, s: Summary, faults: readonly FaultPeriod[]): string {
+  return faults
+    .filter((f) => f.service === service)
+    .map((f) => s.faults.find((x) => x.instance === f.instance && x.kind === f.kind))
+    .filter((f) => f !== undefined)
+    .map((f) => {
+      const during = f.sharePercentDuring === undefined ? '' : `${f.sharePercentDuring.toFixed(1)}% of the ${service} attempts meanwhile (fair: ${f.fairSharePercent.toFixed(0)}%)`;
+      const back = f.backAtHalfShareAfterS === undefined ? 'not back at half its fair share by the end' : `back at half its fair share ${f.backAtHalfShareAfterS.toFixed(1)} s after it ended`;
+      return `${f.instance} (${f.label}, ${f.fromS}-${f.toS} s): ${during ? `${during}, ` : ''}${back}.`;
+    })
+    .join(' ');
+}
 
 const fmt = (v: number | undefined, unit = ' ms'): string => (v === undefined ? '-' : `${v.toFixed(1)}${unit}`);
 
@@ -123,7 +153,10 @@ ${services
   .map(
     (service) => `<h2>Share of ${escapeXml(service)} traffic per instance</h2>
 <p class="note">Attempts sent to each instance, as a share of the service's attempts (retries included), smoothed over 3 ticks; shaded: faults.
-${escapeXml(SHARE_NOTES[STRATEGIES[service] ?? 'peak-ewma'] ?? '')}</p>
+${escapeXml(SHARE_NOTES[STRATEGIES[service] ?? 'peak-ewma'] ?? '')}${
+      STRATEGIES[service] === 'weighted-least-load' ? escapeXml(` Blackout here ${timings.loadBlackoutMs} ms, weights recomputed every ${timings.weightUpdateMs} ms.`) : ''
+    }</p>
+<p class="note">Measured: ${escapeXml(faultNotes(service, s, faults) || 'no fault on this service.')}</p>
 ${shareChart(
   service,
   recorder.instances.filter((i) => i.service === service).map((i) => i.name),

@@ -4,6 +4,7 @@
  * The same object is printed and saved as `summary.json` for CI and scripts.
  */
 import { CLIENT_NAMES } from './clients.js';
+import { faultShares } from './fault-shares.js';
 import type { FaultPeriod } from './fleet-script.js';
 import { quantile, round1 } from './quantile.js';
 import type { Recorder } from './recorder.js';
@@ -41,7 +42,19 @@ export interface Summary {
     readonly ejections: number;
     readonly finalState: string;
   }[];
-  readonly faults: readonly { readonly instance: string; readonly kind: string; readonly label: string; readonly fromS: number; readonly toS: number }[];
+  readonly faults: readonly {
+    readonly instance: string;
+    readonly kind: string;
+    readonly label: string;
+    readonly fromS: number;
+    readonly toS: number;
+    /** The instance's share of its service's attempts while the fault ran, percent. */
+    readonly sharePercentDuring: number | undefined;
+    /** Its fair share (1 / instances of the service), percent. */
+    readonly fairSharePercent: number;
+    /** Seconds after the fault ended until its share (over 1 s) was back at half its fair share; undefined: not by the end. */
+    readonly backAtHalfShareAfterS: number | undefined;
+  }[];
   readonly metrics: { readonly url: string | undefined; readonly error: string | undefined; readonly scrapes: number };
   /**
    * How late the demo's own event loop ran (ms). When the machine is starved of CPU, timers fire
@@ -130,13 +143,19 @@ export function buildSummary(input: SummaryInputs): Summary {
         finalState: last?.instances[info.name]?.state ?? 'unknown',
       };
     }),
-    faults: input.faults.map((f) => ({
-      instance: f.instance,
-      kind: f.kind,
-      label: f.label,
-      fromS: Math.round(f.startMs / 100) / 10,
-      toS: Math.round(f.endMs / 100) / 10,
-    })),
+    faults: input.faults.map((f) => {
+      const shares = faultShares(f, recorder.instances, recorder.samples);
+      return {
+        instance: f.instance,
+        kind: f.kind,
+        label: f.label,
+        fromS: Math.round(f.startMs / 100) / 10,
+        toS: Math.round(f.endMs / 100) / 10,
+        sharePercentDuring: shares.during === undefined ? undefined : Math.round(shares.during * 1000) / 10,
+        fairSharePercent: Math.round(shares.fair * 1000) / 10,
+        backAtHalfShareAfterS: shares.backAfterS,
+      };
+    }),
     metrics: input.metrics,
     eventLoopLagMs: input.eventLoopLagMs,
     files: input.files,
@@ -181,6 +200,13 @@ export function formatSummary(s: Summary): string {
     lines.push(
       `  ${i.name.padEnd(12)} ${`${i.sharePercent.toFixed(1)}%`.padStart(6)}   ${String(i.attempts).padStart(8)}  ${String(i.failures).padStart(6)}  ${String(i.ejections).padStart(9)}  ${i.finalState.padEnd(12)}  ${faults || '-'}`,
     );
+  }
+  lines.push('');
+  lines.push('  fault        when         share meanwhile   back at half its fair share');
+  for (const f of s.faults) {
+    const during = f.sharePercentDuring === undefined ? '-' : `${f.sharePercentDuring.toFixed(1)}% of ${f.fairSharePercent.toFixed(0)}%`;
+    const back = f.backAtHalfShareAfterS === undefined ? 'not by the end' : `${f.backAtHalfShareAfterS.toFixed(1)} s after`;
+    lines.push(`  ${f.instance.padEnd(12)} ${`${f.fromS}-${f.toS} s`.padEnd(12)} ${during.padEnd(17)} ${back.padEnd(16)} ${f.label}`);
   }
   lines.push('');
   return lines.join('\n');

@@ -40,7 +40,7 @@ export type { Disposable } from './events.js';
 export type { DiscoverySource } from './discovery/source.js';
 export { staticDiscovery } from './discovery/static.js';
 export { dnsDiscovery, type DnsDiscoveryOptions } from './discovery/dns.js';
-export type { HealthCheckFunction, HealthCheckTarget } from './health/check.js';
+export type { HealthCheckFunction, HealthCheckResult, HealthCheckTarget } from './health/check.js';
 export { HealthCheckFailure } from './health/failure.js';
 export type { Instance, InstanceState } from './instance/instance.js';
 export type { Logger } from './logger.js';

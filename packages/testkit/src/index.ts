@@ -1,5 +1,5 @@
 export { startServer } from './server.js';
-export type { CloseOptions, TestServer, TestServerOptions } from './server.js';
+export type { CloseOptions, LoadReportOn, TestServer, TestServerOptions } from './server.js';
 export { dnsmasqConfig, dnsmasqForTests, findDnsmasq, startDnsmasq, type Dnsmasq, type DnsmasqHost, type DnsmasqOptions, type DnsmasqRecords, type DnsmasqSrv, type DnsmasqTxt } from './dnsmasq.js';
 export type { CapacityOptions, QueueStats } from './capacity.js';
 export type { LoadReportOption, LoadReportValues, MeasuredLoad } from './load-report.js';

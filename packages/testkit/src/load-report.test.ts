@@ -47,6 +47,17 @@ describe('a server reporting load', () => {
     expect((await header(`${s.url}/x`)).value).toBeNull();
   });
 
+  it("loadReportOn 'health' reports on health check responses only (unhealthy ones too); 'all' on both", async () => {
+    const report = { cpuUtilization: 0.4, rpsFractional: 20 };
+    const h = await server({ loadReport: report, loadReportOn: 'health', behavior: { health: { status: 503 } } });
+    expect(await header(`${h.url}/health`)).toEqual({ status: 503, value: 'TEXT cpu_utilization=0.4, rps_fractional=20' });
+    expect((await header(`${h.url}/x`)).value).toBeNull();
+    const a = await server({ loadReport: report, loadReportOn: 'all' });
+    expect((await header(`${a.url}/health`)).value).toBe('TEXT cpu_utilization=0.4, rps_fractional=20');
+    expect((await header(`${a.url}/x`)).value).toBe('TEXT cpu_utilization=0.4, rps_fractional=20');
+    await expect(startServer({ loadReportOn: 'probes' as 'all' })).rejects.toThrow(/loadReportOn: expected 'requests', 'health' or 'all', got probes/);
+  });
+
   it('a function is asked per response; a string it returns is sent as is (garbage included)', async () => {
     let n = 0;
     const s = await server({ loadReport: () => (++n % 2 === 1 ? 'TEXT nonsense' : { eps: n }) });

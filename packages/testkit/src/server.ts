@@ -5,7 +5,7 @@
  * (`load-report.ts`), and tracks its connections so crash and close leave nothing behind
  * (`connections.ts`).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { DEFAULT_BEHAVIOR, mergeBehavior, planHealth, planRequest, type Behavior, type BehaviorOptions, type ResponsePlan } from './behavior.js';
 import { readBody } from './body.js';
@@ -18,7 +18,7 @@ import { writeResponse, type ResponseWriter } from './respond.js';
 import { RequestLog, StatsRecorder, type RequestRecord, type ServerStats } from './stats.js';
 import type { CloseOptions, TestServer, TestServerOptions } from './test-server.js';
 
-export type { CloseOptions, TestServer, TestServerOptions } from './test-server.js';
+export type { CloseOptions, LoadReportOn, TestServer, TestServerOptions } from './test-server.js';
 
 /** Starts a {@link TestServer} and resolves once it listens. */
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -39,7 +39,7 @@ class FaultyServer implements TestServer {
   readonly #log: RequestLog;
   readonly #connections: Connections;
   readonly #load: ServerLoad;
-  /** How planned responses are written: with the load report, except for health checks. */
+  /** How planned responses are written: with the load report where `loadReportOn` says. */
   readonly #writer: ResponseWriter;
   readonly #healthWriter: ResponseWriter;
   #idleWaiters: (() => void)[] = [];
@@ -61,6 +61,8 @@ class FaultyServer implements TestServer {
     this.#workers = options.capacity === undefined ? undefined : new Workers(options.capacity);
     this.#load = new ServerLoad(this.#workers);
     this.#load.set(options.loadReport);
+    const on = options.loadReportOn ?? 'requests';
+    if (on !== 'requests' && on !== 'health' && on !== 'all') throw new RangeError(`invalid testkit loadReportOn: expected 'requests', 'health' or 'all', got ${String(on)}`);
     // requestTimeout 0: a hung request must stay hung until the client or close() ends it.
     this.#http = createServer({ requestTimeout: 0 }, (req, res) => this.#onRequest(req, res));
     this.#connections = new Connections(this.#http);
@@ -69,8 +71,10 @@ class FaultyServer implements TestServer {
       this.#load.sent(status);
     };
     const after = (ms: number, res: ServerResponse, fn: () => void): void => this.#connections.after(ms, res, fn);
-    this.#healthWriter = { after, sent, head: (headers) => headers };
-    this.#writer = { after, sent, head: (headers) => this.#load.head(headers, this.#inFlight) };
+    const withLoad = (headers: OutgoingHttpHeaders): OutgoingHttpHeaders => this.#load.head(headers, this.#inFlight);
+    const without = (headers: OutgoingHttpHeaders): OutgoingHttpHeaders => headers;
+    this.#healthWriter = { after, sent, head: on === 'requests' ? without : withLoad };
+    this.#writer = { after, sent, head: on === 'health' ? without : withLoad };
   }
 
   get id(): string {

@@ -35,11 +35,21 @@ export interface TestServerOptions {
   capacity?: CapacityOptions;
   /**
    * Reports load in an ORCA `endpoint-load-metrics` header on every response but health checks
-   * (503s from a full queue included): fixed values, `'auto'` (the workers' busy share and the
-   * answer rate over the last second; needs `capacity`), or a function per response. Default: none.
+   * (503s from a full queue included; see `loadReportOn`): fixed values, `'auto'` (the workers'
+   * busy share and the answer rate over the last second; needs `capacity`), or a function per
+   * response. Default: none.
    */
   loadReport?: LoadReportOption;
+  /**
+   * Which responses carry the `loadReport`: `'requests'` (default: every response but health
+   * checks), `'health'` (health check responses only, as a server that reports its load out of
+   * band, to the balancer's health checks) or `'all'`.
+   */
+  loadReportOn?: LoadReportOn;
 }
+
+/** Which responses carry a test server's load report (`TestServerOptions.loadReportOn`). */
+export type LoadReportOn = 'requests' | 'health' | 'all';
 
 /** Options of {@link TestServer.close}. */
 export interface CloseOptions {

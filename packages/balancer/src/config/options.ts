@@ -307,6 +307,11 @@ export interface HealthCheckOptions {
   readonly unejectOnPass?: boolean;
   /** State of a newly discovered instance until its first check. Default 'healthy'. */
   readonly initialState?: 'healthy' | 'unhealthy';
-  /** A custom check instead of HTTP: resolve to pass, reject to fail; honour `signal`. */
+  /**
+   * A custom check instead of HTTP: resolve to pass, reject to fail; honour `signal`. Resolve with
+   * `{ loadReport }` to report the instance's load too (`HealthCheckResult`), for a service whose
+   * strategy takes load reports. The default HTTP check reads the probe response's ORCA
+   * `endpoint-load-metrics` header for such a service.
+   */
   readonly check?: HealthCheckFunction;
 }

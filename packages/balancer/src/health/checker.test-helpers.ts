@@ -2,10 +2,11 @@
 import { createBalancerWith, type Balancer } from '../balancer.js';
 import type { HealthCheckOptions, ServiceOptions } from '../config/options.js';
 import type { Timer } from '../runtime.js';
-import type { HealthCheckEvent, StateChangeEvent } from '../service/observer.js';
+import type { HealthCheckEvent, LoadReportEvent, StateChangeEvent } from '../service/observer.js';
 import type { Service } from '../service/service.js';
 import { createFakeRuntime, type FakeRuntime } from '../testing/fake-runtime.js';
-import type { HealthCheckFunction } from './check.js';
+import type { HealthCheckFunction, HealthCheckResult } from './check.js';
+import { HealthCheckFailure } from './failure.js';
 import { createHealthChecker } from './checker.js';
 
 export const origin = (i: number): string => `http://127.0.0.1:${9001 + i}`;
@@ -19,6 +20,8 @@ export interface Answer {
   /** Reject when the signal aborts (a well-behaved check). Default true. */
   readonly honourSignal?: boolean;
   readonly error?: string;
+  /** A load report the answer carries: `{ loadReport }` when passing, `HealthCheckFailure`'s when failing. */
+  readonly loadReport?: unknown;
 }
 
 export interface CheckCall {
@@ -41,6 +44,11 @@ export interface ScriptedCheck {
   answer(id: string, answer: Answer): void;
 }
 
+function failure(a: Answer): Error {
+  if (a.loadReport === undefined) return new Error(a.error ?? 'boom');
+  return new HealthCheckFailure(a.error ?? 'boom', { loadReport: a.loadReport as HealthCheckResult['loadReport'] });
+}
+
 export function scriptedCheck(runtime: FakeRuntime): ScriptedCheck {
   const answers = new Map<string, Answer>();
   const running = new Map<string, number>();
@@ -48,7 +56,7 @@ export function scriptedCheck(runtime: FakeRuntime): ScriptedCheck {
   const stats = { maxRunning: 0, maxRunningPerInstance: 0 };
   const calls: CheckCall[] = [];
   const check: HealthCheckFunction = (target, signal) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<void | HealthCheckResult>((resolve, reject) => {
       const a = answers.get(target.id) ?? { pass: true };
       let timer: Timer | undefined;
       total++;
@@ -61,15 +69,16 @@ export function scriptedCheck(runtime: FakeRuntime): ScriptedCheck {
         timer?.cancel();
         total--;
         running.set(target.id, running.get(target.id)! - 1);
-        if (error === undefined) resolve();
-        else reject(error as Error);
+        if (error !== undefined) reject(error as Error);
+        else if (a.loadReport === undefined) resolve();
+        else resolve({ loadReport: a.loadReport as HealthCheckResult['loadReport'] });
       };
       const call: CheckCall = {
         id: target.id,
         at: runtime.now(),
         signal,
         ended: false,
-        settle: (pass) => end(pass ? undefined : new Error(a.error ?? 'boom')),
+        settle: (pass) => end(pass ? undefined : failure(a)),
       };
       calls.push(call);
       if (a.honourSignal ?? true) signal.addEventListener('abort', () => end(signal.reason), { once: true });
@@ -98,6 +107,8 @@ export interface CheckHarness {
   readonly service: Service;
   readonly events: HealthCheckEvent[];
   readonly changes: StateChangeEvent[];
+  /** Load reports read, in order. */
+  readonly loads: LoadReportEvent[];
   state(id: string): string | undefined;
   /** `passed/streak/detail` of each health-check event of `id`. */
   results(id: string): string[];
@@ -119,6 +130,7 @@ export function checkHarness(healthCheck: Omit<HealthCheckOptions, 'check'>, opt
   const script = scriptedCheck(runtime);
   const events: HealthCheckEvent[] = [];
   const changes: StateChangeEvent[] = [];
+  const loads: LoadReportEvent[] = [];
   let service: Service | undefined;
   const balancer = createBalancerWith(
     { services: { orders: { instances: origins(1), ...options.service, healthCheck: { ...healthCheck, check: options.check ?? script.check } } }, runtime },
@@ -130,7 +142,7 @@ export function checkHarness(healthCheck: Omit<HealthCheckOptions, 'check'>, opt
       },
     },
   );
-  balancer.observe({ stateChanged: (e) => changes.push(e) });
+  balancer.observe({ stateChanged: (e) => changes.push(e), loadReported: (e) => loads.push(e) });
   return {
     runtime,
     balancer,
@@ -138,6 +150,7 @@ export function checkHarness(healthCheck: Omit<HealthCheckOptions, 'check'>, opt
     service: service!,
     events,
     changes,
+    loads,
     state: (id) => balancer.snapshot().services.orders?.instances.find((i) => i.id === id)?.state,
     results: (id) =>
       events.filter((e) => e.instance.id === id).map((e) => `${e.passed ? 'pass' : 'fail'}/${e.streak}${e.detail ? `/${e.detail}` : ''}`),

@@ -13,7 +13,11 @@
  * - all timers are unref'd: health checking never keeps a process alive;
  * - a result arriving for a removed instance (or after `close()`) is ignored;
  * - a draining instance is not probed (it takes no new requests); its schedule goes on, so a
- *   re-added instance is checked again.
+ *   re-added instance is checked again;
+ * - for a service whose strategy takes load reports (`Strategy.observeLoad`), the load a check
+ *   reports (the HTTP probe's `endpoint-load-metrics` header, a custom check's `loadReport`) goes
+ *   to the same place as a response's (`LoadReports`), after the check's verdict so that a
+ *   recovery's reset of the strategy does not discard it; for any other, it is never read.
  *
  * Per-instance state (streaks, timer, running check) lives in a Map here, not on the record.
  */
@@ -23,6 +27,7 @@ import type { Runtime, Timer } from '../runtime.js';
 import type { ServiceObserver } from '../service/observer.js';
 import type { InstanceWatcher, Service } from '../service/service.js';
 import type { HealthCheckFunction, HealthCheckTarget } from './check.js';
+import { readLoadReportValue } from '../load/report-value.js';
 import { describeFailure, HealthCheckTimeout } from './failure.js';
 import { httpCheck } from './http-check.js';
 import { firstCheckDelayMs, intervalFor, nextCheckDelayMs } from './schedule.js';
@@ -41,7 +46,8 @@ interface Probe {
   running: AbortController | undefined;
 }
 
-type Result = { readonly passed: true } | { readonly passed: false; readonly error: unknown };
+/** How a check ended: passed with what it resolved with, or failed with why. */
+type Result = { readonly passed: true; readonly value: unknown } | { readonly passed: false; readonly error: unknown };
 
 /** Why a check was aborted other than by its timeout; its result is dropped. */
 class CheckCancelled extends Error {
@@ -74,7 +80,7 @@ class HealthChecker implements InstanceWatcher {
     private readonly observer: ServiceObserver,
     private readonly runtime: Runtime,
   ) {
-    this.check = config.check ?? httpCheck(config);
+    this.check = config.check ?? httpCheck(config, service.loadReports !== undefined);
     this.random = () => runtime.random();
   }
 
@@ -185,6 +191,23 @@ class HealthChecker implements InstanceWatcher {
       streak: verdict.length,
     });
     this.service.healthChecked(record, { passed: result.passed, health: verdict.health, unejectOnPass: this.config.unejectOnPass });
+    const reports = this.service.loadReports;
+    if (reports !== undefined) reports.reported(record, readLoadReportValue(loadReportOf(result)));
+  }
+}
+
+/**
+ * The `loadReport` a check ended with: a passing check's resolved value's, a failing check's
+ * error's (duck-typed, as `describeFailure` reads `detail`, so it survives duplicate installs).
+ * Never throws: a getter in user code that throws is as good as no report.
+ */
+function loadReportOf(result: Result): unknown {
+  const carrier = result.passed ? result.value : result.error;
+  if (typeof carrier !== 'object' || carrier === null) return undefined;
+  try {
+    return (carrier as { loadReport?: unknown }).loadReport;
+  } catch {
+    return undefined;
   }
 }
 
@@ -200,7 +223,7 @@ function runCheck(check: HealthCheckFunction, target: HealthCheckTarget, signal:
       signal.removeEventListener('abort', onAbort);
       resolve(result);
     };
-    let pending: Promise<void>;
+    let pending: ReturnType<HealthCheckFunction>;
     try {
       pending = check(target, signal);
     } catch (error) {
@@ -208,7 +231,7 @@ function runCheck(check: HealthCheckFunction, target: HealthCheckTarget, signal:
       return;
     }
     Promise.resolve(pending).then(
-      () => settle({ passed: true }),
+      (value: unknown) => settle({ passed: true, value }),
       (error: unknown) => settle({ passed: false, error }),
     );
   });

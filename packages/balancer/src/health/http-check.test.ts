@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { startServer, type BehaviorOptions, type TestServer } from '@datapunk/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthCheckTarget } from './check.js';
+import { HealthCheckFailure } from './failure.js';
 import { httpCheck, isExpectedStatus, type HttpCheckConfig } from './http-check.js';
 
 const config: HttpCheckConfig = {
@@ -31,9 +32,9 @@ const targetOf = (url: string): HealthCheckTarget => {
 };
 
 /** Runs one check with a 2 s safety timeout; resolves to 'pass' or the rejection. */
-async function probe(url: string, cfg: HttpCheckConfig = config, signal = AbortSignal.timeout(2_000)): Promise<unknown> {
+async function probe(url: string, cfg: HttpCheckConfig = config, signal = AbortSignal.timeout(2_000), readLoad = false): Promise<unknown> {
   try {
-    await httpCheck(cfg)(targetOf(url), signal);
+    await httpCheck(cfg, readLoad)(targetOf(url), signal);
     return 'pass';
   } catch (error) {
     return error;
@@ -111,6 +112,40 @@ describe('httpCheck', () => {
     await new Promise((r) => setTimeout(r, 50)); // let the server notice the close
     console.info(`50 MB body: check took ${ms.toFixed(1)} ms, server wrote ${(written / 1024 / 1024).toFixed(1)} MB before the client left`);
     expect(written).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it.each<[string, 'health' | 'all']>([
+    ['on health checks only', 'health'],
+    ['on every response', 'all'],
+  ])("with readLoad, a passing probe resolves with the response's endpoint-load-metrics header (%s)", async (_name, on) => {
+    const s = await startServer({ loadReport: { cpuUtilization: 0.4, rpsFractional: 20 }, loadReportOn: on });
+    servers.push(s);
+    await expect(httpCheck(config, true)(targetOf(s.url), AbortSignal.timeout(2_000))).resolves.toEqual({ loadReport: 'TEXT cpu_utilization=0.4, rps_fractional=20' });
+    // Without readLoad (a strategy that takes no reports), the header is not looked at.
+    await expect(httpCheck(config)(targetOf(s.url), AbortSignal.timeout(2_000))).resolves.toBeUndefined();
+  });
+
+  it('with readLoad, a failing probe carries the report in its HealthCheckFailure; no header, no report', async () => {
+    const s = await startServer({ loadReport: { cpuUtilization: 1, rpsFractional: 80, format: 'json' }, loadReportOn: 'health', behavior: { health: { status: 503 } } });
+    servers.push(s);
+    const failed = await probe(s.url, config, undefined, true);
+    expect(failed).toBeInstanceOf(HealthCheckFailure);
+    expect(failed).toMatchObject({ detail: 'status 503', loadReport: 'JSON {"cpu_utilization":1,"rps_fractional":80}' });
+    const silent = await server();
+    await expect(httpCheck(config, true)(targetOf(silent.url), AbortSignal.timeout(2_000))).resolves.toBeUndefined();
+    const bare = await server({ status: 500 });
+    expect(await probe(bare.url, config, undefined, true)).toMatchObject({ detail: 'status 500', loadReport: undefined });
+  });
+
+  it("gRPC's binary header is passed on in its BIN form (counted unsupported); the text header wins beside it", async () => {
+    const headers: Record<string, string>[] = [{ 'endpoint-load-metrics-bin': 'CAEQAg==' }, { 'endpoint-load-metrics-bin': 'CAEQAg==', 'endpoint-load-metrics': 'TEXT eps=1' }];
+    let n = 0;
+    const raw: Server = createServer((_req, res) => res.writeHead(200, headers[n++]).end());
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    servers.push({ close: () => new Promise<void>((resolve) => raw.close(() => resolve())) });
+    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    await expect(httpCheck(config, true)(targetOf(url), AbortSignal.timeout(2_000))).resolves.toEqual({ loadReport: 'BIN CAEQAg==' });
+    await expect(httpCheck(config, true)(targetOf(url), AbortSignal.timeout(2_000))).resolves.toEqual({ loadReport: 'TEXT eps=1' });
   });
 
   it('matches statuses against inclusive ranges', () => {

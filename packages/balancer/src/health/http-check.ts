@@ -12,11 +12,17 @@
  * - Aborting `signal` destroys the request at once and rejects with the signal's reason.
  * - Transport errors reject with Node's error (its `code`, e.g. `ECONNREFUSED`, is the detail).
  * - The socket is unref'd: a probe in flight never keeps a process alive on its own.
+ * - With `readLoad` (the service's strategy takes load reports), the response's ORCA
+ *   `endpoint-load-metrics` header goes with the result, passing (`{ loadReport }`) or failing
+ *   (`HealthCheckFailure.loadReport`), as the header's text: the checker reads it as the core
+ *   reads a response's. Without, the header is never looked at.
  */
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { HealthCheckConfig } from '../config/config.js';
-import type { HealthCheckFunction, HealthCheckTarget } from './check.js';
+import { readHeader } from '../attempt/facts.js';
+import { LOAD_HEADER, LOAD_HEADER_BIN } from '../load/orca-header.js';
+import type { HealthCheckFunction, HealthCheckResult, HealthCheckTarget } from './check.js';
 import { HealthCheckFailure } from './failure.js';
 
 /** What the HTTP check reads of the service's health-check configuration. */
@@ -29,9 +35,24 @@ export function isExpectedStatus(status: number, ranges: HttpCheckConfig['expect
   return ranges.some(([from, to]) => status >= from && status <= to);
 }
 
-/** Builds the default HTTP health check from the resolved configuration. */
-export function httpCheck(config: HttpCheckConfig): HealthCheckFunction {
-  return (target, signal) => probe(config, target, signal);
+/**
+ * Builds the default HTTP health check from the resolved configuration; with `readLoad`, its
+ * results carry the response's load report header (see the file comment).
+ */
+export function httpCheck(config: HttpCheckConfig, readLoad = false): HealthCheckFunction {
+  return (target, signal) => probe(config, readLoad, target, signal);
+}
+
+/**
+ * The load report header of a probe response, as text: `endpoint-load-metrics` (its first value,
+ * as for any response), else gRPC's `endpoint-load-metrics-bin` as the `BIN ` form it is the
+ * same encoding as (base64 of the proto), so it is counted `unsupported` as on the request path.
+ */
+function loadHeader(res: IncomingMessage): string | undefined {
+  const text = readHeader(res.rawHeaders, LOAD_HEADER);
+  if (text !== undefined) return text;
+  const bin = readHeader(res.rawHeaders, LOAD_HEADER_BIN);
+  return bin === undefined ? undefined : `BIN ${bin}`;
 }
 
 function requestOptions(config: HttpCheckConfig, target: HealthCheckTarget): { https: boolean; options: RequestOptions } {
@@ -51,19 +72,20 @@ function requestOptions(config: HttpCheckConfig, target: HealthCheckTarget): { h
   };
 }
 
-function probe(config: HttpCheckConfig, target: HealthCheckTarget, signal: AbortSignal): Promise<void> {
+function probe(config: HttpCheckConfig, readLoad: boolean, target: HealthCheckTarget, signal: AbortSignal): Promise<HealthCheckResult | undefined> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<HealthCheckResult | undefined>((resolve, reject) => {
     const { https, options } = requestOptions(config, target);
     let settled = false;
     let req: ClientRequest | undefined;
+    let loadReport: string | undefined;
     /** Ends the probe once: frees the socket, then resolves (no error) or rejects. */
     const finish = (error?: unknown): void => {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
       req?.destroy();
-      if (error === undefined) resolve();
+      if (error === undefined) resolve(loadReport === undefined ? undefined : { loadReport });
       else reject(error as Error);
     };
     const onAbort = (): void => finish(signal.reason);
@@ -76,15 +98,18 @@ function probe(config: HttpCheckConfig, target: HealthCheckTarget, signal: Abort
     }
     req.on('error', (error) => finish(error));
     req.once('socket', (socket) => socket.unref());
-    req.once('response', (res) => onResponse(res, config, finish));
+    req.once('response', (res) => {
+      if (readLoad) loadReport = loadHeader(res);
+      onResponse(res, config, loadReport, finish);
+    });
     req.end();
   });
 }
 
-function onResponse(res: IncomingMessage, config: HttpCheckConfig, finish: (error?: unknown) => void): void {
+function onResponse(res: IncomingMessage, config: HttpCheckConfig, loadReport: string | undefined, finish: (error?: unknown) => void): void {
   const status = res.statusCode ?? 0;
   if (!isExpectedStatus(status, config.expectedStatuses)) {
-    finish(new HealthCheckFailure(status >= 300 && status < 400 ? `redirect ${status}` : `status ${status}`));
+    finish(new HealthCheckFailure(status >= 300 && status < 400 ? `redirect ${status}` : `status ${status}`, { loadReport }));
     return;
   }
   if (config.maxBodyBytes === 0) {
@@ -99,5 +124,5 @@ function onResponse(res: IncomingMessage, config: HttpCheckConfig, finish: (erro
   res.once('end', () => finish());
   res.on('error', (error) => finish(error));
   // A connection closed before the end of a body shorter than the cap is a broken response.
-  res.once('close', () => finish(res.complete ? undefined : new HealthCheckFailure('ECONNRESET')));
+  res.once('close', () => finish(res.complete ? undefined : new HealthCheckFailure('ECONNRESET', { loadReport })));
 }

@@ -22,6 +22,7 @@
  */
 import { readHeader, type HeaderSource } from '../attempt/facts.js';
 import type { LoadReport, LoadReportReading } from './load-report.js';
+import { Invalid, isObject, JSON_MAPS, JSON_SCALARS, MAPS, ReportBuilder, SCALARS } from './report-fields.js';
 
 /** The response header carrying the report. */
 export const LOAD_HEADER = 'endpoint-load-metrics';
@@ -30,38 +31,8 @@ export const LOAD_HEADER_BIN = 'endpoint-load-metrics-bin';
 /** Longest header value parsed, in characters (4 KiB): a longer one is invalid unread. */
 export const MAX_LOAD_HEADER_LENGTH = 4096;
 
-type Scalar = 'cpuUtilization' | 'memUtilization' | 'applicationUtilization' | 'rpsFractional' | 'eps';
-type MapField = 'namedMetrics' | 'utilization' | 'requestCost';
-interface Range {
-  readonly min: number;
-  readonly max: number;
-}
-
-const AT_LEAST_0: Range = { min: 0, max: Infinity };
-const FRACTION: Range = { min: 0, max: 1 };
-const ANY: Range = { min: -Infinity, max: Infinity };
-
-/** Scalar fields by wire name (snake_case; JSON also accepts the camelCase name). */
-const SCALARS: ReadonlyMap<string, readonly [Scalar, Range]> = new Map([
-  ['cpu_utilization', ['cpuUtilization', AT_LEAST_0]],
-  ['mem_utilization', ['memUtilization', FRACTION]],
-  ['application_utilization', ['applicationUtilization', AT_LEAST_0]],
-  ['rps_fractional', ['rpsFractional', AT_LEAST_0]],
-  ['eps', ['eps', AT_LEAST_0]],
-]);
-const MAPS: ReadonlyMap<string, readonly [MapField, Range]> = new Map([
-  ['named_metrics', ['namedMetrics', ANY]],
-  ['utilization', ['utilization', FRACTION]],
-  ['request_cost', ['requestCost', ANY]],
-]);
-/** JSON names: both spellings of each field. */
-const JSON_SCALARS = new Map([...SCALARS, ...[...SCALARS.values()].map((f) => [f[0], f] as const)]);
-const JSON_MAPS = new Map([...MAPS, ...[...MAPS.values()].map((f) => [f[0], f] as const)]);
-
 /** A decimal number as protobuf text and JSON write it: no hex, no `Infinity`, no empty string. */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-class Invalid extends Error {}
 
 /**
  * Reads the load report of a response, if it sent one: `undefined` when neither header is
@@ -87,40 +58,6 @@ export function parseLoadHeader(value: string): LoadReportReading {
     if (error instanceof Invalid) return { result: 'invalid', detail: error.message };
     throw error;
   }
-}
-
-/** Collects fields, refusing duplicates, then freezes them into a report. */
-class ReportBuilder {
-  readonly #scalars = new Map<Scalar, number>();
-  readonly #maps = new Map<MapField, Map<string, number>>();
-
-  scalar(field: Scalar, range: Range, value: number, name: string): void {
-    if (this.#scalars.has(field)) throw new Invalid(`${name} given twice`);
-    this.#scalars.set(field, inRange(value, range, name));
-  }
-
-  /** An entry of a map field; `name` says which map (`named_metrics`), never the key. */
-  entry(field: MapField, range: Range, key: string, value: number, name: string): void {
-    if (key === '') throw new Invalid(`${name}: empty metric name`);
-    let map = this.#maps.get(field);
-    if (map === undefined) this.#maps.set(field, (map = new Map()));
-    if (map.has(key)) throw new Invalid(`${name}: a metric given twice`);
-    map.set(key, inRange(value, range, name));
-  }
-
-  build(): LoadReport {
-    const report: Record<string, unknown> = {};
-    for (const [field, value] of this.#scalars) report[field] = value;
-    // Object.fromEntries defines own properties: a metric named `__proto__` stays a metric.
-    for (const [field, map] of this.#maps) report[field] = Object.freeze(Object.fromEntries(map));
-    return Object.freeze(report) as LoadReport;
-  }
-}
-
-function inRange(value: number, range: Range, name: string): number {
-  if (!Number.isFinite(value)) throw new Invalid(`${name}: not a finite number`);
-  if (value < range.min || value > range.max) throw new Invalid(`${name}: out of range [${range.min}, ${range.max}]`);
-  return value;
 }
 
 function decimal(text: string, name: string): number {
@@ -181,8 +118,4 @@ function jsonNumber(value: unknown, name: string): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'string') return decimal(value, name);
   throw new Invalid(`${name}: expected a number`);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -255,7 +255,7 @@ export const INSTRUMENTS = deepFreeze({
     kind: 'Counter',
     unit: '{report}',
     description:
-      "Load reports (ORCA `endpoint-load-metrics` response headers) read from instances' responses, by result. Read only for services whose strategy takes them (`weighted-least-load`).",
+      "Load reports (ORCA `endpoint-load-metrics` response headers) read from instances' responses and health checks (the probe's header, a custom check's `loadReport`), by result. Read only for services whose strategy takes them (`weighted-least-load`).",
     prometheus: 'datapunk_balancer_load_reports_total',
     attributes: [SERVICE, ...INSTANCE, 'datapunk.balancer.load_report.result'],
   },

@@ -134,8 +134,9 @@ export interface StrategyErrorEvent {
 }
 
 /**
- * A response carried a load report (`endpoint-load-metrics`), read because the service's
- * strategy takes them (`weighted-least-load`). Only `accepted` ones reach the strategy.
+ * A response or a health check carried a load report (`endpoint-load-metrics`, a custom check's
+ * `loadReport`), read because the service's strategy takes them (`weighted-least-load`). Only
+ * `accepted` ones reach the strategy.
  */
 export interface LoadReportEvent {
   readonly service: string;

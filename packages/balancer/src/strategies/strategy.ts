@@ -79,9 +79,9 @@ export interface Strategy {
   observe?(endpoint: StrategyEndpoint, sample: StrategySample): void;
   /**
    * Optional: receives the load an instance reports about itself (ORCA's `endpoint-load-metrics`
-   * response header, TEXT or JSON), once per response that carries a valid one, with the time
-   * from the runtime (ms). The core reads and parses that header only for a strategy that has
-   * this method; bad headers never reach it (they are counted in
+   * response header, TEXT or JSON), once per response or health check that carries a valid one,
+   * with the time from the runtime (ms). The core reads and parses reports only for a strategy
+   * that has this method; bad ones never reach it (they are counted in
    * `datapunk.balancer.load_reports`).
    */
   observeLoad?(endpoint: StrategyEndpoint, report: LoadReport, now: number): void;
