@@ -3,8 +3,7 @@
  * compaction, invalid entries.
  */
 import { execFileSync } from 'node:child_process';
-import type { Runtime } from '@datapunk/balancer';
-import type { DiscoverySink } from '@datapunk/balancer/adapter';
+import type { DiscoverySink, Runtime } from '@datapunk/balancer/adapter';
 import { realRuntime } from '@datapunk/balancer/testing';
 import { etcdAvailable, startEtcd, type EtcdServer } from '@datapunk/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -4,7 +4,7 @@
  */
 import { redactText } from '../redact.js';
 
-/** A failed check with a ready-made detail. Custom checks may throw it too. */
+/** A failed check with a ready-made detail (the HTTP check's `status 503`, `redirect 302`...). */
 export class HealthCheckFailure extends Error {
   override readonly name = 'HealthCheckFailure';
   constructor(
