@@ -11,7 +11,7 @@
  *
  *   node --expose-gc bench/dist/circuit-breaker.js [--rate 400] [--limit 20] [--seconds 2,4,4] [--cycles 5]
  */
-import { createBalancer, isBalancerError } from '@datapunk/balancer';
+import { BalancerError, createBalancer } from '@datapunk/balancer';
 import { withBalancer } from '@datapunk/balancer-undici';
 import { startFleet, type LatencySpec } from '@datapunk/testkit';
 import { Agent } from 'undici';
@@ -65,7 +65,7 @@ export interface CircuitBreakerResult {
 
 function codeOf(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; depth < 5 && typeof e === 'object' && e !== null; depth++) {
-    if (isBalancerError(e)) return e.code;
+    if (e instanceof BalancerError) return e.code;
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;

@@ -16,7 +16,7 @@
  *
  *   node bench/dist/hedging/tail.js [--quick]
  */
-import { createBalancer, isBalancerError, type ServiceOptions } from '@datapunk/balancer';
+import { CircuitOpenError, createBalancer, type ServiceOptions } from '@datapunk/balancer';
 import { withBalancer } from '@datapunk/balancer-undici';
 import { Agent } from 'undici';
 import { openLoop } from '../faults/open-loop.js';
@@ -115,7 +115,7 @@ async function runOnce(urls: readonly string[], variant: TailVariant, rates: { w
       await res.body.dump();
       return res.statusCode >= 200 && res.statusCode < 300;
     } catch (error) {
-      if (measuring && isBalancerError(error) && error.code === 'ERR_CIRCUIT_OPEN') circuitOpen++;
+      if (measuring && error instanceof CircuitOpenError) circuitOpen++;
       return false;
     }
   };

@@ -2,7 +2,7 @@
  * The recorder: what the demo saw, kept for the live table, the summary and the report.
  *
  * Three sources, each used for what it knows best:
- * - the balancer's events (`onStateChange`, `onEjection`, `onPanic`): exact state timelines;
+ * - the balancer's events (`observe()`: `stateChanged`, `ejection`, `panicChanged`): exact state timelines;
  * - a snapshot plus a collection of the balancer's own metrics every tick: attempts and failures
  *   per instance (share of traffic) and per-instance attempt latency from the duration histogram;
  * - every caller's result: what callers saw, retries included (success rate, latency).

@@ -9,8 +9,7 @@
  * `transitional.clarifyTimeoutError`). For `responseType: 'stream'` the deadline covers the
  * response headers; the body is read at the caller's pace, as axios does.
  */
-import type { Runtime } from '@datapunk/balancer';
-import type { Timer } from '@datapunk/balancer/adapter';
+import type { Runtime, Timer } from '@datapunk/balancer/adapter';
 import axios, { type AxiosError, type InternalAxiosRequestConfig } from 'axios';
 import type { AxiosModule } from './axios-module.js';
 

@@ -14,11 +14,13 @@ export type { NoRetryReason, RetryDecision } from './retry/policy.js';
 export { isReplayableBody } from './attempt/request-body.js';
 
 // For discovery sources (etcd, your own): what they report to, entries parsed as the core does,
-// and its defaults.
+// problems with their own options (`ConfigIssue`, as `BalancerConfigError.issues` lists them),
+// the injected clock and timers (`Runtime`, which `balancer.runtime` is) and the core's defaults.
 export type { DiscoveryIssue, DiscoverySink } from './discovery/source.js';
 export { parseInstanceEntry } from './instance/entry.js';
 export type { InstanceSpec } from './instance/entry.js';
+export type { ConfigIssue } from './errors.js';
 export { realRuntime } from './runtime.js';
-export type { Timer, TimerOptions } from './runtime.js';
+export type { Runtime, Timer, TimerOptions } from './runtime.js';
 export { errorFields, errorForLog, LOG_NAMESPACE, namespacedLogger, silentLogger } from './logger.js';
 export { redactText, redactUrl } from './redact.js';

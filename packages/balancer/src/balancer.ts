@@ -68,6 +68,13 @@ function serviceHost(hostname: string): string {
 /** What `balancer.observe()` takes: any of the service events, each method optional. */
 export type BalancerObserver = ServiceObserver;
 
+/**
+ * Every event `observe()` delivers, by the observer method that receives it:
+ * `BalancerEvents['ejection']` is what `ejection(event)` gets (service, instance, reason,
+ * whether it was enforced...), `BalancerEvents['stateChanged']` an instance's `from -> to`.
+ */
+export type BalancerEvents = { readonly [M in keyof BalancerObserver]-?: Parameters<NonNullable<BalancerObserver[M]>>[0] };
+
 /** @internal The services of a balancer, for the testing entry point. */
 export const INTERNALS = Symbol('@datapunk/balancer/internals');
 

@@ -181,19 +181,9 @@ export function isCircuitOpenError(value: unknown): value is CircuitOpenError {
   return hasBrand(value) && value.code === ErrorCodes.CIRCUIT_OPEN;
 }
 
-/** True for any error thrown by this package (any installed copy). */
-export function isBalancerError(value: unknown): value is BalancerError {
-  return hasBrand(value);
-}
-
 /** True for `ERR_NO_AVAILABLE_INSTANCE` errors. */
 export function isNoAvailableInstanceError(value: unknown): value is NoAvailableInstanceError {
   return hasBrand(value) && value.code === ErrorCodes.NO_AVAILABLE_INSTANCE;
-}
-
-/** True for `ERR_SCHEME_MISMATCH` errors. */
-export function isSchemeMismatchError(value: unknown): value is SchemeMismatchError {
-  return hasBrand(value) && value.code === ErrorCodes.SCHEME_MISMATCH;
 }
 
 /** True for `ERR_BALANCER_CONFIG` errors. */

@@ -1,30 +1,26 @@
 /**
  * @datapunk/balancer: client-side load balancing core for Node HTTP clients.
  *
- * The main entry is what applications need: create a balancer, configure services, pick
- * strategies by name and discovery, read snapshots and events, handle errors (`instanceof` works
- * across duplicate installs). What adapter and discovery-source authors need (the call and
- * attempt lifecycle) is in `@datapunk/balancer/adapter`; the strategy factories and what a
- * strategy of your own implements are in `@datapunk/balancer/strategies`; test helpers are in
- * `@datapunk/balancer/testing`. Every export is named here (no `export *`).
+ * The main entry is what applications need: create a balancer, configure services (the option
+ * sections users build on their own are named; the others are `ServiceOptions['panic']` and
+ * the like), pick strategies by name and discovery, read snapshots and events (`observe()`,
+ * every event by method name in `BalancerEvents`), handle errors (`instanceof` works across
+ * duplicate installs). What adapter and discovery-source authors need (the call and attempt
+ * lifecycle, the injected `Runtime`, what a source reports to) is in `@datapunk/balancer/adapter`;
+ * the strategy factories and what a strategy of your own implements (`Strategy`) are in
+ * `@datapunk/balancer/strategies`; test helpers are in `@datapunk/balancer/testing`. Every export
+ * is named here (no `export *`).
  */
 export { createBalancer } from './balancer.js';
-export type { Balancer, BalancerObserver } from './balancer.js';
-export type {
-  BalancerOptions,
-  HashKeyRequest,
-  HealthCheckOptions,
-  HedgeBudgetOptions,
-  HedgeOptions,
-  InstanceEntry,
-  LearnedTimeoutOptions,
-  LimitsOptions,
-  OutlierDetectionOptions,
-  RetryOptions,
-  ServiceOptions,
-  SubsetOptions,
-  ZoneAwareOptions,
-} from './config/options.js';
+export type { Balancer, BalancerEvents, BalancerObserver } from './balancer.js';
+export type { BalancerOptions, InstanceEntry, ServiceOptions } from './config/options.js';
+export type { HealthCheckOptions } from './config/health-options.js';
+export type { HedgeOptions } from './config/hedge-options.js';
+export type { LimitsOptions } from './config/limits-options.js';
+export type { OutlierDetectionOptions } from './config/outlier-options.js';
+export type { RetryOptions } from './config/retry-options.js';
+export type { SubsetOptions } from './config/subset-options.js';
+export type { ZoneAwareOptions } from './config/zone-options.js';
 export {
   AttemptTimeoutError,
   BalancerConfigError,
@@ -33,9 +29,8 @@ export {
   ErrorCodes,
   NoAvailableInstanceError,
   SchemeMismatchError,
-  isBalancerError,
 } from './errors.js';
-export type { CircuitReason, ConfigIssue, ErrorCode, UnavailableReason } from './errors.js';
+export type { CircuitReason, ErrorCode, UnavailableReason } from './errors.js';
 export type { Disposable } from './events.js';
 export type { DiscoverySource } from './discovery/source.js';
 export { staticDiscovery } from './discovery/static.js';
@@ -46,7 +41,5 @@ export type { Instance, InstanceState } from './instance/instance.js';
 export type { Logger } from './logger.js';
 export { INSTRUMENTS } from './metrics/instruments.js';
 export type { RequestOverrides } from './request-overrides.js';
-export type { Runtime } from './runtime.js';
-export type { EjectionEvent, PanicEvent, StateChangeEvent } from './service/observer.js';
 export type { BalancerSnapshot, InstanceSnapshot } from './service/snapshot.js';
-export type { Strategy, StrategyName } from './strategies/strategy.js';
+export type { StrategyName } from './strategies/strategy.js';

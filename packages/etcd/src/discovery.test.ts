@@ -1,8 +1,7 @@
 /**
  * etcdDiscovery without etcd: an endpoint that refuses connections.
  */
-import type { Runtime } from '@datapunk/balancer';
-import { realRuntime } from '@datapunk/balancer/testing';
+import { realRuntime, type Runtime } from '@datapunk/balancer/testing';
 import { describe, expect, it } from 'vitest';
 import { etcdDiscovery } from './discovery.js';
 import { captureLogger, waitFor } from './etcd.test-helpers.js';

@@ -21,6 +21,7 @@ import { decodeEntry } from './entry.js';
 import { listOf, type Slot } from './slots.js';
 import { EtcdError, EtcdErrorCodes, answerError } from './errors.js';
 import { Gateway } from './gateway.js';
+import { guardWatch } from './watch-liveness.js';
 import {
   CONNECTION_KEYS,
   Issues,
@@ -173,30 +174,8 @@ class EtcdDiscoverySource implements EtcdDiscovery {
   /** Watches from the read revision + 1 until the stream fails (it never ends well). */
   private async watch(controller: AbortController): Promise<void> {
     const { runtime, requestTimeoutMs, watchCheckIntervalMs } = this.config;
-    const { signal } = controller;
-    const endpoint = this.gateway.endpoint;
-    const stop = (error: unknown): void => {
-      if (!signal.aborted) controller.abort(error);
-    };
-    // The watch must be confirmed in time, and its endpoint must keep answering afterwards.
-    let check: Timer | undefined = runtime.setTimeout(
-      () =>
-        stop(
-          new EtcdError(EtcdErrorCodes.UNAVAILABLE, `etcd ${endpoint.origin}: watch not created within ${requestTimeoutMs} ms`, {
-            endpoint: endpoint.origin,
-          }),
-        ),
-      requestTimeoutMs,
-    );
-    const scheduleCheck = (): void => {
-      if (watchCheckIntervalMs === 0 || signal.aborted) return;
-      check = runtime.setTimeout(() => {
-        this.gateway
-          .call('/v3/kv/range', { key: toBase64(this.directory), range_end: this.rangeEnd, count_only: true }, { signal, endpoint })
-          .then(scheduleCheck, stop);
-      }, watchCheckIntervalMs);
-    };
-    signal.addEventListener('abort', () => check?.cancel(), { once: true });
+    const { directory, rangeEnd, gateway } = this;
+    const liveness = guardWatch({ runtime, gateway, directory, rangeEnd, requestTimeoutMs, watchCheckIntervalMs }, controller);
     const request = {
       create_request: { key: toBase64(this.directory), range_end: this.rangeEnd, start_revision: nextRevision(this.currentRevision) },
     };
@@ -204,15 +183,11 @@ class EtcdDiscoverySource implements EtcdDiscovery {
       '/v3/watch',
       request,
       (message) => {
-        const created = this.onWatchMessage(message as WatchMessage);
-        if (created) {
-          check?.cancel();
-          check = undefined;
-          this.failures = 0;
-          scheduleCheck();
-        }
+        if (!this.onWatchMessage(message as WatchMessage)) return;
+        this.failures = 0;
+        liveness.created();
       },
-      signal,
+      controller.signal,
     );
   }
 

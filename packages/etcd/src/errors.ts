@@ -2,7 +2,7 @@
  * Errors with stable codes, branded with `Symbol.for` so that `instanceof` and `isEtcdError`
  * work across duplicate installs of this package (as in `@datapunk/balancer`).
  */
-import type { ConfigIssue } from '@datapunk/balancer';
+import type { ConfigIssue } from '@datapunk/balancer/adapter';
 
 const BRAND = Symbol.for('@datapunk/balancer-etcd/error');
 

@@ -16,7 +16,8 @@
  * With credentials, every call carries the session's token and is retried once with a fresh one
  * when etcd rejects it (see `auth.ts`).
  */
-import type { Logger, Runtime } from '@datapunk/balancer';
+import type { Logger } from '@datapunk/balancer';
+import type { Runtime } from '@datapunk/balancer/adapter';
 import { AuthSession, type AuthReason, type Credentials } from './auth.js';
 import { EtcdError, EtcdErrorCodes, GrpcCodes, answerError } from './errors.js';
 import { LineSplitter } from './ndjson.js';

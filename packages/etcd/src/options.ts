@@ -2,8 +2,8 @@
  * Options shared by `etcdDiscovery` and `register`, and their strict resolution: every problem is
  * collected with its path and thrown at once as an `EtcdConfigError`; defaults apply with `??`.
  */
-import type { ConfigIssue, Logger, Runtime } from '@datapunk/balancer';
-import { realRuntime, redactUrl, silentLogger } from '@datapunk/balancer/adapter';
+import type { Logger } from '@datapunk/balancer';
+import { realRuntime, redactUrl, silentLogger, type ConfigIssue, type Runtime } from '@datapunk/balancer/adapter';
 import { resolveAuth, type Credentials, type EtcdAuthOptions } from './auth.js';
 import { EtcdConfigError } from './errors.js';
 import { DEFAULT_PREFIX, segmentProblem, serviceDirectory } from './keys.js';

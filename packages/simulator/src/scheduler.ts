@@ -12,9 +12,7 @@
  * Every `YIELD_EVERY` events the loop yields to the real event loop once, so a long run does not
  * starve I/O (test runners, signals, progress output).
  */
-import { seededRandom, TimerHeap, type TimerHeapEntry } from '@datapunk/balancer/testing';
-import type { Runtime } from '@datapunk/balancer';
-import type { Timer } from '@datapunk/balancer/adapter';
+import { seededRandom, TimerHeap, type Runtime, type Timer, type TimerHeapEntry } from '@datapunk/balancer/testing';
 
 /**
  * A scheduled event. `cancel()` takes it out of the queue at once (it knows its place in the

@@ -11,12 +11,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INSTALL_HINT, etcdEnv, findEtcdBinary, freePorts } from './etcd-binary.js';
 import { RootSession, enableAuth, type EtcdAuthSetup, type EtcdTestUser } from './etcd-auth.js';
 import { etcdHealthy, gatewayPost, type EtcdClientTls } from './etcd-client.js';
+import { etcdFlags } from './etcd-flags.js';
 import { createTestPki, type TestPki } from './pki.js';
 
 /** Options of TLS in {@link startEtcd}. */
@@ -79,7 +80,6 @@ export interface EtcdServer {
   /** Stops and removes the data directory. Idempotent; `restart()` rejects afterwards. */
   close(): Promise<void>;
 }
-
 
 /** Starts etcd and resolves once `/health` reports healthy. */
 export async function startEtcd(options: EtcdServerOptions = {}): Promise<EtcdServer> {
@@ -182,41 +182,18 @@ class EtcdProcess implements EtcdServer {
     this.tls.pki = pki;
   }
 
-  /** Flags for TLS (certificate files written now, from the current PKI) and auth. */
-  #securityArgs(): string[] {
-    const args: string[] = [];
-    if (this.tls && this.#tlsDir) {
-      const file = (name: string, text: string): string => {
-        writeFileSync(join(this.#tlsDir!, name), text, { mode: 0o600 });
-        return join(this.#tlsDir!, name);
-      };
-      args.push(`--cert-file=${file('server.pem', this.tls.pki.server.cert)}`, `--key-file=${file('server.key', this.tls.pki.server.key)}`);
-      if (this.tls.clientCertAuth) args.push('--client-cert-auth', `--trusted-ca-file=${file('ca.pem', this.tls.pki.ca)}`);
-    }
-    if (this.auth) args.push('--auth-token=simple', `--auth-token-ttl=${this.auth.tokenTtlSeconds ?? 300}`);
-    return args;
-  }
-
   async start(): Promise<void> {
     if (this.#closed) throw new Error('etcd test server is closed; start a new one');
     if (this.#child) return;
-    const peer = `http://127.0.0.1:${this.peerPort}`;
-    const args = [
-      '--name=testkit',
-      `--data-dir=${this.dataDir}`,
-      `--listen-client-urls=${this.endpoint}`,
-      `--advertise-client-urls=${this.endpoint}`,
-      `--listen-peer-urls=${peer}`,
-      `--initial-advertise-peer-urls=${peer}`,
-      `--initial-cluster=testkit=${peer}`,
-      // A single member: short raft timers only make the first election (startup) faster.
-      '--heartbeat-interval=25',
-      '--election-timeout=250',
-      '--logger=zap',
-      '--log-level=error',
-      ...this.#securityArgs(),
-      ...(this.options.args ?? []),
-    ];
+    const args = etcdFlags({
+      dataDir: this.dataDir,
+      endpoint: this.endpoint,
+      peerPort: this.peerPort,
+      tls: this.tls,
+      tlsDir: this.#tlsDir,
+      auth: this.auth,
+      extra: this.options.args,
+    });
     const child = spawn(this.binary, args, { env: etcdEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
     this.#child = child;
     this.#stderr = '';

@@ -15,28 +15,11 @@ import type { DiscoverySink, DiscoverySource } from '../discovery/source.js';
 import type { Logger } from '../logger.js';
 import { STRATEGY_NAMES } from '../strategies/index.js';
 import { createFakeRuntime, type FakeRuntime } from '../testing/fake-runtime.js';
+import { brokenLoggers, brokenMeterProvider, meterProvider, replaceNth } from './options-broken.test-helpers.js';
+import { sectionArbitraries } from './options-sections.test-helpers.js';
+import { secretArb, valueKit, weird } from './options-values.test-helpers.js';
 
-/** Every generated secret starts with this. */
-export const SECRET_MARK = 'Zk7secret';
-
-/** A generated secret. */
-const secretArb = fc.integer({ min: 36 ** 3, max: 36 ** 7 }).map((n) => `${SECRET_MARK}${n.toString(36)}`);
-
-/** Values of the wrong kind for almost any field. */
-const weird: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -0, -1, 1, 0.5, 1.5, Number.NaN, Infinity, -Infinity, 2 ** 31, 2 ** 53, -(2 ** 31), Number.MAX_VALUE, Number.MIN_VALUE, '', '5', 'NaN', ' ', [], {}),
-  fc.constant(() => 1),
-  fc.constant(Symbol('weird')),
-  fc.constant(10n),
-  fc.constant(new Date(0)),
-  fc.constant(new Map()),
-  fc.constant(Object.create(null) as object),
-  fc.integer({ min: -1e9, max: 1e9 }),
-  fc.double(),
-  fc.string({ maxLength: 12 }),
-  fc.array(fc.oneof(fc.integer(), fc.string({ maxLength: 4 })), { maxLength: 3 }),
-  fc.dictionary(fc.string({ maxLength: 6 }), fc.integer(), { maxKeys: 2 }),
-);
+export { SECRET_MARK } from './options-values.test-helpers.js';
 
 /** Stand-ins replaced by fresh objects in `instantiate`. */
 const FAKE_RUNTIME = Symbol('fake runtime');
@@ -63,24 +46,8 @@ const noop = (): void => {};
  * edgy (every field may also be absent, wrong or just past a boundary, keys may be unknown).
  */
 function build(strict: boolean) {
-  /** Valid values, plus in edgy mode values just past the boundaries. */
-  const pick = <T>(valid: readonly T[], edges: readonly T[]): fc.Arbitrary<T> => fc.constantFrom(...valid, ...(strict ? [] : edges));
-  const or = <T>(valid: fc.Arbitrary<T>, edges: fc.Arbitrary<T>): fc.Arbitrary<T> => (strict ? valid : fc.oneof(valid, edges));
-  /** A field: valid, or (edgy) something wrong; `section` decides whether it is there. */
-  const field = <T>(valid: fc.Arbitrary<T>): fc.Arbitrary<unknown> => (strict ? valid : fc.oneof({ weight: 2, arbitrary: valid }, { weight: 1, arbitrary: weird }));
-  /** A record whose fields are each present or not, plus (edgy) sometimes an unknown key. */
-  const section = (fields: Record<string, fc.Arbitrary<unknown>>, required: string[] = []): fc.Arbitrary<Record<string, unknown>> => {
-    const record = fc.record(fields, { requiredKeys: required }) as fc.Arbitrary<Record<string, unknown>>;
-    if (strict) return record;
-    return fc.tuple(record, fc.option(fc.constantFrom('intervalMS', 'constructor', 'x y', '', 'maxRetrys'), { freq: 8 })).map(([r, extra]) => (extra === null ? r : { ...r, [extra]: 1 }));
-  };
-  const either = (...values: fc.Arbitrary<unknown>[]): fc.Arbitrary<unknown> => fc.oneof(...values, ...(strict ? [] : [weird]));
-
-  const ms = or(fc.oneof(fc.integer({ min: 0, max: 120_000 }), fc.constant(2 ** 31 - 1)), fc.constantFrom(2 ** 31, -1, 0.5));
-  const positiveMs = or(fc.oneof(fc.integer({ min: 1, max: 120_000 }), fc.constant(2 ** 31 - 1)), fc.constantFrom(0, 2 ** 31));
-  const percent = or(fc.oneof(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 100, noNaN: true })), fc.constantFrom(101, -0.5));
-  const int = (min: number, max: number) => or(fc.integer({ min, max }), fc.constantFrom(min - 1, max + 1, min + 0.5));
-  const real = (min: number, max: number) => or(fc.double({ min, max, noNaN: true, minExcluded: true }), fc.constantFrom(min, max * 2, Number.NaN));
+  const kit = valueKit(strict);
+  const { pick, or, field, section, ms, int, percent, real } = kit;
   const port = int(1, 65_535);
   const host = pick(['127.0.0.1', '10.0.0.5', '[::1]', 'localhost', 'orders.internal'], ['', 'bad host', '[zz]', '256.0.0.1x']);
   const scheme = pick(['http', 'https', 'HTTP'], ['ftp', 'mailto']);
@@ -119,99 +86,7 @@ function build(strict: boolean) {
     ? fc.uniqueArray(entry, { minLength: 1, maxLength: 4, selector: originOf })
     : fc.oneof({ weight: 6, arbitrary: fc.array(entry, { minLength: 1, maxLength: 4 }) }, { weight: 1, arbitrary: weird });
 
-  /** Header values: plain, or a bearer token (a secret), in edgy mode with characters Node refuses. */
-  const headerValue = fc.oneof(
-    fc.constantFrom('yes', 'caf\u00e9', ''),
-    fc.tuple(secretArb, pick(['', '\t'], ['\n', '\r\nx: y', '\u0100', '\u0000'])).map(([s, end]) => `Bearer ${s}${end}`),
-    ...(strict ? [] : [weird]),
-  );
-  const statusRange = fc.tuple(fc.integer({ min: 100, max: 599 }), fc.integer({ min: 100, max: 599 })).map(([a, b]) => (strict ? [Math.min(a, b), Math.max(a, b)] : [a, b]));
-  const healthCheck = either(
-    fc.constant(false),
-    section({
-      path: field(pick(['/health', '/h\u00e9', '/a?b=1', '/'], ['/he alth', '/h\u0100', 'health', '/\u0000', ''])),
-      method: field(pick(['GET', 'head', 'M-SEARCH', 'options'], ['CONNECT', 'GET /x', '', 'G\u00e9T'])),
-      headers: field(fc.dictionary(pick(['authorization', 'x-check', 'Host'], ['x y', '', 'caf\u00e9', 'a:b']), headerValue, { maxKeys: 3 })),
-      expectedStatuses: field(fc.array(fc.oneof(int(100, 599), statusRange), { minLength: strict ? 1 : 0, maxLength: 3 })),
-      intervalMs: field(positiveMs),
-      unhealthyIntervalMs: field(positiveMs),
-      timeoutMs: field(positiveMs),
-      jitterPercent: field(percent),
-      unhealthyThreshold: field(int(1, 1_000)),
-      healthyThreshold: field(int(1, 1_000)),
-      maxBodyBytes: field(int(0, 16 * 1024 * 1024)),
-      maxConcurrent: field(int(1, 10_000)),
-      unejectOnPass: field(fc.boolean()),
-      initialState: field(pick(['healthy', 'unhealthy'], ['sick'])),
-      check: field(fc.constant(() => Promise.resolve())),
-    }),
-  );
-
-  const detector = either(fc.constant(false), section({ threshold: field(int(1, 1_000_000)), enforcingPercent: field(percent) }));
-  const outlierDetection = either(
-    fc.constant(false),
-    section({
-      consecutiveFailures: field(detector),
-      consecutiveGatewayFailures: field(detector),
-      successRate: field(either(fc.constant(false), section({ minimumHosts: field(int(1, 100_000)), requestVolume: field(int(1, 1e9)), stdevFactor: field(real(0, 100)), enforcingPercent: field(percent) }))),
-      failurePercentage: field(either(fc.constant(false), section({ threshold: field(percent), minimumHosts: field(int(1, 100_000)), requestVolume: field(int(1, 1e9)), enforcingPercent: field(percent) }))),
-      intervalMs: field(positiveMs),
-      // Strict: base at most the default maximum, maximum at least the default base.
-      baseEjectionMs: field(strict ? fc.integer({ min: 1, max: 30_000 }) : positiveMs),
-      maxEjectionMs: field(strict ? fc.integer({ min: 300_000, max: 2 ** 31 - 1 }) : positiveMs),
-      ejectionJitterMs: field(ms),
-      maxEjectionPercent: field(percent),
-    }),
-  );
-
-  const retry = either(
-    fc.constant(false),
-    section({
-      maxRetries: field(int(0, 10)),
-      retryOnStatuses: field(fc.array(int(100, 599), { maxLength: 3 })),
-      retryNonIdempotent: field(fc.boolean()),
-      backoffBaseMs: field(strict ? fc.integer({ min: 0, max: 250 }) : ms),
-      backoffMaxMs: field(strict ? fc.integer({ min: 250, max: 2 ** 31 - 1 }) : ms),
-      retryAfterMaxMs: field(ms),
-      perAttemptTimeoutMs: field(fc.oneof(positiveMs, fc.constantFrom(0, false))),
-      // Only beside an absent perAttemptTimeoutMs is it valid: generated where invalid options are.
-      ...(strict
-        ? {}
-        : {
-            learnedTimeout: field(
-              section({ percentile: field(or(fc.integer({ min: 50, max: 100 }), fc.constantFrom(0, 49))), factor: field(or(fc.integer({ min: 1, max: 100 }), fc.constant(0.5))), minMs: field(positiveMs), maxMs: field(positiveMs), initialMs: field(positiveMs), minSamples: field(int(1, 1_000)) }),
-            ),
-          }),
-      bufferBodyBytes: field(int(0, 64 * 1024 * 1024)),
-      budget: field(either(fc.constant(false), section({ percent: field(percent), minRetriesPerSecond: field(or(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constant(-1))), windowMs: field(int(1_000, 600_000)) }))),
-    }),
-  );
-
-  /** Strict: a fixed delay or a percentile, never both (both is an error). */
-  const hedgeMode = strict
-    ? fc.oneof(fc.record({ delayMs: positiveMs }, { requiredKeys: [] }), fc.record({ maxExtraLoad: real(0, 0.5) }, { requiredKeys: [] }))
-    : section({ delayMs: field(positiveMs), maxExtraLoad: field(real(0, 0.5)) });
-  const hedge = either(
-    fc.boolean(),
-    fc
-      .tuple(
-        hedgeMode,
-        section({
-          maxAttempts: field(int(2, 5)),
-          minDelayMs: field(ms),
-          // Strict: the refresh at most the window.
-          windowMs: field(strict ? fc.integer({ min: 30_000, max: 600_000 }) : int(1_000, 600_000)),
-          refreshMs: field(strict ? fc.integer({ min: 100, max: 30_000 }) : int(100, 600_000)),
-          budget: field(either(fc.constant(false), section({ percent: field(percent), minHedgesPerSecond: field(real(0, 1e6)), windowMs: field(int(1_000, 600_000)) }))),
-        }),
-      )
-      .map(([a, b]) => ({ ...(a as object), ...b })),
-  );
-
-  const limits = either(
-    fc.constant(false),
-    section({ maxRequests: field(int(1, 100_000)), maxPendingRequests: field(int(1, 100_000)), maxRetries: field(int(0, 100)), maxRequestsPerInstance: field(int(1, 10_000)) }),
-  );
+  const { healthCheck, outlierDetection, retry, hedge, limits } = sectionArbitraries(strict, kit);
 
   /** Lists good or garbage (`null`, a string, junk entries), details good or junk: all only warn. */
   const update = fc.tuple(
@@ -282,82 +157,6 @@ function build(strict: boolean) {
     meterProvider: field(strict ? fc.constant({ getMeter: () => createNoopMeter() }) : meterProvider),
     metrics: field(section({ perInstance: field(fc.boolean()) })),
   }, ['services', 'runtime', 'logger']);
-}
-
-const brokenLoggers: unknown[] = [
-  { debug: noop, info: noop, warn: noop, error: noop, child: () => undefined },
-  { debug: noop, info: noop, warn: noop, error: noop, child: () => ({}) },
-  {
-    debug: noop,
-    info: noop,
-    warn: noop,
-    error: noop,
-    child: () => {
-      throw new Error('no children');
-    },
-  },
-  { debug: noop, info: noop, error: noop, child: noop },
-];
-
-/** Meter providers that are not one, or whose meter is not one or throws. */
-const brokenMeterProvider: fc.Arbitrary<unknown> = fc.oneof(
-  weird,
-  fc.constant({}),
-  fc.constant({ getMeter: () => undefined }),
-  fc.constant({ getMeter: () => ({ createCounter: noop }) }),
-  fc.constant({
-    getMeter: () => ({
-      ...createNoopMeter(),
-      createHistogram: () => {
-        throw new Error('histograms are off');
-      },
-    }),
-  }),
-  secretArb.map((s) => ({
-    getMeter: () => {
-      throw new Error(`exporter http://otel:${s}@collector refused`);
-    },
-  })),
-);
-
-const meterProvider: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.constant({ getMeter: () => createNoopMeter() }) },
-  { weight: 1, arbitrary: brokenMeterProvider },
-);
-
-/** Plain data: an object whose prototype is `Object.prototype` or null (fast-check makes both). */
-function isPlain(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** Copies plain objects and arrays (the rest is shared), so a copy can be changed safely. */
-function copyPlain(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(copyPlain);
-  if (isPlain(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyPlain(v)]));
-  }
-  return value;
-}
-
-/** Replaces the `n`-th field (counting every nested key of plain objects and arrays) by `value`. */
-function replaceNth(template: Record<string, unknown>, n: number, value: unknown): Record<string, unknown> {
-  const copy = copyPlain(template) as Record<string, unknown>;
-  const slots: [Record<string, unknown> | unknown[], string | number][] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach((v, i) => (slots.push([node, i]), walk(v)));
-    else if (isPlain(node)) {
-      for (const [k, v] of Object.entries(node)) {
-        slots.push([node, k]);
-        walk(v);
-      }
-    }
-  };
-  walk(copy);
-  const [container, key] = slots[n % slots.length]!;
-  (container as Record<string | number, unknown>)[key] = value;
-  return copy;
 }
 
 const strictTemplate = build(true);

@@ -30,7 +30,9 @@ export interface HealthCheckResult {
 }
 
 /**
- * A custom health check: resolve to pass, reject (or throw) to fail. It must stop promptly when
+ * A custom health check: resolve to pass, reject (or throw) to fail. The failure's short reason
+ * in events and logs is the error's string `detail` if it has one, else its `code`, else its
+ * message (`throw new Error('NOT_SERVING')` reads `NOT_SERVING`). It must stop promptly when
  * `signal` aborts (the check timed out or the balancer is closing). To report the instance's load
  * too, resolve with `{ loadReport }` (`HealthCheckResult`), or fail with
  * `new HealthCheckFailure(detail, { loadReport })`.

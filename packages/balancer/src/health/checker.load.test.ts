@@ -5,7 +5,7 @@
  * whose health checks do converges to gRFC A58's weights.
  */
 import { describe, expect, it } from 'vitest';
-import type { HealthCheckOptions } from '../config/options.js';
+import type { HealthCheckOptions } from '../config/health-options.js';
 import type { LoadReport } from '../load/load-report.js';
 import { weightedLeastLoad } from '../strategies/weighted-least-load.js';
 import type { HealthCheckFunction } from './check.js';

@@ -5,7 +5,7 @@
 import { startServer, type BehaviorOptions, type TestServer } from '@datapunk/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBalancerWith, type Balancer } from '../balancer.js';
-import type { HealthCheckOptions } from '../config/options.js';
+import type { HealthCheckOptions } from '../config/health-options.js';
 import { realRuntime } from '../runtime.js';
 import type { HealthCheckEvent } from '../service/observer.js';
 import { createHealthChecker } from './checker.js';

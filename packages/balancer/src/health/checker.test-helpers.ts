@@ -1,6 +1,7 @@
 /** Shared helpers for health checker tests on the fake runtime: a balancer and a scripted check. */
 import { createBalancerWith, type Balancer } from '../balancer.js';
-import type { HealthCheckOptions, ServiceOptions } from '../config/options.js';
+import type { HealthCheckOptions } from '../config/health-options.js';
+import type { ServiceOptions } from '../config/options.js';
 import type { Timer } from '../runtime.js';
 import type { HealthCheckEvent, LoadReportEvent, StateChangeEvent } from '../service/observer.js';
 import type { Service } from '../service/service.js';

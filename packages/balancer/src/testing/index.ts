@@ -9,7 +9,7 @@ export { seededRandom } from './random.js';
 export { pickFrom } from './pick.js';
 export type { TestPick } from './pick.js';
 export { realRuntime, delay } from '../runtime.js';
-export type { Timer, TimerOptions } from '../runtime.js';
+export type { Runtime, Timer, TimerOptions } from '../runtime.js';
 export { TimerHeap } from '../timer-heap.js';
 export type { TimerHeapEntry } from '../timer-heap.js';
 export { classifyError, isGatewayFailure, isInstanceFailure, outcomeFromError } from '../outcome.js';
@@ -25,15 +25,5 @@ export type { AttributeKey, InstrumentKind, InstrumentSpec } from '../metrics/in
 export { metricsTableMarkdown } from '../metrics/markdown.js';
 export { createStrategy, isStrategy, STRATEGY_NAMES } from '../strategies/index.js';
 export type { StrategyBuildContext } from '../strategies/strategy.js';
-export type {
-  AttemptEvent,
-  DiscoveryErrorEvent,
-  HealthCheckEvent,
-  MembershipEvent,
-  PickFailedEvent,
-  RetryEvent,
-  RetryRefusedEvent,
-  StrategyErrorEvent,
-} from '../service/observer.js';
 export type { ServiceSnapshot } from '../service/snapshot.js';
 export type { DnsResolver } from '../discovery/dns.js';
