@@ -12,6 +12,7 @@ import { Agent } from 'undici';
 import { PER_ATTEMPT_TIMEOUT_MS, SERVICE_ORIGIN, userBalancer } from '../config.js';
 import { exchange, recorder, type FaultClient } from '../faults/contenders.js';
 import { findHaproxy, HAPROXY_INSTALL, startHaproxy, type RunningHaproxy } from '../faults/haproxy.js';
+import { followHaproxyCounters } from '../faults/haproxy-counters.js';
 import type { TrafficLog } from '../faults/traffic.js';
 import { HAPROXY_SIDECAR } from '../report/goals.js';
 
@@ -85,25 +86,7 @@ export function haproxyFleet(topology: 'shared' | 'sidecar'): FleetContender {
         await Promise.all(proxies.map((p) => p.close()));
         throw error;
       }
-      const last = proxies.map(() => new Map<string, number>());
-      const poll = async (): Promise<void> => {
-        const stats = await Promise.all(proxies.map((p) => p.stats()));
-        stats.forEach((rows, p) => {
-          for (const s of rows) {
-            const before = last[p]!.get(s.name);
-            last[p]!.set(s.name, s.stot);
-            if (before !== undefined) traffic.add(Number(s.name.slice(1)), s.stot - before);
-          }
-        });
-      };
-      await poll();
-      let polling = true;
-      const loop = (async () => {
-        while (polling) {
-          await new Promise((r) => setTimeout(r, 100));
-          await poll().catch(() => undefined);
-        }
-      })();
+      const counters = await followHaproxyCounters(proxies, traffic);
       let open = clients;
       return Array.from({ length: clients }, (_, c) => {
         const agent = new Agent();
@@ -113,8 +96,7 @@ export function haproxyFleet(topology: 'shared' | 'sidecar'): FleetContender {
           close: async () => {
             await agent.close();
             if (--open > 0) return;
-            polling = false;
-            await loop;
+            await counters.stop();
             await Promise.all(proxies.map((p) => p.close()));
           },
         };

@@ -8,6 +8,7 @@ import { withBalancer } from '@datapunk/balancer-undici';
 import { Agent, BalancedPool, Pool, type Dispatcher } from 'undici';
 import { HASH_HEADER, PER_ATTEMPT_TIMEOUT_MS, SERVICE_ORIGIN, userBalancer, type ProposedDefaults } from '../config.js';
 import { findHaproxy, HAPROXY_INSTALL, startHaproxy } from './haproxy.js';
+import { followHaproxyCounters } from './haproxy-counters.js';
 import type { TrafficLog } from './traffic.js';
 
 export interface FaultClient {
@@ -117,28 +118,11 @@ export const haproxy: FaultContender = {
     if (!info) return { missing: `haproxy not installed: ${HAPROXY_INSTALL}` };
     const proxy = await startHaproxy(info, urls, PER_ATTEMPT_TIMEOUT_MS);
     const agent = new Agent();
-    const last = new Map<string, number>();
-    const poll = async (): Promise<void> => {
-      for (const s of await proxy.stats()) {
-        const index = Number(s.name.slice(1));
-        const before = last.get(s.name);
-        last.set(s.name, s.stot);
-        if (before !== undefined) traffic.add(index, s.stot - before);
-      }
-    };
-    await poll();
-    let polling = true;
-    const loop = (async () => {
-      while (polling) {
-        await new Promise((r) => setTimeout(r, 100));
-        await poll().catch(() => undefined);
-      }
-    })();
+    const counters = await followHaproxyCounters([proxy], traffic);
     return {
       send: (i, signal) => exchange(agent, proxy.url, i, signal),
       close: async () => {
-        polling = false;
-        await loop;
+        await counters.stop();
         await agent.close();
         await proxy.close();
       },
