@@ -20,8 +20,7 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { HealthCheckConfig } from '../config/config.js';
-import { readHeader } from '../attempt/facts.js';
-import { LOAD_HEADER, LOAD_HEADER_BIN } from '../load/orca-header.js';
+import { loadHeaderValue } from '../load/orca-header.js';
 import type { HealthCheckFunction, HealthCheckResult, HealthCheckTarget } from './check.js';
 import { HealthCheckFailure } from './failure.js';
 
@@ -41,18 +40,6 @@ export function isExpectedStatus(status: number, ranges: HttpCheckConfig['expect
  */
 export function httpCheck(config: HttpCheckConfig, readLoad = false): HealthCheckFunction {
   return (target, signal) => probe(config, readLoad, target, signal);
-}
-
-/**
- * The load report header of a probe response, as text: `endpoint-load-metrics` (its first value,
- * as for any response), else gRPC's `endpoint-load-metrics-bin` as the `BIN ` form it is the
- * same encoding as (base64 of the proto), so it is counted `unsupported` as on the request path.
- */
-function loadHeader(res: IncomingMessage): string | undefined {
-  const text = readHeader(res.rawHeaders, LOAD_HEADER);
-  if (text !== undefined) return text;
-  const bin = readHeader(res.rawHeaders, LOAD_HEADER_BIN);
-  return bin === undefined ? undefined : `BIN ${bin}`;
 }
 
 function requestOptions(config: HttpCheckConfig, target: HealthCheckTarget): { https: boolean; options: RequestOptions } {
@@ -99,7 +86,7 @@ function probe(config: HttpCheckConfig, readLoad: boolean, target: HealthCheckTa
     req.on('error', (error) => finish(error));
     req.once('socket', (socket) => socket.unref());
     req.once('response', (res) => {
-      if (readLoad) loadReport = loadHeader(res);
+      if (readLoad) loadReport = loadHeaderValue(res.rawHeaders);
       onResponse(res, config, loadReport, finish);
     });
     req.end();

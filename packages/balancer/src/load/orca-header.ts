@@ -35,14 +35,25 @@ export const MAX_LOAD_HEADER_LENGTH = 4096;
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
+ * The load report header a response sent, as one value `parseLoadHeader` reads: the first
+ * `endpoint-load-metrics` value, else gRPC's `endpoint-load-metrics-bin` as the `BIN` form it is
+ * (base64 of the same proto); `undefined` with neither. Shared by the request path and the HTTP
+ * health check, so both read the same header the same way.
+ */
+export function loadHeaderValue(headers: HeaderSource): string | undefined {
+  const text = readHeader(headers, LOAD_HEADER);
+  if (text !== undefined) return text;
+  const bin = readHeader(headers, LOAD_HEADER_BIN);
+  return bin === undefined ? undefined : `BIN ${bin}`;
+}
+
+/**
  * Reads the load report of a response, if it sent one: `undefined` when neither header is
  * there. Never throws.
  */
 export function readLoadReport(headers: HeaderSource): LoadReportReading | undefined {
-  const text = readHeader(headers, LOAD_HEADER);
-  if (text !== undefined) return parseLoadHeader(text);
-  if (readHeader(headers, LOAD_HEADER_BIN) !== undefined) return { result: 'unsupported', detail: `${LOAD_HEADER_BIN} (binary) is not decoded` };
-  return undefined;
+  const value = loadHeaderValue(headers);
+  return value === undefined ? undefined : parseLoadHeader(value);
 }
 
 /** Parses one `endpoint-load-metrics` value (see the file comment). Never throws. */

@@ -66,7 +66,7 @@ describe('load reports through the core', () => {
     attempt().end({ error: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }) });
     expect(events.map((e) => [e.result, e.detail])).toEqual([
       ['invalid', 'cpu_utilization: out of range [0, Infinity]'],
-      ['unsupported', 'endpoint-load-metrics-bin (binary) is not decoded'],
+      ['unsupported', 'BIN (binary) reports are not decoded'],
     ]);
     for (const origin of URLS) expect(instance(origin).strategy).not.toHaveProperty('utilization');
   });
