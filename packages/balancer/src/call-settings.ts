@@ -24,8 +24,30 @@ export interface CallSettings {
   readonly invalid: BalancerConfigError | undefined;
 }
 
-/** Resolves the settings of a call of `config`'s service for `request` (`method` upper-case; `url` parses the logical URL). */
-export function callSettings(config: ServiceConfig, request: CallRequest, method: string, url: () => URL): CallSettings {
+/**
+ * The settings of a call without overrides to a service without a `hashKey` function, which are
+ * most calls: one frozen object per service and idempotency, shared, rather than one per call.
+ */
+const PLAIN = new WeakMap<ServiceConfig, { readonly idempotent: CallSettings; readonly other: CallSettings }>();
+
+function plainSettings(config: ServiceConfig, idempotent: boolean): CallSettings {
+  let both = PLAIN.get(config);
+  if (both === undefined) {
+    const of = (idempotent: boolean): CallSettings =>
+      Object.freeze({ idempotent, retry: config.retry, timeoutMs: undefined, hashKey: undefined, hedge: true, invalid: undefined });
+    both = { idempotent: of(true), other: of(false) };
+    PLAIN.set(config, both);
+  }
+  return idempotent ? both.idempotent : both.other;
+}
+
+/**
+ * Resolves the settings of a call of `config`'s service for `request` (`method` upper-case;
+ * `logical.url` parses the logical URL, read only by a `hashKey` function that asks for it).
+ */
+export function callSettings(config: ServiceConfig, request: CallRequest, method: string, logical: { readonly url: URL }): CallSettings {
+  const hashKeyOf = config.hashKey;
+  if (request.overrides === undefined && hashKeyOf === undefined) return plainSettings(config, isIdempotent(method));
   let overrides: RequestOverrides | undefined;
   let invalid: BalancerConfigError | undefined;
   if (request.overrides !== undefined) {
@@ -33,13 +55,12 @@ export function callSettings(config: ServiceConfig, request: CallRequest, method
     if (resolved instanceof BalancerConfigError) invalid = resolved;
     else overrides = resolved;
   }
-  const hashKeyOf = config.hashKey;
   let hashKey = overrides?.hashKey;
   if (hashKey === undefined && hashKeyOf !== undefined) {
     const view: HashKeyRequest = {
       method,
       get url() {
-        return url();
+        return logical.url;
       },
       header: (name) => request.header?.(name.toLowerCase()),
     };

@@ -29,12 +29,24 @@ import { decideRetry } from './retry/decide.js';
 import type { RetryDecision } from './retry/policy.js';
 import { callSettings, type CallSettings } from './call-settings.js';
 
-/** Methods as clients usually spell them, upper-cased without a new string each time. */
-const METHODS: Readonly<Record<string, string | undefined>> = Object.assign(Object.create(null) as Record<string, string>, {
-  get: 'GET', GET: 'GET', post: 'POST', POST: 'POST', put: 'PUT', PUT: 'PUT', delete: 'DELETE', DELETE: 'DELETE',
-  head: 'HEAD', HEAD: 'HEAD', patch: 'PATCH', PATCH: 'PATCH', options: 'OPTIONS', OPTIONS: 'OPTIONS',
-});
-const upperCase = (method: string): string => METHODS[method] ?? method.toUpperCase();
+/**
+ * The method upper-cased, as the same (interned) string for the usual ones: no new string, and
+ * the lookups that follow (metrics attributes, idempotency) compare pointers. A `switch`, not an
+ * object lookup: clients such as got hand a fresh string each time, and a property lookup with
+ * one has to intern it first.
+ */
+function upperCase(method: string): string {
+  switch (method) {
+    case 'GET': case 'get': return 'GET';
+    case 'POST': case 'post': return 'POST';
+    case 'PUT': case 'put': return 'PUT';
+    case 'DELETE': case 'delete': return 'DELETE';
+    case 'HEAD': case 'head': return 'HEAD';
+    case 'PATCH': case 'patch': return 'PATCH';
+    case 'OPTIONS': case 'options': return 'OPTIONS';
+    default: return method.toUpperCase();
+  }
+}
 
 const NOT_RETRYABLE: RetryDecision = Object.freeze({ retry: false, reason: 'not-retryable' });
 const HTTPS = /^https:/i;
@@ -110,7 +122,7 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
   ) {
     this.method = upperCase(request.method);
     this.bodyReplayable = isReplayableBody(request.body);
-    this.settings = callSettings(serviceRef.config, request, this.method, () => this.url);
+    this.settings = callSettings(serviceRef.config, request, this.method, this);
   }
 
   get hashKey(): string | undefined {

@@ -10,7 +10,11 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
 /** True for the RFC 9110 idempotent methods (GET, HEAD, OPTIONS, TRACE, PUT, DELETE); `method` upper-case. */
 export function isIdempotent(method: string): boolean {
-  return IDEMPOTENT.has(method.toUpperCase());
+  switch (method) {
+    case 'GET': case 'HEAD': case 'PUT': case 'DELETE': case 'OPTIONS': case 'TRACE': return true;
+    case 'POST': case 'PATCH': return false;
+    default: return IDEMPOTENT.has(method.toUpperCase());
+  }
 }
 
 /** Why a request is not retried. */
