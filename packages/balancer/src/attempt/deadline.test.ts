@@ -33,6 +33,19 @@ describe('DeadlineQueue', () => {
     expect(fired).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('deadlines armed out of expiry order (another length) still fire in expiry order, ties in arming order', () => {
+    const runtime = createFakeRuntime();
+    const q = new DeadlineQueue(runtime);
+    const fired: string[] = [];
+    q.arm(0, 100, () => fired.push('a@100'));
+    q.arm(0, 200, () => fired.push('b@200'));
+    q.arm(0, 100, () => fired.push('c@100')); // earlier than the last one armed
+    q.arm(0, 50, () => fired.push('d@50'));
+    q.arm(0, 300, () => fired.push('e@300'));
+    runtime.advance(300);
+    expect(fired).toEqual(['d@50', 'a@100', 'c@100', 'b@200', 'e@300']);
+  });
+
   it('an ended deadline never fires and leaves the heap at once; once the last one ends, no timer keeps the process alive', () => {
     const runtime = createFakeRuntime();
     const q = new DeadlineQueue(runtime);
