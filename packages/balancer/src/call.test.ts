@@ -56,7 +56,21 @@ describe('Call', () => {
     const a = balancer.call({ method: 'GET', url: new URL('http://orders/api/v1/orders/42?x=1&y=%20') })!.next();
     if (!a.ok) throw a.error;
     expect(a.target.url.href).toBe(`${a.target.origin}/api/v1/orders/42?x=1&y=%20`);
+    expect(a.target.href).toBe(a.target.url.href);
     expect(a.target.hostHeader).toBeUndefined();
+    a.end({ status: 200 });
+  });
+
+  it.each([
+    ['a URL', new URL('http://orders/a%20b/c?q=%C3%A9#frag')],
+    ['text', 'http://orders/a b/c?q=é'],
+    ['credentials', new URL('http://us%20er:p%40ss@orders/x')],
+    ['a root path', new URL('http://orders')],
+  ])('target.href is target.url.href, logical URL as %s', (_name, url) => {
+    const { balancer } = setup();
+    const a = balancer.call({ method: 'GET', url })!.next();
+    if (!a.ok) throw a.error;
+    expect(a.target.href).toBe(a.target.url.href);
     a.end({ status: 200 });
   });
 

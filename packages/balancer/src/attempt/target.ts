@@ -8,6 +8,11 @@ export interface AttemptTarget {
   readonly origin: string;
   /** The instance's origin with the logical URL's path, query and credentials. Built on each read. */
   readonly url: URL;
+  /**
+   * The same as text (`url.href`), built on each read without parsing a URL when the logical URL
+   * carries no credentials: for clients that parse the URL they are given anyway.
+   */
+  readonly href: string;
   /** Host header to send, or undefined to let the client derive it from the origin (the default). */
   readonly hostHeader: string | undefined;
   /** TLS servername, or undefined for the instance's host (the default). */
@@ -51,5 +56,11 @@ export class Target implements AttemptTarget {
 
   get url(): URL {
     return attemptUrl(this.origin, this.logical.url);
+  }
+
+  get href(): string {
+    const logical = this.logical.url;
+    // The origin, path and query are serialised already: joined, they are the URL's href.
+    return logical.username === '' && logical.password === '' ? `${this.origin}${logical.pathname}${logical.search}` : attemptUrl(this.origin, logical).href;
   }
 }
