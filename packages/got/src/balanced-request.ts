@@ -77,8 +77,9 @@ export class BalancedRequest implements HedgeOwner {
     if (this.streaming || options.body !== undefined || options.json !== undefined || options.form !== undefined || typeof options.getRequestFunction !== 'function') return;
     const send = options.getRequestFunction() as RequestFunction | undefined;
     if (send === undefined) return;
+    // The core says first whether this call is hedged (most are not): only then is there a transport.
+    if (!this.call?.hedge((attempt) => this.transport?.launch(attempt))) return;
     const transport = new HedgedTransport(this, send);
-    if (!this.call?.hedge((attempt) => transport.launch(attempt))) return;
     this.transport = transport;
     this.hedgedCall = this.call;
     options.request = transport.request;
@@ -131,8 +132,9 @@ export class BalancedRequest implements HedgeOwner {
     this.status = undefined;
     const { target } = next;
     // got prepends `prefixUrl` to any url assigned while it is set; its own retry code clears it too.
-    options.prefixUrl = '';
-    options.url = target.url;
+    if (options.prefixUrl !== '') options.prefixUrl = '';
+    // Text, not a URL: got parses whatever it is given, so a URL would be parsed twice.
+    options.url = target.href;
     if (target.hostHeader !== undefined) options.headers.host = target.hostHeader;
     // got's setters replace whole objects outside a merge: change the live ones instead.
     if (target.servername !== undefined) options.https.serverName = target.servername;
@@ -175,11 +177,14 @@ export class BalancedRequest implements HedgeOwner {
     return error;
   }
 
-  /** Follows got's promise: each attempt's HTTP request, and the final settlement. */
+  /**
+   * Follows got's promise: each attempt's HTTP request, and the final settlement. Resolved, it
+   * holds the whole response: the attempt that answered ends there, complete.
+   */
   followPromise(promise: GotEmitter & PromiseLike<unknown>): void {
     promise.on('request', (request: ClientRequestLike) => this.onClientRequest(request));
     promise.then(
-      () => this.release('abandoned'),
+      () => this.release('complete'),
       (error: GotError) => this.release({ error }),
     );
   }
@@ -205,12 +210,6 @@ export class BalancedRequest implements HedgeOwner {
     this.release('abandoned');
   }
 
-  /** `afterResponse`: the response is complete; ask the core (got asks about retrying next). */
-  responded(response: GotResponse): void {
-    if (this.attempt === undefined) return;
-    this.verdict = this.end({ status: response.statusCode, headers: response.headers });
-  }
-
   /**
    * `retry.calculateDelay`: ends the attempt if still open and returns the core's decision in
    * got's terms: 0 stops, anything else is the delay before the next attempt (at least 1 ms,
@@ -224,9 +223,10 @@ export class BalancedRequest implements HedgeOwner {
   }
 
   /**
-   * The request is over for the caller: got's promise settled, or the stream's body ended
-   * (`complete`), failed, or was destroyed before its end (`abandoned`). Ends the attempt still
-   * open, if any: a caller's abort fires no got hook, so this is where it is reported.
+   * The request is over for the caller: got's promise resolved or the stream's body ended
+   * (`complete`), the promise rejected or the stream failed, or the stream was destroyed before
+   * its end (`abandoned`). Ends the attempt still open, if any: a caller's abort fires no got
+   * hook, so this is where it is reported.
    */
   private release(how: { readonly error: GotError } | 'complete' | 'abandoned'): void {
     if (typeof how === 'object') this.transport?.abandon(how.error);

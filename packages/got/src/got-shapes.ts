@@ -28,6 +28,8 @@ export interface GotOptions {
   readonly context: Record<PropertyKey, unknown>;
   readonly signal?: AbortSignal | undefined;
   readonly isStream?: boolean;
+  /** The request's own hooks (got copies the instance's into each request's options). */
+  readonly hooks: { readonly beforeRequest: ((options: GotOptions) => void)[] };
   /** The live TLS options object (got's setter would replace it whole). */
   readonly https: { serverName?: string | undefined };
 }

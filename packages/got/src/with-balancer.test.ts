@@ -7,6 +7,7 @@ import {
   type ServiceOptions,
 } from '@datapunk/balancer';
 import { realRuntime } from '@datapunk/balancer/testing';
+import type { AfterResponseHook } from 'got';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { got, gotMajor, gotVersion } from './got-under-test.test-helpers.js';
@@ -198,6 +199,23 @@ describe('retries decided by the balancer', () => {
     expect(counts(balancer)).toEqual({ [refused]: failed(), [B]: idle });
   });
 
+  it.each([
+    ['before the balancer (on the base instance)', 'base'],
+    ['after the balancer (on an instance extended from it)', 'later'],
+  ] as const)('retries a response an afterResponse hook asks to retry, the hook registered %s', async (_name, where) => {
+    balancer = createBalancer({
+      runtime: { ...realRuntime, random: () => 0 },
+      services: { orders: { instances: [A, B], strategy: 'round-robin', outlierDetection: false } },
+    });
+    const retryStale: AfterResponseHook = (response, retryWithMergedOptions) => (response.body === 'stale' ? retryWithMergedOptions({}) : response);
+    const hooks = { hooks: { afterResponse: [retryStale] } };
+    const client = where === 'base' ? withBalancer(got.extend(hooks), balancer) : withBalancer(got, balancer).extend(hooks);
+    nock(A).get('/x').reply(200, 'stale');
+    nock(B).get('/x').reply(200, 'fresh');
+    expect(await client.get('http://orders/x').text()).toBe('fresh');
+    expect(counts(balancer)).toEqual({ [A]: ok(), [B]: ok() });
+  });
+
   it('never retries a one-shot body stream: got cannot send it again', async () => {
     const refused = await refusedOrigin();
     const { balancer, client } = balanced({ instances: [refused, B] });
@@ -323,6 +341,21 @@ describe('no available instance', () => {
     const error = await client.get('http://orders/x').catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'RequestError', code: 'ERR_NO_AVAILABLE_INSTANCE' });
     expect((error as Error).cause).toBeInstanceOf(NoAvailableInstanceError);
+  });
+
+  it('is thrown where the balancer’s hook sits: after the base instance’s beforeRequest hooks, before later ones', async () => {
+    balancer = createBalancer({ services: { orders: { instances: [] } } });
+    const ran: string[] = [];
+    const base = got.extend({ hooks: { beforeRequest: [() => void ran.push('base')] } });
+    const client = withBalancer(base, balancer).extend({ hooks: { beforeRequest: [() => void ran.push('later')] } });
+    const error = await client.get('http://orders/x', { hooks: { beforeRequest: [() => void ran.push('per request')] } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'RequestError', code: 'ERR_NO_AVAILABLE_INSTANCE' });
+    expect(ran).toEqual(['base']);
+    // The hook belongs to that request alone: the instances' hooks are unchanged.
+    nock('http://example.test').get('/y').reply(200, 'passed through');
+    ran.length = 0;
+    expect(await client.get('http://example.test/y').text()).toBe('passed through');
+    expect(ran).toEqual(['base', 'later']);
   });
 
   it('fails a stream the same way', async () => {

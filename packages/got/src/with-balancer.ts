@@ -15,7 +15,15 @@
  *   around got would have to rebuild got's promise (its `.json()` reads got-internal state), so
  *   it is not used.
  * - A caller's abort (`signal`) fires no hook at all: the handler follows got's promise and
- *   releases the attempt still in flight when it settles.
+ *   releases the attempt still in flight when it settles. That is also where a response that
+ *   reached the caller ends its attempt (got's promise resolves once the body is read), rather
+ *   than in an `afterResponse` hook: got awaits every hook of every request, which is a visible
+ *   share of what the adapter costs, so the extension adds no hook that runs on every request.
+ *   A response got goes on to retry or reject ends it in `retry.calculateDelay`, which got asks
+ *   before the promise settles.
+ * - No instance for the first attempt is an error thrown from a `beforeRequest` hook, so that got
+ *   shapes it as its own `RequestError`; the hook is added to that request alone, where the
+ *   extension's hooks sit (after the base instance's).
  * Requests to other hosts pass through untouched, with got's own retry settings.
  */
 import type { Balancer, RequestOverrides } from '@datapunk/balancer';
@@ -54,10 +62,8 @@ export function withBalancer<G extends GotLike>(got: G, balancer: Balancer): G {
 export interface BalancerExtension {
   readonly handlers: readonly GotHandler[];
   readonly hooks: {
-    readonly beforeRequest: readonly ((options: GotOptions) => void)[];
     readonly beforeRetry: readonly ((error: GotError) => void)[];
     readonly beforeRedirect: readonly ((options: GotOptions, response: GotResponse) => void)[];
-    readonly afterResponse: readonly ((response: GotResponse) => GotResponse)[];
   };
   readonly retry: GotRetryOptions;
 }
@@ -74,14 +80,8 @@ export function balancerExtension(balancer: Balancer, base: GotLike): BalancerEx
     return baseRetry.calculateDelay?.(retryObject) ?? retryObject.computedValue;
   };
   return {
-    handlers: [balancerHandler(balancer)],
+    handlers: [balancerHandler(balancer, hookCount(base))],
     hooks: {
-      beforeRequest: [
-        (options) => {
-          const error = BalancedRequest.of(options)?.takeUnavailable();
-          if (error !== undefined) throw error;
-        },
-      ],
       beforeRetry: [
         (error) => {
           const request = BalancedRequest.of(error.options);
@@ -90,12 +90,6 @@ export function balancerExtension(balancer: Balancer, base: GotLike): BalancerEx
         },
       ],
       beforeRedirect: [(options, response) => BalancedRequest.of(options)?.redirected(options, response)],
-      afterResponse: [
-        (response) => {
-          BalancedRequest.of(response.request?.options)?.responded(response);
-          return response;
-        },
-      ],
     },
     retry: {
       calculateDelay: (retryObject) => {
@@ -108,8 +102,24 @@ export function balancerExtension(balancer: Balancer, base: GotLike): BalancerEx
   };
 }
 
-/** The handler: starts the balancer's call and points the first attempt at its instance. */
-function balancerHandler(balancer: Balancer): GotHandler {
+/** How many `beforeRequest` hooks `base` has: the place of the extension's own, when a request needs one. */
+function hookCount(base: GotLike): number {
+  const hooks = (base.defaults.options as { readonly hooks?: { readonly beforeRequest?: readonly unknown[] } }).hooks;
+  return hooks?.beforeRequest?.length ?? 0;
+}
+
+/** Throws the first attempt's "no instance" error, from where got shapes it (see `balancerHandler`). */
+function throwUnavailable(options: GotOptions): void {
+  const error = BalancedRequest.of(options)?.takeUnavailable();
+  if (error !== undefined) throw error;
+}
+
+/**
+ * The handler: starts the balancer's call and points the first attempt at its instance. When
+ * there is none, the request gets a `beforeRequest` hook of its own that throws the core's error
+ * (`baseHooks`: where the extension's hooks sit among the request's, after the base instance's).
+ */
+function balancerHandler(balancer: Balancer, baseHooks: number): GotHandler {
   const newCall = callFactory(balancer);
   return (options, next) => {
     const url = options?.url;
@@ -117,7 +127,10 @@ function balancerHandler(balancer: Balancer): GotHandler {
     if (call === undefined) return next(options);
     const request = BalancedRequest.attach(call, options, newCall);
     const unavailable = request.startAttempt(options);
-    if (unavailable !== undefined) request.failFirst(unavailable);
+    if (unavailable !== undefined) {
+      request.failFirst(unavailable);
+      options.hooks.beforeRequest.splice(baseHooks, 0, throwUnavailable);
+    }
     let result: unknown;
     try {
       result = next(options);
@@ -131,28 +144,11 @@ function balancerHandler(balancer: Balancer): GotHandler {
   };
 }
 
-/** The balancer's call for got options aimed at `url`, or undefined when `url` is not a service's. */
-function callFactory(balancer: Balancer): CallFactory {
-  return (options, url) =>
-    balancer.call({
-      method: options.method,
-      url: new URL(url.href),
-      header: (name) => headerValue(options.headers[name]),
-      body: options.body,
-      // got cannot send again a stream it handed to the caller (`got.stream`), nor a one-shot
-      // body stream ("Cannot retry with consumed body stream"), even after a refused
-      // connection: the core then refuses such retries up front.
-      clientCanResend: options.isStream !== true && isReplayableBody(options.body),
-      ...overridesOf(options),
-    });
-}
-
 /**
- * Per-request overrides for got: `context.balancer` (see `BalancerContext`). got copies `context`
- * from the instance's defaults and from one attempt's options to the next, so they hold for every
- * attempt and redirect hop of the request.
+ * The key of per-request overrides in got's `context` (see `BalancerContext`). got copies
+ * `context` from the instance's defaults and from one attempt's options to the next, so they hold
+ * for every attempt and redirect hop of the request.
  */
-/** The key of the overrides in got's `context`. */
 const BALANCER_CONTEXT = 'balancer';
 
 /**
@@ -166,9 +162,44 @@ export interface BalancerContext {
   readonly balancer?: RequestOverrides;
 }
 
-function overridesOf(options: GotOptions): Pick<CallRequest, 'overrides' | 'overridesFrom'> {
-  const overrides = options.context[BALANCER_CONTEXT];
-  return overrides === undefined ? {} : { overrides: overrides as RequestOverrides, overridesFrom: `context.${BALANCER_CONTEXT}` };
+/** The balancer's call for got options aimed at `url`, or undefined when `url` is not a service's. */
+function callFactory(balancer: Balancer): CallFactory {
+  return (options, url) => balancer.call(new GotCallRequest(options, url));
+}
+
+/**
+ * The logical request, as the core reads it from got's options. A class, not a literal: its
+ * `header` method lives on the prototype, so a request allocates no closure for it.
+ */
+class GotCallRequest implements CallRequest {
+  readonly method: string;
+  readonly body: unknown;
+  readonly clientCanResend: boolean;
+  readonly overrides: RequestOverrides | undefined;
+  readonly overridesFrom: string | undefined;
+  readonly #headers: GotOptions['headers'];
+
+  constructor(
+    options: GotOptions,
+    // got's own copy of the caller's URL (its setter parses every URL it is given), which it
+    // drops once the attempt's target replaces it: the call may keep it as the logical URL.
+    readonly url: URL,
+  ) {
+    this.method = options.method;
+    this.body = options.body;
+    // got cannot send again a stream it handed to the caller (`got.stream`), nor a one-shot
+    // body stream ("Cannot retry with consumed body stream"), even after a refused
+    // connection: the core then refuses such retries up front.
+    this.clientCanResend = options.isStream !== true && isReplayableBody(options.body);
+    const overrides = options.context[BALANCER_CONTEXT];
+    this.overrides = overrides as RequestOverrides | undefined;
+    this.overridesFrom = overrides === undefined ? undefined : `context.${BALANCER_CONTEXT}`;
+    this.#headers = options.headers;
+  }
+
+  header(name: string): string | undefined {
+    return headerValue(this.#headers[name]);
+  }
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
