@@ -83,14 +83,22 @@ export interface BalancerInternals {
   readonly services: ReadonlyMap<string, Service>;
 }
 
-/** Origin strings whose service (or none) is remembered by `serviceFor`. */
+/** What a call to a service needs: the service and what it shares with the service's other calls. */
+interface Route {
+  readonly service: Service;
+  readonly budget: RetryBudget | undefined;
+  readonly observer: ServiceObserver;
+  readonly hedge: HedgePolicy | undefined;
+}
+
+/** Origin strings whose route (or none) is remembered by `serviceFor` and `call`. */
 const ORIGIN_CACHE_SIZE = 1_024;
 
 /** Internal hooks that attach extra observers, or replace the health checker, per service. */
 export interface BalancerExtensions {
   /** Extra observers (e.g. metrics) for a service. */
   readonly observers?: readonly ((service: Service, logger: Logger) => ServiceObserver | undefined)[];
-  /** Replaces the health checker that follows each service's instances (tests). */
+/** Replaces the health checker that follows each service's instances (tests). */
   readonly watcher?: (service: Service, observer: ServiceObserver, logger: Logger) => InstanceWatcher | undefined;
 }
 
@@ -108,10 +116,7 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
   const budgets = new Map<string, RetryBudget | undefined>();
   const hubs = new Map<string, { hub: ObserverHub; parts: readonly ServiceObserver[] }>();
   /** What a call to each service needs, found with one lookup. */
-  const routes = new Map<
-    string,
-    { readonly service: Service; readonly budget: RetryBudget | undefined; readonly observer: ServiceObserver; readonly hedge: HedgePolicy | undefined }
-  >();
+  const routes = new Map<string, Route>();
   const started: Service[] = [];
   try {
     for (const [name, serviceConfig] of config.services) {
@@ -150,12 +155,10 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
 
   // Adapters ask for every request with the same few origin strings: remember the answers
   // (bounded, since pass-through traffic may use many origins) rather than parse a URL each time.
-  const byOrigin = new Map<string, string | null>();
-  const serviceFor = (url: URL | string): string | undefined => {
-    if (typeof url !== 'string') {
-      const host = serviceHost(url.hostname);
-      return services.has(host) ? host : undefined;
-    }
+  // The answer is the route itself, so that a call costs one lookup.
+  const byOrigin = new Map<string, Route | null>();
+  const routeFor = (url: URL | string): Route | undefined => {
+    if (typeof url !== 'string') return routes.get(serviceHost(url.hostname));
     const known = byOrigin.get(url);
     if (known !== undefined) return known ?? undefined;
     let host: string | undefined;
@@ -164,9 +167,9 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
     } catch {
       host = undefined;
     }
-    const name = host !== undefined && services.has(host) ? host : undefined;
-    if (byOrigin.size < ORIGIN_CACHE_SIZE) byOrigin.set(url, name ?? null);
-    return name;
+    const route = host === undefined ? undefined : routes.get(host);
+    if (byOrigin.size < ORIGIN_CACHE_SIZE) byOrigin.set(url, route ?? null);
+    return route;
   };
 
   const refreshObservers = (): void => {
@@ -177,11 +180,10 @@ export function createBalancerWith(options: BalancerOptions, extensions: Balance
     config,
     runtime,
     logger: rootLogger,
-    serviceFor,
+    serviceFor: (url) => routeFor(url)?.service.name,
     call(request) {
-      const name = serviceFor(request.origin ?? request.url);
-      if (name === undefined) return undefined;
-      const route = routes.get(name)!;
+      const route = routeFor(request.origin ?? request.url);
+      if (route === undefined) return undefined;
       return new ServiceCall(route.service, request, runtime, route.budget, route.observer, route.hedge);
     },
     observe(observer) {

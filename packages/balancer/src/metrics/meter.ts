@@ -4,6 +4,7 @@
  * application's choice; this package depends on the API only.
  */
 import {
+  createNoopMeter,
   metrics,
   ValueType,
   type Counter,
@@ -24,6 +25,11 @@ export const METER_NAME = '@datapunk/balancer';
 export interface MeterState {
   readonly meter: Meter;
   readonly instruments: Instruments;
+  /**
+   * False for the API's no-op meter (no SDK registered yet): its instruments drop everything, so
+   * the hot path skips working out attributes for them.
+   */
+  readonly records: boolean;
 }
 
 /** Where the balancer's meter comes from; `current()` is cheap and called once per event. */
@@ -59,7 +65,7 @@ export function resolveMeter(meterProvider?: MeterProvider): MeterSource {
 
 function stateOf(provider: MeterProvider): MeterState {
   const meter = provider.getMeter(METER_NAME, VERSION);
-  return { meter, instruments: instrumentsFor(meter) };
+  return { meter, instruments: instrumentsFor(meter), records: meter !== createNoopMeter() };
 }
 
 interface ByKind {

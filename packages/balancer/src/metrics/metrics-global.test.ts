@@ -7,6 +7,7 @@ import { metrics } from '@opentelemetry/api';
 import { MeterProvider, type Histogram } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBalancer } from '../balancer.js';
+import { resolveMeter } from './meter.js';
 import { createFakeRuntime } from '../testing/fake-runtime.js';
 import { collect, TestReader } from './metrics.test-helpers.js';
 import { pickFrom } from '../testing/pick.js';
@@ -22,6 +23,15 @@ function drive(balancer: ReturnType<typeof createBalancer>, status: number): voi
 }
 
 describe('global meter provider registered after the balancer', () => {
+  it("the API's no-op meter is known as one (attempts then skip their attributes), an SDK's meter is not", () => {
+    metrics.disable();
+    const source = resolveMeter();
+    expect(source.current().records).toBe(false);
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new TestReader()] }));
+    expect(source.current().records).toBe(true);
+    expect(resolveMeter(new MeterProvider()).current().records).toBe(true);
+  });
+
   it('exports from the first event after registration, with server.address, server.port and url.scheme', async () => {
     metrics.disable(); // no SDK: the API hands out its no-op provider
     const balancer = createBalancer({

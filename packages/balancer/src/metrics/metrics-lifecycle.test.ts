@@ -68,7 +68,7 @@ describe('hot path', () => {
     return { meter: meter as unknown as Meter, calls };
   }
   const fixed = (meter: Meter): MeterSource => {
-    const state = { meter, instruments: instrumentsFor(meter) };
+    const state = { meter, instruments: instrumentsFor(meter), records: true };
     return { current: () => state };
   };
   /** Just what the observer reads of a service: its name, instances and panic flag. */

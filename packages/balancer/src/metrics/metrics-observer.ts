@@ -150,8 +150,10 @@ class ServiceMetrics implements MetricsObserver {
   // --- per attempt: the hot path ------------------------------------------------------------
 
   attemptEnded(e: AttemptEvent): void {
-    const attributes = this.attemptAttributes(e.instance, e.method, e.outcome);
     const instruments = this.i;
+    // No SDK registered (yet): the no-op instruments would drop it, so no attributes are looked up.
+    if (!this.state.records) return;
+    const attributes = this.attemptAttributes(e.instance, e.method, e.outcome);
     instruments.requestDuration.record(Math.max(0, e.latencyMs) / 1000, attributes);
     if (this.locality && e.instance.zone !== undefined) {
       instruments.zoneRequests.add(1, e.instance.zone === this.zone ? this.locality.local : this.locality.cross);
