@@ -32,22 +32,31 @@ export function replayableHeaders(headers: DispatchHeaders): DispatchHeaders {
   return flat;
 }
 
+/**
+ * True when header name `key` is `name` (lower case) in any case. Names of another length are
+ * ruled out first, so that reading one header does not lower-case every other one.
+ */
+function isName(key: unknown, name: string): boolean {
+  if (typeof key === 'string') return key.length === name.length && (key === name || key.toLowerCase() === name);
+  return String(key).toLowerCase() === name;
+}
+
 /** The value of header `name` (lower case), values of a repeated header joined by `, `. */
 export function readHeader(headers: DispatchHeaders, name: string): string | undefined {
   if (headers === null || headers === undefined) return undefined;
   if (Array.isArray(headers)) {
     const values: string[] = [];
     for (let i = 0; i + 1 < headers.length; i += 2) {
-      if (String(headers[i]).toLowerCase() === name) values.push(String(headers[i + 1]));
+      if (isName(headers[i], name)) values.push(String(headers[i + 1]));
     }
     return values.length === 0 ? undefined : join(values);
   }
   if (isPairIterable(headers)) {
-    for (const [key, value] of headers) if (key.toLowerCase() === name) return join(value);
+    for (const [key, value] of headers) if (isName(key, name)) return join(value);
     return undefined;
   }
   const record = headers as Record<string, HeaderValue>;
-  for (const key of Object.keys(record)) if (key.toLowerCase() === name) return join(record[key]);
+  for (const key in record) if (Object.hasOwn(record, key) && isName(key, name)) return join(record[key]);
   return undefined;
 }
 

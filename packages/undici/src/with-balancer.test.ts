@@ -1,6 +1,6 @@
 import { createBalancer, NoAvailableInstanceError, staticDiscovery } from '@datapunk/balancer';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetch, MockAgent, request, undici, undiciMajor, type Dispatcher } from './undici.test-helpers.js';
+import { Agent, fetch, MockAgent, request, undici, undiciMajor, type Dispatcher } from './undici.test-helpers.js';
 import { withBalancer } from './with-balancer.js';
 
 const A = 'http://127.0.0.1:9001';
@@ -55,6 +55,27 @@ describe('withBalancer with undici.request and undici.fetch (MockAgent)', () => 
     expect(res.headers['x-from']).toBe('a');
     expect(await res.body.json()).toEqual({ saved: true });
     expect(inFlight()).toEqual([0]);
+  });
+
+  it('is the given dispatcher with dispatch replaced: listeners, close and destroy act on that dispatcher, none of its state on the result', async () => {
+    const { balancer } = setup([A]);
+    const agent = new Agent();
+    const dispatcher = withBalancer(agent, balancer);
+    expect(dispatcher).toBeInstanceOf(Agent);
+    const onConnect = (): void => {};
+    expect(dispatcher.on('connect', onConnect)).toBe(dispatcher); // chains on the result
+    expect(agent.listenerCount('connect')).toBe(1);
+    expect(dispatcher.listenerCount('connect')).toBe(1);
+    dispatcher.off('connect', onConnect);
+    expect(agent.listenerCount('connect')).toBe(0);
+    await dispatcher.close();
+    expect(agent.closed).toBe(true);
+    expect(dispatcher.closed).toBe(true);
+    await dispatcher.destroy();
+    expect(agent.destroyed).toBe(true);
+    // Only the replaced and forwarded methods are its own: everything else is read from the agent.
+    expect(Object.getOwnPropertySymbols(dispatcher)).toEqual([]);
+    expect(Object.keys(dispatcher)).toEqual([]);
   });
 
   it('passes a request to a host that is not a service through untouched', async () => {

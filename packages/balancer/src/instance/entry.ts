@@ -47,7 +47,8 @@ export function parseOrigin(raw: string): { origin: string; protocol: 'http:' | 
   if (!url.hostname) return `expected a host, got ${show(raw)}`;
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   if (port === 0) return `expected a port from 1 to 65535, got 0 in ${show(raw)}`;
-  return { origin: url.origin, protocol: url.protocol, host: url.hostname, port };
+  // The literal, not the parser's string: compared on every attempt, and equal literals are one string.
+  return { origin: url.origin, protocol: url.protocol === 'https:' ? 'https:' : 'http:', host: url.hostname, port };
 }
 
 /** Parses one entry: an origin string or `{ url, weight?, zone?, metadata? }`. */
