@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBalancer } from './balancer.js';
 import type { DiscoverySource } from './discovery/source.js';
-import { isBalancerConfigError, type BalancerConfigError } from './errors.js';
+import { BalancerConfigError } from './errors.js';
 import { createFakeRuntime } from './testing/fake-runtime.js';
 
 function trackedSource(kind: string, entries: readonly string[]) {
@@ -55,7 +55,7 @@ describe('a failed start', () => {
         },
       }),
     );
-    expect(isBalancerConfigError(error)).toBe(true);
+    expect(error instanceof BalancerConfigError).toBe(true);
     const e = error as BalancerConfigError;
     expect(e.issues).toEqual([{ path: 'services.gamma.discovery', message: 'start() threw: registry unreachable' }]);
     expect((e.cause as Error).message).toBe('registry unreachable');

@@ -7,8 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Attempt } from './attempt/attempt.js';
 import { createBalancer } from './balancer.js';
 import type { ServiceOptions } from './config/options.js';
-import type { AttemptTimeoutError } from './errors.js';
-import { isAttemptTimeoutError } from './errors.js';
+import { AttemptTimeoutError } from './errors.js';
 import { createFakeRuntime } from './testing/fake-runtime.js';
 
 const urls = ['http://127.0.0.1:8001', 'http://127.0.0.1:8002', 'http://127.0.0.1:8003'];
@@ -51,7 +50,7 @@ describe('default attempt deadline (no retry.perAttemptTimeoutMs)', () => {
     runtime.advance(9_999);
     expect(timedOut()).toBeUndefined();
     runtime.advance(1);
-    expect(isAttemptTimeoutError(timedOut())).toBe(true);
+    expect(timedOut() instanceof AttemptTimeoutError).toBe(true);
     expect(timedOut()!.timeoutMs).toBe(10_000);
     const decision = a.end({ error: timedOut() });
     expect(decision.retry).toBe(true);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Attempt } from './attempt/attempt.js';
 import { createBalancer } from './balancer.js';
 import type { ServiceOptions } from './config/options.js';
-import { isCircuitOpenError, isNoAvailableInstanceError, type CircuitOpenError } from './errors.js';
+import { CircuitOpenError, NoAvailableInstanceError } from './errors.js';
 import { createFakeRuntime } from './testing/fake-runtime.js';
 
 const urls = ['http://127.0.0.1:8001', 'http://127.0.0.1:8002', 'http://127.0.0.1:8003'];
@@ -20,7 +20,7 @@ function setup(service: Partial<ServiceOptions> = {}) {
   const refusal = (): CircuitOpenError => {
     const a = call().next();
     if (a.ok) throw new Error(`expected a refusal, got an attempt on ${a.instance.url}`);
-    expect(isCircuitOpenError(a.error)).toBe(true);
+    expect(a.error instanceof CircuitOpenError).toBe(true);
     return a.error as CircuitOpenError;
   };
   const inFlight = () => balancer.snapshot().services.orders!.instances.reduce((n, i) => n + i.inFlight, 0);
@@ -130,7 +130,7 @@ describe('limits.maxRequestsPerInstance', () => {
     expect(a.instance.url).not.toBe(busy.instance.url);
     expect(a.end({ status: 503 })).toMatchObject({ retry: false, reason: 'no-other-instance' });
     const e = setup({ instances: [] as string[], limits: { maxRequestsPerInstance: 1 } }).call().next();
-    expect(!e.ok && isNoAvailableInstanceError(e.error)).toBe(true);
+    expect(!e.ok && e.error instanceof NoAvailableInstanceError).toBe(true);
   });
 });
 

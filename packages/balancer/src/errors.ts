@@ -1,7 +1,7 @@
 /**
  * Errors with stable codes. Every error carries a `code` and a brand registered with
- * `Symbol.for`, so `instanceof` and the `is...` guards work even when two copies of this package
- * are installed side by side (the brand is shared through the global symbol registry).
+ * `Symbol.for`, so `instanceof` works even when two copies of this package are installed side by
+ * side (the brand is shared through the global symbol registry).
  */
 
 const BRAND = Symbol.for('@datapunk/balancer/error');
@@ -176,22 +176,6 @@ export class CircuitOpenError extends BalancerError {
   }
 }
 
-/** True for `ERR_CIRCUIT_OPEN` errors. */
-export function isCircuitOpenError(value: unknown): value is CircuitOpenError {
-  return hasBrand(value) && value.code === ErrorCodes.CIRCUIT_OPEN;
-}
 
-/** True for `ERR_NO_AVAILABLE_INSTANCE` errors. */
-export function isNoAvailableInstanceError(value: unknown): value is NoAvailableInstanceError {
-  return hasBrand(value) && value.code === ErrorCodes.NO_AVAILABLE_INSTANCE;
-}
 
-/** True for `ERR_BALANCER_CONFIG` errors. */
-export function isBalancerConfigError(value: unknown): value is BalancerConfigError {
-  return hasBrand(value) && value.code === ErrorCodes.CONFIG;
-}
 
-/** True for `ERR_BALANCER_ATTEMPT_TIMEOUT` errors. */
-export function isAttemptTimeoutError(value: unknown): value is AttemptTimeoutError {
-  return hasBrand(value) && value.code === ErrorCodes.ATTEMPT_TIMEOUT;
-}

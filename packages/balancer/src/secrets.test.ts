@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createBalancer } from './balancer.js';
 import type { DiscoverySink, DiscoverySource } from './discovery/source.js';
 import { staticDiscovery } from './discovery/static.js';
-import { isBalancerConfigError, type BalancerConfigError } from './errors.js';
+import { BalancerConfigError } from './errors.js';
 import { TestReader } from './metrics/metrics.test-helpers.js';
 import { createFakeRuntime } from './testing/fake-runtime.js';
 
@@ -47,7 +47,7 @@ describe('secrets never appear', () => {
     } catch (e) {
       error = e;
     }
-    expect(isBalancerConfigError(error)).toBe(true);
+    expect(error instanceof BalancerConfigError).toBe(true);
     const e = error as BalancerConfigError;
     expect(e.issues).toHaveLength(BAD_ENTRIES.length);
     expect(e.message).toContain('"http://***@10.0.0.5"');

@@ -1,79 +1,22 @@
-import { createServer } from 'node:net';
+/**
+ * got through the balancer against nock-backed instances: forwarding, retries the balancer
+ * decides, and one outcome per attempt. The caller giving up, no instance and streams are in
+ * `with-balancer.lifecycle.test.ts`; real servers in `with-balancer.real.test.ts`.
+ */
 import { Readable } from 'node:stream';
-import {
-  createBalancer,
-  NoAvailableInstanceError,
-  type Balancer,
-  type ServiceOptions,
-} from '@datapunk/balancer';
-import { realRuntime } from '@datapunk/balancer/testing';
 import type { AfterResponseHook } from 'got';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { got, gotMajor, gotVersion } from './got-under-test.test-helpers.js';
 import { withBalancer } from './index.js';
+import { A, B, balanced, counts, failed, idle, ok, refusedOrigin, useNock } from './with-balancer.test-helpers.js';
 
-const A = 'http://10.0.0.1:8081';
-const B = 'http://10.0.0.2:8082';
-
-let balancer: Balancer | undefined;
-
-/**
- * A balancer over A and B. Randomness pinned to 0: round robin starts at A (a retry goes to B)
- * and the full-jitter backoff is 0 ms.
- */
-function balanced(service: ServiceOptions = {}) {
-  balancer = createBalancer({
-    runtime: { ...realRuntime, random: () => 0 },
-    services: { orders: { instances: [A, B], strategy: 'round-robin', outlierDetection: false, ...service } },
-  });
-  return { balancer, client: withBalancer(got, balancer) };
-}
-
-/** Finished attempts and in-flight count per instance origin. */
-function counts(b: Balancer) {
-  const instances = b.snapshot().services.orders?.instances ?? [];
-  return Object.fromEntries(
-    instances.map((i) => [
-      i.url,
-      { requests: i.totals.requests, failures: i.totals.failures, cancelled: i.totals.cancelled, inFlight: i.inFlight },
-    ]),
-  );
-}
-
-const idle = { requests: 0, failures: 0, cancelled: 0, inFlight: 0 };
-const ok = (n = 1) => ({ requests: n, failures: 0, cancelled: 0, inFlight: 0 });
-const failed = (n = 1) => ({ requests: n, failures: n, cancelled: 0, inFlight: 0 });
-const cancelled = { requests: 0, failures: 0, cancelled: 1, inFlight: 0 };
-
-/**
- * An origin whose port refuses connections (a closed listener's). nock 14's `replyWithError`
- * leaves got 14 hanging (no adapter involved), so transport errors use a real refused socket.
- */
-async function refusedOrigin(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
-
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(() => nock.enableNetConnect());
-afterEach(async () => {
-  nock.cleanAll();
-  await balancer?.close();
-  balancer = undefined;
-});
+useNock();
 
 it(`runs against the got major asked for (GOT_MAJOR=${process.env.GOT_MAJOR ?? 'unset'})`, () => {
   expect(gotVersion.startsWith(`${gotMajor}.`)).toBe(true);
   if (gotMajor === 16) expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(22);
 });
-
 describe('forwarding', () => {
   it('sends method, path, query, headers and JSON body to the picked instance', async () => {
     const { client } = balanced();
@@ -203,10 +146,7 @@ describe('retries decided by the balancer', () => {
     ['before the balancer (on the base instance)', 'base'],
     ['after the balancer (on an instance extended from it)', 'later'],
   ] as const)('retries a response an afterResponse hook asks to retry, the hook registered %s', async (_name, where) => {
-    balancer = createBalancer({
-      runtime: { ...realRuntime, random: () => 0 },
-      services: { orders: { instances: [A, B], strategy: 'round-robin', outlierDetection: false } },
-    });
+    const { balancer } = balanced();
     const retryStale: AfterResponseHook = (response, retryWithMergedOptions) => (response.body === 'stale' ? retryWithMergedOptions({}) : response);
     const hooks = { hooks: { afterResponse: [retryStale] } };
     const client = where === 'base' ? withBalancer(got.extend(hooks), balancer) : withBalancer(got, balancer).extend(hooks);
@@ -249,147 +189,5 @@ describe('one outcome per attempt', () => {
     arrange();
     await client.get('http://orders/x', { throwHttpErrors: false }).catch(() => undefined);
     expect(counts(balancer)).toEqual(expected);
-  });
-});
-
-describe('the caller gives up', () => {
-  it('an abort before the response releases the instance without blame', async () => {
-    const { balancer, client } = balanced();
-    nock(A).get('/slow').delay(5_000).reply(200);
-    const controller = new AbortController();
-
-    const promise = client.get('http://orders/slow', { signal: controller.signal });
-    promise.on('request', () => setImmediate(() => controller.abort()));
-
-    await expect(promise).rejects.toMatchObject({ name: 'AbortError' });
-    expect(counts(balancer)).toEqual({ [A]: cancelled, [B]: idle });
-  });
-
-  it('an abort during the backoff stops the retry; only the 503 counts', async () => {
-    // Retry-After: 300 makes the backoff five minutes (allowed by retryAfterMaxMs): the request
-    // can only settle within the test's time if the abort ends the backoff.
-    const { balancer, client } = balanced({ retry: { retryAfterMaxMs: 600_000 } });
-    nock(A).get('/x').reply(503, 'busy', { 'retry-after': '300' });
-    const other = nock(B).get('/x').reply(200);
-    const controller = new AbortController();
-    // Runs after the adapter's hook: from here to got's backoff timer there are only microtasks.
-    const abortAfterResponse = client.extend({
-      hooks: {
-        afterResponse: [
-          (response) => {
-            setImmediate(() => controller.abort());
-            return response;
-          },
-        ],
-      },
-    });
-
-    await expect(abortAfterResponse.get('http://orders/x', { signal: controller.signal })).rejects.toMatchObject({
-      name: 'AbortError',
-    });
-
-    expect(other.isDone()).toBe(false);
-    expect(counts(balancer)).toEqual({ [A]: failed(), [B]: idle });
-  });
-
-  it('got’s own timeout is per attempt, a client timeout: the slow instance is blamed and the GET retried elsewhere', async () => {
-    const { balancer, client } = balanced();
-    nock(A).get('/slow').delay(5_000).reply(200);
-    nock(B).get('/slow').reply(200, 'from B');
-    const response = await client.get('http://orders/slow', { timeout: { request: 30 } });
-    expect(response.body).toBe('from B');
-    expect(counts(balancer)).toEqual({ [A]: failed(), [B]: ok() });
-  });
-
-  it('a deadline of the caller’s own (its signal) is the caller giving up: no blame, no retry', async () => {
-    const { balancer, client } = balanced();
-    nock(A).get('/slow').delay(5_000).reply(200);
-    // The signal's reason is a DOMException named TimeoutError: the name alone cannot tell whose timer it was.
-    await expect(client.get('http://orders/slow', { signal: AbortSignal.timeout(30) })).rejects.toMatchObject({ name: 'TimeoutError' });
-    expect(counts(balancer)).toEqual({ [A]: cancelled, [B]: idle });
-  });
-
-  it('a request that fails inside got before it is sent is nobody’s fault', async () => {
-    const { balancer, client } = balanced();
-    const unsent = nock(A).get('/x').reply(200);
-    const noToken = client.extend({
-      hooks: {
-        beforeRequest: [
-          () => {
-            throw new Error('no token');
-          },
-        ],
-      },
-    });
-    await expect(noToken.get('http://orders/x')).rejects.toMatchObject({ name: 'RequestError', message: 'no token' });
-    expect(unsent.isDone()).toBe(false);
-    expect(counts(balancer)).toEqual({ [A]: cancelled, [B]: idle });
-  });
-
-  it('a per-attempt timeout blames the instance and retries elsewhere', async () => {
-    const { balancer, client } = balanced({ retry: { perAttemptTimeoutMs: 30 } });
-    nock(A).get('/slow').delay(5_000).reply(200);
-    nock(B).get('/slow').reply(200, 'fast');
-    expect(await client.get('http://orders/slow').text()).toBe('fast');
-    expect(counts(balancer)).toEqual({ [A]: failed(), [B]: ok() });
-  });
-});
-
-describe('no available instance', () => {
-  it('rejects with a got RequestError coded ERR_NO_AVAILABLE_INSTANCE, the balancer’s error as cause', async () => {
-    const { client } = balanced({ instances: [] });
-    const error = await client.get('http://orders/x').catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'RequestError', code: 'ERR_NO_AVAILABLE_INSTANCE' });
-    expect((error as Error).cause).toBeInstanceOf(NoAvailableInstanceError);
-  });
-
-  it('is thrown where the balancer’s hook sits: after the base instance’s beforeRequest hooks, before later ones', async () => {
-    balancer = createBalancer({ services: { orders: { instances: [] } } });
-    const ran: string[] = [];
-    const base = got.extend({ hooks: { beforeRequest: [() => void ran.push('base')] } });
-    const client = withBalancer(base, balancer).extend({ hooks: { beforeRequest: [() => void ran.push('later')] } });
-    const error = await client.get('http://orders/x', { hooks: { beforeRequest: [() => void ran.push('per request')] } }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'RequestError', code: 'ERR_NO_AVAILABLE_INSTANCE' });
-    expect(ran).toEqual(['base']);
-    // The hook belongs to that request alone: the instances' hooks are unchanged.
-    nock('http://example.test').get('/y').reply(200, 'passed through');
-    ran.length = 0;
-    expect(await client.get('http://example.test/y').text()).toBe('passed through');
-    expect(ran).toEqual(['base', 'later']);
-  });
-
-  it('fails a stream the same way', async () => {
-    const { client } = balanced({ instances: [] });
-    const stream = client.stream('http://orders/x');
-    const error = await new Promise((resolve) => stream.once('error', resolve));
-    expect(error).toMatchObject({ code: 'ERR_NO_AVAILABLE_INSTANCE' });
-  });
-});
-
-describe('streams', () => {
-  it('balance one attempt, which ends with the body', async () => {
-    const { balancer, client } = balanced();
-    nock(A).get('/file').reply(200, 'x'.repeat(10_000));
-    const chunks: Buffer[] = [];
-    for await (const chunk of client.stream('http://orders/file')) chunks.push(chunk as Buffer);
-    expect(Buffer.concat(chunks).length).toBe(10_000);
-    expect(counts(balancer)).toEqual({ [A]: ok(), [B]: idle });
-  });
-
-  it('are not retried, and a stream destroyed before its end is cancelled', async () => {
-    const { balancer, client } = balanced();
-    nock(A).get('/file').reply(503);
-    nock(B).get('/file').reply(200, 'x'.repeat(100_000));
-
-    const failedStream = client.stream('http://orders/file');
-    await expect(new Promise((_resolve, reject) => failedStream.once('error', reject))).rejects.toMatchObject({
-      name: 'HTTPError',
-    });
-    const dropped = client.stream('http://orders/file');
-    await new Promise<void>((resolve) => dropped.once('data', () => resolve()));
-    dropped.destroy();
-    await new Promise((resolve) => dropped.once('close', resolve));
-
-    expect(counts(balancer)).toEqual({ [A]: failed(), [B]: cancelled });
   });
 });

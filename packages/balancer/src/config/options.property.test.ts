@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createBalancer, type Balancer } from '../balancer.js';
-import { isBalancerConfigError } from '../errors.js';
+import { BalancerConfigError } from '../errors.js';
 import { instantiate, optionsTemplate, SECRET_MARK, type OptionsCase } from './options.test-helpers.js';
 
 const RUNS = 10_000;
@@ -27,7 +27,7 @@ function check(c: OptionsCase, closing: Promise<void>[]): 'accepted' | 'rejected
   try {
     balancer = createBalancer(c.options as never);
   } catch (error) {
-    if (!isBalancerConfigError(error)) throw new Error(`not a BalancerConfigError: ${String(error)}`, { cause: error });
+    if (!(error instanceof BalancerConfigError)) throw new Error(`not a BalancerConfigError: ${String(error)}`, { cause: error });
     must(error.issues.length > 0, () => 'a BalancerConfigError without issues');
     for (const issue of error.issues) {
       must(ROOTS.test(issue.path) && typeof issue.message === 'string' && issue.message.length > 0, () => `an issue without a path or message: ${JSON.stringify(issue)}`);

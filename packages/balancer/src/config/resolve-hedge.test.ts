@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBalancerConfigError, type BalancerConfigError } from '../errors.js';
+import { BalancerConfigError } from '../errors.js';
 import { resolveBalancerConfig } from './resolve.js';
 
 const svc = (hedge: unknown) => ({ services: { orders: { instances: ['http://127.0.0.1:8081'], hedge } } });
@@ -27,7 +27,7 @@ describe('hedge options reject bad values, naming the field', () => {
     } catch (e) {
       error = e;
     }
-    expect(isBalancerConfigError(error)).toBe(true);
+    expect(error instanceof BalancerConfigError).toBe(true);
     const issue = (error as BalancerConfigError).issues.find((i) => i.path === path);
     expect(issue, `issues were: ${JSON.stringify((error as BalancerConfigError).issues)}`).toBeDefined();
     expect(issue!.message).toContain(text);

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { isBalancerConfigError, type BalancerConfigError } from '../errors.js';
+import { BalancerConfigError } from '../errors.js';
 import { resolveBalancerConfig } from './resolve.js';
 
 const ok = { instances: ['http://127.0.0.1:8081'] };
@@ -38,7 +38,7 @@ describe('subset and zone options reject bad values, naming the field', () => {
     } catch (e) {
       error = e;
     }
-    expect(isBalancerConfigError(error)).toBe(true);
+    expect(error instanceof BalancerConfigError).toBe(true);
     const issue = (error as BalancerConfigError).issues.find((i) => i.path === path);
     expect(issue, `issues were: ${JSON.stringify((error as BalancerConfigError).issues)}`).toBeDefined();
     expect(issue!.message).toContain(text);

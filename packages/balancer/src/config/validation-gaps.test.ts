@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { staticDiscovery } from '../discovery/static.js';
 import { createBalancer } from '../balancer.js';
-import { isBalancerConfigError, type BalancerConfigError, type ConfigIssue } from '../errors.js';
+import { BalancerConfigError, type ConfigIssue } from '../errors.js';
 import { createFakeRuntime } from '../testing/fake-runtime.js';
 
 const ok = { instances: ['http://127.0.0.1:8081'] };
@@ -20,7 +20,7 @@ function issuesOf(options: unknown): readonly ConfigIssue[] {
   } catch (e) {
     error = e;
   }
-  expect(isBalancerConfigError(error), `expected a BalancerConfigError, got ${String(error)}`).toBe(true);
+  expect(error instanceof BalancerConfigError, `expected a BalancerConfigError, got ${String(error)}`).toBe(true);
   return (error as BalancerConfigError).issues;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBalancerConfigError } from '../errors.js';
+import { BalancerConfigError } from '../errors.js';
 import { DNS_DEFAULTS, isServerAddress, resolveDnsConfig } from './dns-config.js';
 import { dnsDiscovery } from './dns.js';
 import { FakeResolver } from './dns.test-helpers.js';
@@ -9,7 +9,7 @@ function problems(options: unknown): string[] {
   try {
     resolveDnsConfig(options);
   } catch (error) {
-    if (!isBalancerConfigError(error)) throw error;
+    if (!(error instanceof BalancerConfigError)) throw error;
     return error.issues.map((i) => `${i.path}: ${i.message}`);
   }
   return [];
@@ -69,8 +69,8 @@ describe('DNS discovery options', () => {
     try {
       dnsDiscovery({ name: '', type: 'SRV', minRefreshMs: -1 });
     } catch (error) {
-      expect(isBalancerConfigError(error) && error.code).toBe('ERR_BALANCER_CONFIG');
-      expect(isBalancerConfigError(error) && error.issues.map((i) => i.path)).toEqual(['dnsDiscovery.name', 'dnsDiscovery.minRefreshMs']);
+      expect(error instanceof BalancerConfigError && error.code).toBe('ERR_BALANCER_CONFIG');
+      expect(error instanceof BalancerConfigError && error.issues.map((i) => i.path)).toEqual(['dnsDiscovery.name', 'dnsDiscovery.minRefreshMs']);
     }
   });
 

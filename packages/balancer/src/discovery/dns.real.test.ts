@@ -11,7 +11,7 @@ import { dnsmasqForTests, startDnsmasq, type Dnsmasq, type DnsmasqRecords } from
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBalancer, type Balancer } from '../balancer.js';
 import { pickFrom } from '../testing/pick.js';
-import { isNoAvailableInstanceError } from '../errors.js';
+import { NoAvailableInstanceError } from '../errors.js';
 import { dnsDiscovery, type DnsDiscovery, type DnsDiscoveryOptions } from './dns.js';
 import { captureLogger } from './dns.test-helpers.js';
 
@@ -145,7 +145,7 @@ describe.skipIf(!binary)('DNS discovery against dnsmasq', () => {
     await waitForInstances(balancer, []);
     expect(discovery.stats().consecutiveEmpty).toBeGreaterThanOrEqual(2);
     const p = pickFrom(balancer, 'orders');
-    expect(!p.ok && isNoAvailableInstanceError(p.error) && p.error.reason).toBe('none-discovered');
+    expect(!p.ok && p.error instanceof NoAvailableInstanceError && p.error.reason).toBe('none-discovered');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNoAvailableInstanceError } from '../errors.js';
+import { NoAvailableInstanceError } from '../errors.js';
 import { createBalancer } from '../balancer.js';
 import type { DiscoverySink } from '../discovery/source.js';
 import { staticDiscovery } from '../discovery/static.js';
@@ -37,7 +37,7 @@ describe('panic', () => {
     const p = pickFrom(h.balancer, 'orders');
     expect(p.ok).toBe(false);
     if (!p.ok) {
-      expect(isNoAvailableInstanceError(p.error)).toBe(true);
+      expect(p.error instanceof NoAvailableInstanceError).toBe(true);
       expect(p.error.reason).toBe('panic-fail-fast');
       expect(p.error.message).toMatch(/service "orders".*panic/);
     }
