@@ -37,10 +37,11 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
   readonly #choices: number;
   /** A permutation of endpoint indices; its first `#choices` entries are redrawn per pick. */
   readonly #order: Uint32Array;
-  /** Scan scratch: each endpoint's log estimate key. */
-  readonly #keys: Float64Array;
-  /** Scan scratch: each endpoint's mean latency, ms (the tie test). */
-  readonly #means: Float64Array;
+  /**
+   * Each endpoint's state, as first read from its slot: the state of an endpoint stays the same
+   * object for the life of a picker (a reset replaces it, and the service then builds a new picker).
+   */
+  readonly #states: (EwmaState | undefined)[];
   /** Where the next scan starts (after the last chosen): ties go to the first from here, so they rotate. */
   #cursor: number;
 
@@ -53,14 +54,18 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     this.#scan = endpoints.length <= config.fullScanUpTo;
     this.#choices = Math.min(config.choiceCount, endpoints.length);
     this.#order = Uint32Array.from({ length: this.#scan || this.#choices === 2 ? 0 : endpoints.length }, (_, i) => i);
-    this.#keys = new Float64Array(this.#scan ? endpoints.length : 0);
-    this.#means = new Float64Array(this.#scan ? endpoints.length : 0);
+    this.#states = Array.from({ length: endpoints.length }, () => undefined);
     this.#cursor = this.#draw(endpoints.length);
   }
 
   #state(e: E, now: number): EwmaState {
     const slot = e.slot;
     return slot instanceof EwmaState ? slot : this.#stateOf(e, now);
+  }
+
+  /** The state of endpoint `i`, cached. */
+  #stateAt(i: number, now: number): EwmaState {
+    return (this.#states[i] ??= this.#state(this.#endpoints[i]!, now));
   }
 
   #draw(n: number): number {
@@ -100,8 +105,7 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
   #pickScan(now: number): E {
     const endpoints = this.#endpoints;
     const n = endpoints.length;
-    const keys = this.#keys;
-    const means = this.#means;
+    const after = this.#config.staleAfterMs;
     let bestFresh = Infinity;
     let bestAny = Infinity;
     let meanFresh = Infinity;
@@ -109,24 +113,27 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     let stalest = -1;
     let stalestStamp = Infinity;
     for (let i = 0; i < n; i++) {
-      const s = this.#state(endpoints[i]!, now);
-      const k = s.key;
-      // A guess (reset, no sample yet) counts as the best fresh estimate, whatever it says.
-      keys[i] = s.guessed ? -Infinity : k;
-      means[i] = s.guessed ? -Infinity : s.mean;
-      if (k < bestAny && !s.guessed) bestAny = k;
-      if (s.mean < meanAny && !s.guessed) meanAny = s.mean;
-      if (!this.#stale(s, now)) {
-        if (k < bestFresh) bestFresh = k;
-        if (s.mean < meanFresh) meanFresh = s.mean;
-      } else if (Math.max(s.stamp, s.probedAt) < stalestStamp) {
+      const s = this.#stateAt(i, now);
+      // Last sampled or probed; stale (see `#stale`) once that is `staleAfterMs` ago, or while a guess.
+      const seen = s.stamp > s.probedAt ? s.stamp : s.probedAt;
+      const stale = s.guessed || now - seen >= after;
+      if (!s.guessed) {
+        // A guess (reset, no sample yet) counts as the best fresh estimate, whatever it says.
+        if (s.key < bestAny) bestAny = s.key;
+        if (s.mean < meanAny) meanAny = s.mean;
+        if (!stale) {
+          if (s.key < bestFresh) bestFresh = s.key;
+          if (s.mean < meanFresh) meanFresh = s.mean;
+        }
+      }
+      if (stale && seen < stalestStamp) {
         // The one least recently sampled or probed: probes rotate over the stale endpoints, so a
         // slow one whose probe is still out does not take them all from a fast-failing one.
         stalest = i;
-        stalestStamp = Math.max(s.stamp, s.probedAt);
+        stalestStamp = seen;
       }
     }
-    if (stalest >= 0 && this.#probe(this.#state(endpoints[stalest]!, now), now)) return endpoints[stalest]!;
+    if (stalest >= 0 && this.#probe(this.#stateAt(stalest, now), now)) return endpoints[stalest]!;
     const floor = bestFresh !== Infinity ? bestFresh : bestAny !== Infinity ? bestAny : 0;
     // Ties: a mean latency within the band above the lowest fresh one (any, if none is fresh).
     const band = (meanFresh !== Infinity ? meanFresh : meanAny !== Infinity ? meanAny : 0) * this.#config.tieFactor;
@@ -134,9 +141,9 @@ export class PeakEwmaPicker<E extends StrategyEndpoint> implements Picker<E> {
     let bestIndex = i;
     let bestKey = Infinity;
     for (let step = 0; step < n; step++, i = i + 1 === n ? 0 : i + 1) {
-      let k = keys[i]!;
-      if (k < floor) k = floor; // only stale endpoints can be below the best fresh one
-      if (means[i]! <= band) k = floor;
+      const s = this.#stateAt(i, now);
+      // Only stale endpoints can be below the best fresh one; a guess and a tie count as the best.
+      let k = s.guessed || s.key < floor || s.mean <= band ? floor : s.key;
       k += ln1p(endpoints[i]!.inFlight);
       if (k < bestKey) {
         bestIndex = i;
