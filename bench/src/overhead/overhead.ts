@@ -21,7 +21,12 @@ export interface OverheadOptions {
   readonly concurrency: number;
 }
 
-export const FULL_OVERHEAD: OverheadOptions = { rounds: 5, runMs: 1_500, warmupMs: 1_000, concurrency: 16 };
+/**
+ * Nine rounds of 1 s rather than five of 1.5 s (the same time): on the shared machine a burst of
+ * other work spoils a round or two of a run, and the median of nine per-round ratios moves less
+ * for it (runs of 5 x 1.5 s gave undici ratios 0.80-0.92 for one build).
+ */
+export const FULL_OVERHEAD: OverheadOptions = { rounds: 9, runMs: 1_000, warmupMs: 1_000, concurrency: 16 };
 export const QUICK_OVERHEAD: OverheadOptions = { rounds: 2, runMs: 400, warmupMs: 300, concurrency: 16 };
 
 export interface OverheadRow {
