@@ -10,30 +10,8 @@ const imp = (spec) => import(pathToFileURL(req.resolve(spec)).href);
 const impPath = (p) => import(pathToFileURL(`${root}/${p}`).href);
 const { userBalancer, SERVICE_ORIGIN } = await impPath('bench/dist/config.js');
 const undici = await imp('undici');
-const BODY = Buffer.from('{"ok":true}');
-const RAW_HEADERS = [Buffer.from('content-type'), Buffer.from('application/json'), Buffer.from('content-length'), Buffer.from(String(BODY.length))];
-const HEADERS = { 'content-type': 'application/json', 'content-length': String(BODY.length) };
-class NullDispatcher extends undici.Dispatcher {
-  dispatch(_opts, handler) {
-    setImmediate(() => {
-      if (typeof handler.onRequestStart === 'function') {
-        const controller = { aborted: false, paused: false, reason: null, rawHeaders: null, rawTrailers: null, abort() {}, pause() {}, resume() {} };
-        handler.onRequestStart(controller, {});
-        handler.onResponseStart?.(controller, 200, HEADERS, 'OK');
-        handler.onResponseData?.(controller, BODY);
-        handler.onResponseEnd?.(controller, {});
-      } else {
-        handler.onConnect?.(() => {}, {});
-        handler.onHeaders?.(200, RAW_HEADERS, () => {}, 'OK');
-        handler.onData?.(BODY);
-        handler.onComplete?.([]);
-      }
-    });
-    return true;
-  }
-  close() { return Promise.resolve(); }
-  destroy() { return Promise.resolve(); }
-}
+// A dispatcher answering from memory: the bench's own (its null transport).
+const { NullDispatcher } = await impPath('bench/dist/overhead/null-transport.js');
 const balancer = mode === 'balanced' ? userBalancer(urls) : undefined;
 let i = 0;
 const rr = () => urls[i++ % urls.length];

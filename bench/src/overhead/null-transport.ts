@@ -25,7 +25,7 @@ type AnyHandler = Dispatcher.DispatchHandler & {
 };
 
 /** Answers every request with a 200 and a small JSON body on the next turn of the event loop (as a socket would; a microtask would make undici's body end before `text()` is called, which retains memory in undici 7). */
-class NullDispatcher extends Dispatcher {
+export class NullDispatcher extends Dispatcher {
   override dispatch(_opts: Dispatcher.DispatchOptions, handler: AnyHandler): boolean {
     setImmediate(() => {
       if (typeof handler.onRequestStart === 'function') {
