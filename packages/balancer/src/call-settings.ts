@@ -27,27 +27,27 @@ export interface CallSettings {
 /**
  * The settings of a call without overrides to a service without a `hashKey` function, which are
  * most calls: one frozen object per service and idempotency, shared, rather than one per call.
+ * The service holds them (`Service.plainSettings`).
  */
-const PLAIN = new WeakMap<ServiceConfig, { readonly idempotent: CallSettings; readonly other: CallSettings }>();
+export interface PlainSettings {
+  readonly idempotent: CallSettings;
+  readonly other: CallSettings;
+}
 
-function plainSettings(config: ServiceConfig, idempotent: boolean): CallSettings {
-  let both = PLAIN.get(config);
-  if (both === undefined) {
-    const of = (idempotent: boolean): CallSettings =>
-      Object.freeze({ idempotent, retry: config.retry, timeoutMs: undefined, hashKey: undefined, hedge: true, invalid: undefined });
-    both = { idempotent: of(true), other: of(false) };
-    PLAIN.set(config, both);
-  }
-  return idempotent ? both.idempotent : both.other;
+export function plainSettingsOf(config: ServiceConfig): PlainSettings {
+  const of = (idempotent: boolean): CallSettings =>
+    Object.freeze({ idempotent, retry: config.retry, timeoutMs: undefined, hashKey: undefined, hedge: true, invalid: undefined });
+  return Object.freeze({ idempotent: of(true), other: of(false) });
 }
 
 /**
  * Resolves the settings of a call of `config`'s service for `request` (`method` upper-case;
- * `logical.url` parses the logical URL, read only by a `hashKey` function that asks for it).
+ * `logical.url` parses the logical URL, read only by a `hashKey` function that asks for it;
+ * `plain`: the service's `plainSettingsOf(config)`).
  */
-export function callSettings(config: ServiceConfig, request: CallRequest, method: string, logical: { readonly url: URL }): CallSettings {
+export function callSettings(config: ServiceConfig, plain: PlainSettings, request: CallRequest, method: string, logical: { readonly url: URL }): CallSettings {
   const hashKeyOf = config.hashKey;
-  if (request.overrides === undefined && hashKeyOf === undefined) return plainSettings(config, isIdempotent(method));
+  if (request.overrides === undefined && hashKeyOf === undefined) return isIdempotent(method) ? plain.idempotent : plain.other;
   let overrides: RequestOverrides | undefined;
   let invalid: BalancerConfigError | undefined;
   if (request.overrides !== undefined) {

@@ -122,7 +122,7 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
   ) {
     this.method = upperCase(request.method);
     this.bodyReplayable = isReplayableBody(request.body);
-    this.settings = callSettings(serviceRef.config, request, this.method, this);
+    this.settings = callSettings(serviceRef.config, serviceRef.plainSettings, request, this.method, this);
   }
 
   get hashKey(): string | undefined {

@@ -31,9 +31,6 @@ export type Outcome =
    */
   | { readonly kind: 'cancelled'; readonly by?: 'caller' | 'invalid-request' | 'hedge'; readonly latencyMs?: number };
 
-/** Statuses that Envoy calls gateway failures. */
-const GATEWAY_STATUSES = new Set([502, 503, 504]);
-
 /** True when the outcome counts against the instance (5xx or transport failure). */
 export function isInstanceFailure(outcome: Outcome): boolean {
   return outcome.kind === 'failure' || (outcome.kind === 'response' && outcome.status >= 500);
@@ -41,7 +38,7 @@ export function isInstanceFailure(outcome: Outcome): boolean {
 
 /** True for 502/503/504 and transport failures (Envoy's "gateway failure"). */
 export function isGatewayFailure(outcome: Outcome): boolean {
-  return outcome.kind === 'failure' || (outcome.kind === 'response' && GATEWAY_STATUSES.has(outcome.status));
+  return outcome.kind === 'failure' || (outcome.kind === 'response' && outcome.status >= 502 && outcome.status <= 504);
 }
 
 /**

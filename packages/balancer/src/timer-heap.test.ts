@@ -10,7 +10,7 @@ describe('TimerHeap', () => {
         const kept: TimerHeapEntry[] = [];
         const all: TimerHeapEntry[] = [];
         ops.forEach(([at, removeOne], seq) => {
-          const e = { at, seq, index: -1 };
+          const e = { at, seq, heapIndex: -1 };
           heap.push(e);
           all.push(e);
           if (removeOne) {
@@ -19,12 +19,12 @@ describe('TimerHeap', () => {
             heap.remove(victim);
           }
         });
-        for (const e of all) if (e.index >= 0) kept.push(e);
+        for (const e of all) if (e.heapIndex >= 0) kept.push(e);
         expect(heap.size).toBe(kept.length);
         const out: TimerHeapEntry[] = [];
         for (let e = heap.peek(); e !== undefined; e = heap.peek()) {
           heap.remove(e);
-          expect(e.index).toBe(-1);
+          expect(e.heapIndex).toBe(-1);
           out.push(e);
         }
         expect(out).toEqual([...kept].sort((a, b) => a.at - b.at || a.seq - b.seq));
@@ -34,10 +34,10 @@ describe('TimerHeap', () => {
 
   it('clear() empties the heap and marks every entry out of it', () => {
     const heap = new TimerHeap<TimerHeapEntry>();
-    const entries = [3, 1, 2].map((at, seq) => ({ at, seq, index: -1 }));
+    const entries = [3, 1, 2].map((at, seq) => ({ at, seq, heapIndex: -1 }));
     for (const e of entries) heap.push(e);
     expect(heap.clear().map((e) => e.at).sort()).toEqual([1, 2, 3]);
     expect(heap.size).toBe(0);
-    expect(entries.map((e) => e.index)).toEqual([-1, -1, -1]);
+    expect(entries.map((e) => e.heapIndex)).toEqual([-1, -1, -1]);
   });
 });

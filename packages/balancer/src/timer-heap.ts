@@ -11,7 +11,7 @@ export interface TimerHeapEntry {
   /** Insertion order: entries due at the same time come out in the order they went in. */
   readonly seq: number;
   /** Position in the heap, kept by the heap; -1 while the entry is not in it. */
-  index: number;
+  heapIndex: number;
 }
 
 const before = (a: TimerHeapEntry, b: TimerHeapEntry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
@@ -36,23 +36,23 @@ export class TimerHeap<T extends TimerHeapEntry> {
     this.#up(heap.length - 1, entry);
   }
 
-  /** Takes `entry` out; does nothing when it is not in the heap (`index` -1). */
+  /** Takes `entry` out; does nothing when it is not in the heap (`heapIndex` -1). */
   remove(entry: T): void {
     const heap = this.#heap;
-    const i = entry.index;
+    const i = entry.heapIndex;
     if (i < 0) return;
-    entry.index = -1;
+    entry.heapIndex = -1;
     const last = heap.pop()!;
     if (i === heap.length) return;
     if (i > 0 && before(last, heap[(i - 1) >> 1]!)) this.#up(i, last);
     else this.#down(i, last);
   }
 
-  /** Empties the heap, returning what it held (each entry's `index` set to -1). */
+  /** Empties the heap, returning what it held (each entry's `heapIndex` set to -1). */
   clear(): T[] {
     const entries = this.#heap;
     this.#heap = [];
-    for (const e of entries) e.index = -1;
+    for (const e of entries) e.heapIndex = -1;
     return entries;
   }
 
@@ -63,11 +63,11 @@ export class TimerHeap<T extends TimerHeapEntry> {
       const p = heap[parent]!;
       if (!before(entry, p)) break;
       heap[i] = p;
-      p.index = i;
+      p.heapIndex = i;
       i = parent;
     }
     heap[i] = entry;
-    entry.index = i;
+    entry.heapIndex = i;
   }
 
   #down(i: number, entry: T): void {
@@ -81,10 +81,10 @@ export class TimerHeap<T extends TimerHeapEntry> {
       const c = heap[child]!;
       if (!before(c, entry)) break;
       heap[i] = c;
-      c.index = i;
+      c.heapIndex = i;
       i = child;
     }
     heap[i] = entry;
-    entry.index = i;
+    entry.heapIndex = i;
   }
 }

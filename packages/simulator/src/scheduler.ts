@@ -21,7 +21,7 @@ import { seededRandom, TimerHeap, type Runtime, type Timer, type TimerHeapEntry 
  */
 class Entry implements Timer, TimerHeapEntry {
   /** Position in the heap; -1 once run or cancelled. */
-  index = -1;
+  heapIndex = -1;
   constructor(
     readonly at: number,
     readonly seq: number,
@@ -29,7 +29,7 @@ class Entry implements Timer, TimerHeapEntry {
     private readonly owner: Scheduler,
   ) {}
   cancel(): void {
-    if (this.index >= 0) this.owner.remove(this);
+    if (this.heapIndex >= 0) this.owner.remove(this);
   }
 }
 

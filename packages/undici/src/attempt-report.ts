@@ -78,7 +78,7 @@ export abstract class AttemptReport {
   /** The response ended normally. */
   protected completed(): void {
     this.over = COMPLETED;
-    this.#attempt.end({});
+    this.#attempt.end();
   }
 
   /**

@@ -15,7 +15,7 @@ import type { RetryDecision } from '../retry/policy.js';
 import type { Runtime } from '../runtime.js';
 import { hedgeLostError } from '../hedge/race.js';
 import { blame } from './blame.js';
-import type { DeadlineEntry, DeadlineQueue } from './deadline.js';
+import { Deadline, type DeadlineQueue } from './deadline.js';
 import type { AttemptFacts, HeaderSource, ResponseFacts } from './facts.js';
 import type { AttemptTarget } from './target.js';
 
@@ -98,14 +98,18 @@ export const OTHER_ATTEMPT: RetryDecision = Object.freeze({ retry: false, reason
 const LOST: Outcome = Object.freeze({ kind: 'cancelled', by: 'hedge' });
 const NO_FACTS: AttemptFacts = Object.freeze({});
 
-export class LiveAttempt implements Attempt {
+/** An attempt is its own deadline (`Deadline`): arming it allocates nothing. */
+export class LiveAttempt extends Deadline implements Attempt {
   readonly ok = true as const;
   #ended = false;
   /** Status reported by `headers()`. */
   #status: number | undefined;
   /** True once `headers()` accepted a response that goes on to the caller as it arrives. */
   #delivered = false;
-  #deadline: DeadlineEntry | undefined;
+  /** True once the deadline was armed (it may have ended or fired since: `armed`, `fired`). */
+  #deadlineArmed = false;
+  /** What to call when the deadline passes (`arm`), until it ends. */
+  #onTimeout: ((error: AttemptTimeoutError) => void) | undefined;
   /** True once another attempt of the call won (or the caller gave up on one): ended, never blamed. */
   #lost = false;
   #cancel: ((reason: Error) => void) | undefined;
@@ -129,7 +133,9 @@ export class LiveAttempt implements Attempt {
     readonly retries: number = index,
     /** True for an extra attempt the hedge timer started. */
     readonly hedge: boolean = false,
-  ) {}
+  ) {
+    super();
+  }
 
   /** True once the attempt lost its hedged race. */
   get lost(): boolean {
@@ -146,7 +152,7 @@ export class LiveAttempt implements Attempt {
     if (this.#ended) return;
     this.#ended = true;
     this.#lost = true;
-    if (this.#deadline !== undefined) this.owner.deadlines.end(this.#deadline);
+    if (this.#deadlineArmed) this.owner.deadlines.end(this);
     this.owner.release(this, LOST);
     const cancel = this.#cancel;
     this.#cancel = undefined;
@@ -155,17 +161,31 @@ export class LiveAttempt implements Attempt {
 
   arm(onTimeout: (error: AttemptTimeoutError) => void): void {
     const ms = this.timeoutMs;
-    if (ms === undefined || this.#deadline !== undefined || this.#ended || this.#status !== undefined) return;
-    this.#deadline = this.owner.deadlines.arm(this.startedAt, ms, () => onTimeout(new AttemptTimeoutError(this.owner.serviceName, this.target.origin, ms)));
+    if (ms === undefined || this.#deadlineArmed || this.#ended || this.#status !== undefined) return;
+    this.#deadlineArmed = true;
+    this.#onTimeout = onTimeout;
+    this.owner.deadlines.start(this, this.startedAt + ms);
+  }
+
+  /** The deadline passed before the response headers (called by the queue). */
+  expired(): void {
+    const onTimeout = this.#onTimeout;
+    this.#onTimeout = undefined;
+    onTimeout?.(new AttemptTimeoutError(this.owner.serviceName, this.target.origin, this.timeoutMs!));
+  }
+
+  /** The deadline ended first (called by the queue). */
+  override released(): void {
+    this.#onTimeout = undefined;
   }
 
   headers(facts: ResponseFacts): RetryDecision {
     if (this.#lost) return OTHER_ATTEMPT;
     if (this.#ended || this.#status !== undefined) return STARTED;
     this.#readLoad(facts.headers);
-    if (this.#deadline !== undefined) {
-      if (this.#deadline.fired) return this.end(facts);
-      this.owner.deadlines.end(this.#deadline);
+    if (this.#deadlineArmed) {
+      if (this.fired) return this.end(facts);
+      this.owner.deadlines.end(this);
     }
     this.#answer(undefined, undefined);
     const outcome = responseOutcome(facts.status);
@@ -203,9 +223,8 @@ export class LiveAttempt implements Attempt {
     this.#readLoad(facts.headers);
     // The one clock read of the attempt's end: its latency, for the instance and the metrics.
     const now = this.owner.runtime.now();
-    const deadline = this.#deadline;
-    if (deadline !== undefined) this.owner.deadlines.end(deadline);
-    const fired = deadline?.fired ?? false;
+    if (this.#deadlineArmed) this.owner.deadlines.end(this);
+    const fired = this.fired;
     if (fired) {
       if (this.learned) this.owner.cutShort(this.timeoutMs!);
     } else if (facts.status !== undefined) {

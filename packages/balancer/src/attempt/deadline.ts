@@ -24,44 +24,62 @@ import type { Runtime, Timer } from '../runtime.js';
 import { TimerFifo } from '../timer-fifo.js';
 import { TimerHeap } from '../timer-heap.js';
 
-/** One armed deadline. */
-export interface DeadlineEntry {
-  /** Runtime time it expires at, ms. */
-  readonly at: number;
-  /** False once ended (`DeadlineQueue.end`) or expired. */
-  armed: boolean;
+/**
+ * One deadline. An attempt is its own (it extends `Deadline`, so arming one allocates nothing);
+ * `DeadlineQueue.arm` makes one that runs a function. The queue keeps the fields below.
+ */
+export abstract class Deadline {
+  /** Runtime time it expires at, ms (set when armed). */
+  at = 0;
+  /** Arming order: ties expire in the order they were armed. */
+  seq = 0;
+  /** Position in the heap; -1 while not in it. */
+  heapIndex = -1;
+  /** Links in the list, while `queued`. */
+  prev: Deadline | undefined = undefined;
+  next: Deadline | undefined = undefined;
+  queued = false;
+  /** True from arming until ended (`DeadlineQueue.end`) or expired. */
+  armed = false;
   /** True once it expired. */
-  fired: boolean;
-  /** Dropped once ended, so an ended attempt is not kept alive by the queue. */
-  onExpiry: (() => void) | undefined;
+  fired = false;
+
+  /** Called by the queue, once, when the deadline passes while armed. */
+  abstract expired(): void;
+  /** Called by the queue when the deadline is ended before it expired: drop what `expired` would use. */
+  released(): void {}
 }
 
-/** An entry in the list (`queued`) or in the heap (`index` >= 0). */
-class QueuedEntry implements DeadlineEntry {
-  armed = true;
-  fired = false;
-  /** Position in the heap; -1 while not in it. */
-  index = -1;
-  prev: QueuedEntry | undefined = undefined;
-  next: QueuedEntry | undefined = undefined;
-  queued = false;
+/** The deadline `DeadlineQueue.arm` returns: runs `onExpiry`, dropped once ended. */
+export interface DeadlineEntry {
+  readonly at: number;
+  readonly armed: boolean;
+  readonly fired: boolean;
+  readonly onExpiry: (() => void) | undefined;
+}
 
-  constructor(
-    readonly at: number,
-    /** Arming order: ties expire in the order they were armed. */
-    readonly seq: number,
-    public onExpiry: (() => void) | undefined,
-  ) {}
+class CallbackDeadline extends Deadline implements DeadlineEntry {
+  constructor(public onExpiry: (() => void) | undefined) {
+    super();
+  }
+  expired(): void {
+    const onExpiry = this.onExpiry;
+    this.onExpiry = undefined;
+    onExpiry?.();
+  }
+  override released(): void {
+    this.onExpiry = undefined;
+  }
 }
 
 /** True when `a` expires before `b` (ties: the one armed first). */
-const before = (a: QueuedEntry, b: QueuedEntry): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+const before = (a: Deadline, b: Deadline): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
 export class DeadlineQueue {
   /** Deadlines armed in expiry order (the usual case). */
-  readonly #line = new TimerFifo<QueuedEntry>();
+  readonly #line = new TimerFifo<Deadline>();
   /** The others. */
-  readonly #heap = new TimerHeap<QueuedEntry>();
+  readonly #heap = new TimerHeap<Deadline>();
   #seq = 0;
   #timer: Timer | undefined;
   /** The expiry the timer is set for, ms (Infinity: no timer). */
@@ -78,21 +96,31 @@ export class DeadlineQueue {
 
   /** Arms a deadline `timeoutMs` after `start`; `onExpiry` runs when it passes while still armed. */
   arm(start: number, timeoutMs: number, onExpiry: () => void): DeadlineEntry {
-    const entry = new QueuedEntry(start + timeoutMs, this.#seq++, onExpiry);
-    if (this.#line.accepts(entry.at)) this.#line.push(entry);
-    else this.#heap.push(entry);
-    // A timer set for a later expiry is moved earlier; one set earlier fires, finds nothing due, and moves on.
-    if (entry.at < this.#timerAt) this.#schedule(entry.at, this.runtime.now());
-    else if (!this.#held) this.#hold(true);
+    const entry = new CallbackDeadline(onExpiry);
+    this.start(entry, start + timeoutMs);
     return entry;
   }
 
+  /** Arms `deadline` (not armed now) to expire at runtime time `at`, ms. */
+  start(deadline: Deadline, at: number): void {
+    deadline.at = at;
+    deadline.seq = this.#seq++;
+    deadline.armed = true;
+    deadline.fired = false;
+    if (this.#line.accepts(at)) this.#line.push(deadline);
+    else this.#heap.push(deadline);
+    // A timer set for a later expiry is moved earlier; one set earlier fires, finds nothing due, and moves on.
+    if (at < this.#timerAt) this.#schedule(at, this.runtime.now());
+    else if (!this.#held) this.#hold(true);
+  }
+
   /** Ends a deadline before it expires. When none is left armed, the timer goes too. */
-  end(entry: DeadlineEntry): void {
-    if (!entry.armed) return;
-    entry.armed = false;
-    entry.onExpiry = undefined;
-    this.#take(entry as QueuedEntry);
+  end(entry: Deadline | DeadlineEntry): void {
+    const deadline = entry as Deadline;
+    if (!deadline.armed) return;
+    deadline.armed = false;
+    deadline.released();
+    this.#take(deadline);
     if (this.size > 0) return;
     // None left: the timer waits for the next deadline without keeping the process alive.
     if (this.#timer?.keepAlive !== undefined) this.#hold(false);
@@ -104,19 +132,19 @@ export class DeadlineQueue {
     this.#cancelTimer();
     for (const e of [...this.#line.clear(), ...this.#heap.clear()]) {
       e.armed = false;
-      e.onExpiry = undefined;
+      e.released();
     }
   }
 
   /** The earliest deadline, in the list or the heap. */
-  #peek(): QueuedEntry | undefined {
+  #peek(): Deadline | undefined {
     const first = this.#line.peek();
     const top = this.#heap.peek();
     if (first === undefined) return top;
     return top !== undefined && before(top, first) ? top : first;
   }
 
-  #take(entry: QueuedEntry): void {
+  #take(entry: Deadline): void {
     if (entry.queued) this.#line.remove(entry);
     else this.#heap.remove(entry);
   }
@@ -165,11 +193,9 @@ export class DeadlineQueue {
     this.#timerAt = Infinity;
     for (let entry = this.#peek(); entry !== undefined && entry.at <= cutoff; entry = this.#peek()) {
       this.#take(entry);
-      const onExpiry = entry.onExpiry;
       entry.armed = false;
-      entry.onExpiry = undefined;
       entry.fired = true;
-      onExpiry?.();
+      entry.expired();
     }
     const next = this.#peek();
     if (next !== undefined && next.at < this.#timerAt) this.#schedule(next.at, this.runtime.now());

@@ -2,6 +2,7 @@ import type { RetryConfig } from './config.js';
 import { resolveAttemptDeadline } from './resolve-deadline.js';
 import type { Issues } from './validate.js';
 import { readBoolean, readMs, readNumber, readObject, readPercent, show } from './validate.js';
+import { StatusSet } from './status-set.js';
 
 export const RETRY_DEFAULTS = {
   maxRetries: 1,
@@ -15,7 +16,7 @@ export const RETRY_DEFAULTS = {
 } as const;
 
 const OFF: Omit<RetryConfig, 'maxRetries'> = {
-  retryOnStatuses: new Set(),
+  retryOnStatuses: new StatusSet(),
   retryNonIdempotent: false,
   backoffBaseMs: 0,
   backoffMaxMs: 0,
@@ -78,7 +79,7 @@ export function resolveRetry(value: unknown, path: string, issues: Issues): Retr
 
   return {
     maxRetries: readNumber(o.maxRetries, `${path}.maxRetries`, issues, { min: 0, max: 10, integer: true }, d.maxRetries),
-    retryOnStatuses: new Set(statuses),
+    retryOnStatuses: new StatusSet(statuses),
     retryNonIdempotent: readBoolean(o.retryNonIdempotent, `${path}.retryNonIdempotent`, issues, d.retryNonIdempotent),
     backoffBaseMs,
     backoffMaxMs,

@@ -8,9 +8,9 @@
  * (panic, zones, the strategy's picker) and instance-table.ts (the records).
  */
 import { AttemptDeadlines } from '../attempt/attempt-deadlines.js';
+import { plainSettingsOf, type PlainSettings } from '../call-settings.js';
 import type { ServiceConfig } from '../config/config.js';
-import { CircuitOpenError, NoAvailableInstanceError } from '../errors.js';
-import type { ConfigIssue } from '../errors.js';
+import { CircuitOpenError, NoAvailableInstanceError, type ConfigIssue } from '../errors.js';
 import { parseInstanceList, type InstanceSpec } from '../instance/entry.js';
 import { InstanceRecord, type InstanceState } from '../instance/instance.js';
 import { isInstanceFailure, isLatencyPenalised, type Outcome } from '../outcome.js';
@@ -51,6 +51,8 @@ export class Service {
   readonly limits: ServiceLimits | undefined;
   /** Reads responses' load reports for the strategy; undefined unless the strategy takes them. */
   readonly loadReports: LoadReports | undefined;
+  /** The settings shared by calls without overrides (see `call-settings.ts`). */
+  readonly plainSettings: PlainSettings;
 
   constructor(
     readonly config: ServiceConfig,
@@ -58,6 +60,7 @@ export class Service {
   ) {
     this.name = config.name;
     this.deadlines = new AttemptDeadlines(config.retry, runtime);
+    this.plainSettings = plainSettingsOf(config);
     this.limits = config.limits && new ServiceLimits(config.limits);
     this.loadReports = LoadReports.for(this.name, config.strategy, runtime, () => this.observer);
     const records = (): IterableIterator<InstanceRecord> => this.records.values();
