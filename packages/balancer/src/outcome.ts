@@ -149,8 +149,12 @@ export function outcomeLabel(outcome: Outcome): string {
   }
 }
 
-/** One frozen response outcome per status: the common outcome of every attempt costs no allocation. */
-const RESPONSES: Outcome[] = [];
+/**
+ * One frozen response outcome per status: the common outcome of every attempt costs no allocation.
+ * Filled to its length at once: an array grown by writing at index 200 would keep its elements in
+ * a dictionary, and every read would be a hash lookup.
+ */
+const RESPONSES: (Outcome | undefined)[] = new Array<Outcome | undefined>(600).fill(undefined);
 
 /** The outcome `{ kind: 'response', status }`, shared (frozen) for statuses 100-599. */
 export function responseOutcome(status: number): Outcome {

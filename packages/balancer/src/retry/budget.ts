@@ -13,6 +13,8 @@ export class RetryBudget {
   private readonly retries = new Float64Array(BUCKETS);
   /** Index (time / bucketMs) of the newest bucket written. */
   private head = -Infinity;
+  /** The bucket of `head`, kept beside it: two floating-point remainders per request otherwise. */
+  private headSlot = 0;
 
   constructor(
     private readonly config: RetryBudgetConfig,
@@ -63,7 +65,8 @@ export class RetryBudget {
         this.retries[slot] = 0;
       }
       this.head = index;
+      this.headSlot = ((index % BUCKETS) + BUCKETS) % BUCKETS;
     }
-    return ((this.head % BUCKETS) + BUCKETS) % BUCKETS;
+    return this.headSlot;
   }
 }
