@@ -17,11 +17,11 @@ export class StatusSet extends Set<number> {
     return this.#mask[status] === 1;
   }
 
-  override add(): this {
+  override add(_status: number): this {
     throw new TypeError('a StatusSet is read-only');
   }
 
-  override delete(): boolean {
+  override delete(_status: number): boolean {
     throw new TypeError('a StatusSet is read-only');
   }
 
