@@ -10,6 +10,9 @@
 # (another mode, another checkout's copy of the packages) makes shared inline caches megamorphic
 # and raises every figure (raw undici 92k alone with one balanced client, 127k beside three).
 #
+# FUNCTIONS=1 also prints where the instructions go, function by function, and how each mode
+# differs from the first (functions.mjs; slower: instruction-level dumps and Node's perf map).
+#
 # client: undici | undici-null | got | axios. Needs valgrind and Node's headers (Debian: valgrind,
 # libnode-dev) and a built repository (pnpm -r build, tsc -b bench). The servers are 4 loopback
 # listeners in a process of their own; only the client runs under valgrind.
@@ -24,8 +27,15 @@ gcc -shared -fPIC -O2 -I/usr/include/node -o "$work/toggle.node" "$here/toggle.c
 node "$here/server.mjs" > "$work/urls.json" & server=$!
 for _ in $(seq 1 50); do [ -s "$work/urls.json" ] && break; sleep 0.1; done
 [ -s "$work/urls.json" ] || { echo "the servers did not start" >&2; exit 1; }
-valgrind --tool=callgrind --collect-atstart=no --dump-instr=no --compress-strings=no --compress-pos=no \
-  --callgrind-out-file="$work/cg.out" node --predictable --predictable-gc-schedule --random-seed=42 \
+functions=${FUNCTIONS:-}
+dump_instr=no perf_map=()
+[ -n "$functions" ] && dump_instr=yes perf_map=(--perf-basic-prof)
+valgrind --tool=callgrind --collect-atstart=no --dump-instr=$dump_instr --compress-strings=no --compress-pos=no \
+  --callgrind-out-file="$work/cg.out" node "${perf_map[@]}" --predictable --predictable-gc-schedule --random-seed=42 \
   "$here/windows.mjs" "$root" "$client" "$modes" "$warm" "$window" "$rounds" "$(cat "$work/urls.json")" "$work/toggle.node" > "$work/log" 2>&1
 node "$here/summary.mjs" "$work" "$window"
+if [ -n "$functions" ]; then
+  for pid in $(grep -h '^pid:' "$work"/cg.out.* | awk '{print $2}' | sort -u); do mv "/tmp/perf-$pid.map" "$work/"; done
+  node "$here/functions.mjs" "$work" "$window" "$modes" "${TOP:-30}"
+fi
 echo "(dumps in $work)"
