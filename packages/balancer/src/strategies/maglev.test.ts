@@ -70,10 +70,11 @@ describe('maglev', () => {
   });
 
   it('keeps almost every key of the other endpoints when one is removed (property)', () => {
-    // Maglev promises minimal, not zero, disruption. Measured over 300 random sets of 3..50
-    // endpoints with the default 65,537 slots: at worst 99.4% of the slots not owned by the
-    // removed endpoint kept their owner (mean 99.65%). Bounds: 98% of slots, and 95% of a few
-    // hundred arbitrary keys (room for sampling noise).
+    // Maglev promises minimal, not zero, disruption, and the worst case is a property of the
+    // permutations, not of the fleet's size alone: fast-check found a set of 3 endpoints that
+    // keeps only 93.1% of the slots (two of them have skips summing to the table size, so one
+    // walks the other's permutation backwards; see the typical figures in the next test).
+    // Bounds per set: 90% of slots, and 85% of a few hundred arbitrary keys (sampling noise).
     fc.assert(
       fc.property(
         // Endpoint ids are normalised origins. (Arbitrary short strings such as ' ' and '?' can
@@ -97,7 +98,7 @@ describe('maglev', () => {
             otherSlots++;
             if (eps[before[s]!]!.id === rest[after[s]!]!.id) keptSlots++;
           }
-          expect(keptSlots / otherSlots).toBeGreaterThanOrEqual(0.98);
+          expect(keptSlots / otherSlots).toBeGreaterThanOrEqual(0.9);
           const b = maglev().build(eps, { now: 0, random: seededRandom(1) });
           const a = maglev().build(rest, { now: 0, random: seededRandom(1) });
           let kept = 0;
@@ -108,11 +109,41 @@ describe('maglev', () => {
             others++;
             if (a.pick({ hashKey: key, now: 0 }).id === owner) kept++;
           }
-          expect(kept).toBeGreaterThanOrEqual(0.95 * others);
+          expect(kept).toBeGreaterThanOrEqual(0.85 * others);
         },
       ),
       { numRuns: 40 },
     );
+  });
+
+  it('typically keeps 99.5% of the other slots when one endpoint is removed, 98% in nearly every set', () => {
+    // 200 seeded random sets of 3..50 endpoints, the default 65,537 slots (measured: mean 99.7%,
+    // 1 set in 300 of 3 endpoints below 98%); and the set fast-check found, above its floor.
+    const random = seededRandom(42);
+    const draw = (n: number): number => Math.floor(random() * n);
+    const keptShare = (ids: readonly string[], removed: number): number => {
+      const eps = endpoints(ids.map(() => 1), ids);
+      const rest = eps.filter((_, i) => i !== removed);
+      const before = maglevTable(eps, 65_537);
+      const after = maglevTable(rest, 65_537);
+      let kept = 0;
+      let others = 0;
+      for (let s = 0; s < before.length; s++) {
+        if (before[s] === removed) continue;
+        others++;
+        if (eps[before[s]!]!.id === rest[after[s]!]!.id) kept++;
+      }
+      return kept / others;
+    };
+    const shares: number[] = [];
+    for (let t = 0; t < 200; t++) {
+      const n = 3 + draw(48);
+      const ids = [...new Set(Array.from({ length: n }, () => `http://10.0.${draw(256)}.${draw(256)}:${1 + draw(65_535)}`))];
+      shares.push(keptShare(ids, draw(ids.length)));
+    }
+    expect(shares.reduce((a, b) => a + b, 0) / shares.length).toBeGreaterThanOrEqual(0.995);
+    expect(shares.filter((x) => x < 0.98).length).toBeLessThanOrEqual(2);
+    expect(keptShare(['http://10.0.6.153:63338', 'http://10.0.0.0:1', 'http://10.0.62.137:26470'], 2)).toBeGreaterThan(0.93);
   });
 
   it('handles a single endpoint', () => {
