@@ -29,7 +29,7 @@ for _ in $(seq 1 50); do [ -s "$work/urls.json" ] && break; sleep 0.1; done
 [ -s "$work/urls.json" ] || { echo "the servers did not start" >&2; exit 1; }
 functions=${FUNCTIONS:-}
 dump_instr=no perf_map=()
-[ -n "$functions" ] && dump_instr=yes perf_map=(--perf-basic-prof)
+[ -n "$functions" ] && dump_instr=yes perf_map=(--perf-basic-prof --logfile="$work/v8.log" --no-logfile-per-isolate)
 valgrind --tool=callgrind --collect-atstart=no --dump-instr=$dump_instr --compress-strings=no --compress-pos=no \
   --callgrind-out-file="$work/cg.out" node "${perf_map[@]}" --predictable --predictable-gc-schedule --random-seed=42 \
   "$here/windows.mjs" "$root" "$client" "$modes" "$warm" "$window" "$rounds" "$(cat "$work/urls.json")" "$work/toggle.node" > "$work/log" 2>&1
