@@ -106,8 +106,6 @@ export class LiveAttempt extends Deadline implements Attempt {
   #status: number | undefined;
   /** True once `headers()` accepted a response that goes on to the caller as it arrives. */
   #delivered = false;
-  /** True once the deadline was armed (it may have ended or fired since: `armed`, `fired`). */
-  #deadlineArmed = false;
   /** What to call when the deadline passes (`arm`), until it ends. */
   #onTimeout: ((error: AttemptTimeoutError) => void) | undefined;
   /** True once another attempt of the call won (or the caller gave up on one): ended, never blamed. */
@@ -152,7 +150,7 @@ export class LiveAttempt extends Deadline implements Attempt {
     if (this.#ended) return;
     this.#ended = true;
     this.#lost = true;
-    if (this.#deadlineArmed) this.owner.deadlines.end(this);
+    this.owner.deadlines.end(this); // no-op unless armed
     this.owner.release(this, LOST);
     const cancel = this.#cancel;
     this.#cancel = undefined;
@@ -161,8 +159,8 @@ export class LiveAttempt extends Deadline implements Attempt {
 
   arm(onTimeout: (error: AttemptTimeoutError) => void): void {
     const ms = this.timeoutMs;
-    if (ms === undefined || this.#deadlineArmed || this.#ended || this.#status !== undefined) return;
-    this.#deadlineArmed = true;
+    // Once per attempt: after its deadline ended, the attempt has ended or has its response head.
+    if (ms === undefined || this.armed || this.fired || this.#ended || this.#status !== undefined) return;
     this.#onTimeout = onTimeout;
     this.owner.deadlines.start(this, this.startedAt + ms);
   }
@@ -183,10 +181,8 @@ export class LiveAttempt extends Deadline implements Attempt {
     if (this.#lost) return OTHER_ATTEMPT;
     if (this.#ended || this.#status !== undefined) return STARTED;
     this.#readLoad(facts.headers);
-    if (this.#deadlineArmed) {
-      if (this.fired) return this.end(facts);
-      this.owner.deadlines.end(this);
-    }
+    if (this.fired) return this.end(facts);
+    this.owner.deadlines.end(this);
     this.#answer(undefined, undefined);
     const outcome = responseOutcome(facts.status);
     const decision = this.owner.decide(this, outcome, facts, false);
@@ -223,7 +219,7 @@ export class LiveAttempt extends Deadline implements Attempt {
     this.#readLoad(facts.headers);
     // The one clock read of the attempt's end: its latency, for the instance and the metrics.
     const now = this.owner.runtime.now();
-    if (this.#deadlineArmed) this.owner.deadlines.end(this);
+    this.owner.deadlines.end(this);
     const fired = this.fired;
     if (fired) {
       if (this.learned) this.owner.cutShort(this.timeoutMs!);

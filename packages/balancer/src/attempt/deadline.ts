@@ -51,14 +51,7 @@ export abstract class Deadline {
 }
 
 /** The deadline `DeadlineQueue.arm` returns: runs `onExpiry`, dropped once ended. */
-export interface DeadlineEntry {
-  readonly at: number;
-  readonly armed: boolean;
-  readonly fired: boolean;
-  readonly onExpiry: (() => void) | undefined;
-}
-
-class CallbackDeadline extends Deadline implements DeadlineEntry {
+export class DeadlineEntry extends Deadline {
   constructor(public onExpiry: (() => void) | undefined) {
     super();
   }
@@ -96,7 +89,7 @@ export class DeadlineQueue {
 
   /** Arms a deadline `timeoutMs` after `start`; `onExpiry` runs when it passes while still armed. */
   arm(start: number, timeoutMs: number, onExpiry: () => void): DeadlineEntry {
-    const entry = new CallbackDeadline(onExpiry);
+    const entry = new DeadlineEntry(onExpiry);
     this.start(entry, start + timeoutMs);
     return entry;
   }
@@ -114,9 +107,8 @@ export class DeadlineQueue {
     else if (!this.#held) this.#hold(true);
   }
 
-  /** Ends a deadline before it expires. When none is left armed, the timer goes too. */
-  end(entry: Deadline | DeadlineEntry): void {
-    const deadline = entry as Deadline;
+  /** Ends a deadline before it expires (nothing when it is not armed). When none is left armed, the timer goes too. */
+  end(deadline: Deadline): void {
     if (!deadline.armed) return;
     deadline.armed = false;
     deadline.released();
