@@ -48,18 +48,13 @@ export function dispatchBalanced(balancer: Balancer, dispatch: Dispatch, opts: D
   const { origin } = opts;
   if (origin === undefined || origin === null) return dispatch(opts, handler);
   const originText = typeof origin === 'string' ? origin : origin.origin;
-  let headers = opts.headers;
-  // No headers (as `request()` often sends): nothing to read or copy.
-  const hasHeaders = headers !== undefined && headers !== null;
-  if (hasHeaders) {
-    // Headers given as a one-shot iterable (a generator) are read once here and sent again on
-    // every attempt: copied, but only for a service's request (others pass through as given).
-    if (isPairIterable(headers) && balancer.serviceFor(originText) === undefined) return dispatch(opts, handler);
-    headers = replayableHeaders(headers);
-  }
+  // Headers given as a one-shot iterable (a generator) are read once here and sent again on
+  // every attempt: copied, but only for a service's request (others pass through as given).
+  if (isPairIterable(opts.headers) && balancer.serviceFor(originText) === undefined) return dispatch(opts, handler);
+  let headers = replayableHeaders(opts.headers);
   // Per-request overrides: the `balancer` option, or the header fetch carries them in (removed here).
   let overrides = NO_OVERRIDES;
-  if (opts.balancer !== undefined || (hasHeaders && readHeader(headers, OVERRIDES_HEADER) !== undefined)) {
+  if (opts.balancer !== undefined || readHeader(headers, OVERRIDES_HEADER) !== undefined) {
     const found = findOverrides(opts.balancer, headers);
     overrides = found.request;
     headers = found.headers;
