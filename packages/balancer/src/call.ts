@@ -28,32 +28,14 @@ import type { RetryBudget } from './retry/budget.js';
 import { decideRetry } from './retry/decide.js';
 import type { RetryDecision } from './retry/policy.js';
 import { callSettings, type CallSettings } from './call-settings.js';
-
-/**
- * The method upper-cased, as the same (interned) string for the usual ones: no new string, and
- * the lookups that follow (metrics attributes, idempotency) compare pointers. A `switch`, not an
- * object lookup: clients such as got hand a fresh string each time, and a property lookup with
- * one has to intern it first.
- */
-function upperCase(method: string): string {
-  switch (method) {
-    case 'GET': case 'get': return 'GET';
-    case 'POST': case 'post': return 'POST';
-    case 'PUT': case 'put': return 'PUT';
-    case 'DELETE': case 'delete': return 'DELETE';
-    case 'HEAD': case 'head': return 'HEAD';
-    case 'PATCH': case 'patch': return 'PATCH';
-    case 'OPTIONS': case 'options': return 'OPTIONS';
-    default: return method.toUpperCase();
-  }
-}
-
-const NOT_RETRYABLE: RetryDecision = Object.freeze({ retry: false, reason: 'not-retryable' });
-const HTTPS = /^https:/i;
+import { upperCaseMethod } from './request-method.js';
 import { delay, type Runtime } from './runtime.js';
 import type { ServiceObserver } from './service/observer.js';
 import type { Service } from './service/service.js';
 import type { CallRequest } from './call-request.js';
+
+const NOT_RETRYABLE: RetryDecision = Object.freeze({ retry: false, reason: 'not-retryable' });
+const HTTPS = /^https:/i;
 
 export type { CallRequest } from './call-request.js';
 
@@ -120,7 +102,7 @@ export class ServiceCall implements Call, AttemptOwner, LogicalUrl {
     private readonly observer: ServiceObserver,
     private readonly hedging?: HedgePolicy,
   ) {
-    this.method = upperCase(request.method);
+    this.method = upperCaseMethod(request.method);
     this.bodyReplayable = isReplayableBody(request.body);
     this.settings = callSettings(serviceRef.config, serviceRef.plainSettings, request, this.method, this);
   }
