@@ -10,6 +10,9 @@
 # (another mode, another checkout's copy of the packages) makes shared inline caches megamorphic
 # and raises every figure (raw undici 92k alone with one balanced client, 127k beside three).
 #
+# CACHE=1 also simulates the caches and branch predictor (callgrind's --cache-sim, --branch-sim) and
+# prints misses per request by mode (cache.mjs): what instruction counts cannot show.
+#
 # FUNCTIONS=1 also prints where the instructions go, function by function, and how each mode
 # differs from the first (functions.mjs; slower: instruction-level dumps and Node's perf map).
 #
@@ -30,10 +33,11 @@ for _ in $(seq 1 50); do [ -s "$work/urls.json" ] && break; sleep 0.1; done
 functions=${FUNCTIONS:-}
 dump_instr=no perf_map=()
 [ -n "$functions" ] && dump_instr=yes perf_map=(--perf-basic-prof --logfile="$work/v8.log" --no-logfile-per-isolate)
-valgrind --tool=callgrind --collect-atstart=no --dump-instr=$dump_instr --compress-strings=no --compress-pos=no \
+valgrind --tool=callgrind ${CACHE:+--cache-sim=yes --branch-sim=yes} --collect-atstart=no --dump-instr=$dump_instr --compress-strings=no --compress-pos=no \
   --callgrind-out-file="$work/cg.out" node "${perf_map[@]}" --predictable --predictable-gc-schedule --random-seed=42 \
   "$here/windows.mjs" "$root" "$client" "$modes" "$warm" "$window" "$rounds" "$(cat "$work/urls.json")" "$work/toggle.node" > "$work/log" 2>&1
 node "$here/summary.mjs" "$work" "$window"
+[ -n "${CACHE:-}" ] && node "$here/cache.mjs" "$work" "$window"
 if [ -n "$functions" ]; then
   for pid in $(grep -h '^pid:' "$work"/cg.out.* | awk '{print $2}' | sort -u); do mv "/tmp/perf-$pid.map" "$work/"; done
   node "$here/functions.mjs" "$work" "$window" "$modes" "${TOP:-30}"
