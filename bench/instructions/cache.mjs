@@ -3,26 +3,20 @@
 // (still warming up) is dropped, the median of the others printed. Events: I1mr/D1mr/D1mw first-
 // level instruction and data misses, ILmr/DLmr/DLmw last-level misses, Bcm/Bim mispredicted
 // conditional and indirect branches.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { median, readDumps } from './dumps.mjs';
 
 const [dir, perWindowText] = process.argv.slice(2);
 const perWindow = Number(perWindowText);
 const byMode = new Map();
 let names = [];
-for (const file of readdirSync(dir).filter((f) => f.startsWith('cg.out.'))) {
-  const text = readFileSync(join(dir, file), 'utf8');
-  const label = /desc: Trigger: Client Request: (\S+)/.exec(text)?.[1];
+for (const { mode, round, text } of readDumps(dir)) {
   const events = /^events: (.*)$/m.exec(text)?.[1].split(' ');
   const totals = /^(?:summary|totals): (.*)$/m.exec(text)?.[1].split(' ').map(Number);
-  if (!label || !events || !totals) continue;
+  if (!events || !totals) continue;
   names = events;
-  const at = label.lastIndexOf(':');
-  const mode = label.slice(0, at);
   if (!byMode.has(mode)) byMode.set(mode, []);
-  byMode.get(mode)[Number(label.slice(at + 1))] = totals.map((x) => x / perWindow);
+  byMode.get(mode)[round] = totals.map((x) => x / perWindow);
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const shown = names.filter((n) => n !== 'Ir' && n !== 'Dr' && n !== 'Dw' && n !== 'Bc' && n !== 'Bi');
 console.log(`${'per request'.padEnd(24)} ${shown.map((n) => n.padStart(8)).join(' ')}`);
 for (const [mode, rounds] of byMode) {

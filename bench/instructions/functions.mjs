@@ -4,8 +4,9 @@
 // names the JIT-compiled JavaScript functions callgrind sees only as addresses). Self cost: the
 // instructions of the function itself and of what TurboFan inlined into it, not its callees.
 // The first round of each mode (still warming up) is dropped; the others are averaged.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readDumps } from './dumps.mjs';
 
 const [dir, perWindowText, modesText, topText] = process.argv.slice(2);
 const perWindow = Number(perWindowText);
@@ -64,13 +65,8 @@ function selfCosts(text, map) {
 const short = (name) => name.replace(/file:\/\/\/\S*?\/packages\//, '').replace(/\S*node_modules\/\.pnpm\/([^/]+)\/node_modules\/\S*?\/lib\//, '$1 ');
 
 const byMode = new Map();
-for (const file of readdirSync(dir).filter((f) => f.startsWith('cg.out.'))) {
-  const text = readFileSync(join(dir, file), 'utf8');
-  const label = /desc: Trigger: Client Request: (\S+)/.exec(text)?.[1];
-  if (!label) continue;
-  const at = label.lastIndexOf(':');
-  const mode = label.slice(0, at);
-  if (Number(label.slice(at + 1)) === 0) continue; // warming up
+for (const { mode, round, text } of readDumps(dir)) {
+  if (round === 0) continue; // warming up
   const pid = /^pid: (\d+)/m.exec(text)[1];
   const costs = selfCosts(text, perfMap(pid));
   const sum = byMode.get(mode) ?? { rounds: 0, costs: new Map() };

@@ -2,20 +2,14 @@
 // callgrind dumps in <dir> (one per mode and round). "steady" leaves out the JIT compiler and
 // old-generation GC, which come in bursts; the first round (still warming up) is dropped.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { median, readDumps } from './dumps.mjs';
 
 const [dir, perWindowText] = process.argv.slice(2);
 const perWindow = Number(perWindowText);
 const BURSTS = /compiler::|maglev|Maglev|Pipeline|Compil|Deoptimiz|Builtins_Deopt|Turbofan|Bytecode|Parser|Scanner|interpreter::|Marking|Mark|Sweep|Compact|Worklist|ShouldVisit|Visit|BodyDescriptor|RecordWrite|Barrier|SizeFromMap/;
 const byMode = new Map();
-for (const file of readdirSync(dir).filter((f) => f.startsWith('cg.out.'))) {
-  const label = /desc: Trigger: Client Request: (\S+)/.exec(readFileSync(join(dir, file), 'utf8'))?.[1];
-  if (!label) continue;
-  const at = label.lastIndexOf(':');
-  const mode = label.slice(0, at);
-  const round = Number(label.slice(at + 1));
-  const annotated = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', '--auto=no', join(dir, file)], { encoding: 'utf8', maxBuffer: 1 << 28 });
+for (const { mode, round, path } of readDumps(dir)) {
+  const annotated = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', '--auto=no', path], { encoding: 'utf8', maxBuffer: 1 << 28 });
   let steady = 0;
   for (const line of annotated.split('\n')) {
     // The totals line and the frames below the event loop carry the whole window (100.0%): skipped.
@@ -26,7 +20,6 @@ for (const file of readdirSync(dir).filter((f) => f.startsWith('cg.out.'))) {
   if (!byMode.has(mode)) byMode.set(mode, []);
   byMode.get(mode)[round] = Math.round(steady / perWindow);
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 for (const [mode, rounds] of byMode) {
   const kept = rounds.slice(1).filter((x) => x !== undefined);
   console.log(`${mode.padEnd(24)} steady ${median(kept)} instructions per request (rounds ${kept.join(' ')})`);
