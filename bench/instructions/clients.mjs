@@ -1,6 +1,7 @@
 // The clients whose instructions per request are counted: `makeClient(root, client, mode, urls)`
-// with client undici | undici-null | got | axios and mode raw | control | balanced (got also: repoint, sticky), built from the
-// repository at `root` (its bench config, so balanced clients are configured as in the bench).
+// with client undici | undici-null | got | axios and mode raw | control | balanced (got also:
+// repoint, sticky), built from the repository at `root` (its bench config, so balanced clients
+// are configured as in the bench).
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Agent as HttpAgent } from 'node:http';
@@ -38,20 +39,18 @@ if (client === 'undici-null' || client === 'undici') {
   // (got parses the caller's URL, then the instance's).
   const repoint = { handlers: [(o, next) => { o.url = `${rr()}${o.url.pathname}${o.url.search}`; return next(o); }] };
   const g = mode === 'balanced' ? withBalancer(g0, balancer) : mode === 'control' ? g0.extend(noopExt) : mode === 'repoint' ? g0.extend(repoint) : g0;
-  send = mode === 'balanced' || mode === 'repoint' ? async () => void (await g(`${SERVICE_ORIGIN}${nextPath()}`)) : async () => void (await g(`${rr()}${nextPath()}`));
   // sticky: raw got sending each request to the instance that answered last (16 slots, last
   // freed first), the order a least-loaded pick gives: that instance has the fewest in flight.
-  if (mode === 'sticky') {
-    const slots = Array.from({ length: 16 }, (_, k) => urls[k % urls.length]);
-    send = async () => {
-      const url = slots.pop() ?? rr();
-      try {
-        await g(`${url}${nextPath()}`);
-      } finally {
-        slots.push(url);
-      }
-    };
-  }
+  const slots = Array.from({ length: 16 }, (_, k) => urls[k % urls.length]);
+  const sticky = async () => {
+    const url = slots.pop() ?? rr();
+    try {
+      await g(`${url}${nextPath()}`);
+    } finally {
+      slots.push(url);
+    }
+  };
+  send = mode === 'sticky' ? sticky : mode === 'balanced' || mode === 'repoint' ? async () => void (await g(`${SERVICE_ORIGIN}${nextPath()}`)) : async () => void (await g(`${rr()}${nextPath()}`));
 } else if (client === 'axios') {
   const axios = (await imp('axios')).default;
   const { withBalancer } = await impPath('packages/axios/dist/index.js');
